@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Tidings.Core.Security;
+using Tidings.Core.Sessions;
+
+namespace Tidings.Core;
+
+/// <summary>Why a login was refused.</summary>
+public enum AuthenticationFailure
+{
+    None,
+    /// <summary>Unknown user or wrong password.</summary>
+    BadCredentials,
+    /// <summary>The user may only connect from loopback (guest) and the peer is remote.</summary>
+    LoopbackOnly,
+}
+
+/// <summary>
+/// One message broker: all virtual hosts, users and connections live in this object.
+/// There is no static mutable state, so several brokers can share a process.
+/// </summary>
+public sealed class Broker : IDisposable
+{
+    private readonly ConcurrentDictionary<string, VirtualHost> _virtualHosts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, User> _users = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
+    private long _nextConnectionId;
+
+    /// <summary>Creates a broker with the default virtual host "/" and the default user.</summary>
+    public Broker(BrokerOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        Options = options ?? new BrokerOptions();
+        Time = timeProvider ?? TimeProvider.System;
+        AddVirtualHost("/");
+        var guest = AddUser(Options.DefaultUser, Options.DefaultPassword, ["administrator"]);
+        guest.SetPermissions("/", VhostPermissions.All);
+    }
+
+    /// <summary>The settings this broker was created with.</summary>
+    public BrokerOptions Options { get; }
+
+    /// <summary>Clock used for TTLs, expiries and timestamps (tests substitute a manual clock).</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The product name and version announced to clients.</summary>
+    public static string Version => typeof(Broker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>The default virtual host "/".</summary>
+    public VirtualHost DefaultVirtualHost => _virtualHosts["/"];
+
+    public IReadOnlyCollection<VirtualHost> VirtualHosts => [.. _virtualHosts.Values];
+    public IReadOnlyCollection<User> Users => [.. _users.Values];
+    public IReadOnlyCollection<ClientConnection> Connections => [.. _connections.Values];
+
+    public VirtualHost? FindVirtualHost(string name) => _virtualHosts.GetValueOrDefault(name);
+    public User? FindUser(string name) => _users.GetValueOrDefault(name);
+
+    /// <summary>Creates a virtual host (or returns the existing one).</summary>
+    public VirtualHost AddVirtualHost(string name) => _virtualHosts.GetOrAdd(name, n => new VirtualHost(this, n));
+
+    /// <summary>Deletes a virtual host, closing its connections. False when it does not exist.</summary>
+    public bool DeleteVirtualHost(string name)
+    {
+        if (!_virtualHosts.TryRemove(name, out var vhost)) return false;
+        foreach (var connection in _connections.Values.Where(c => c.VirtualHost == vhost)) connection.Dispose();
+        foreach (var queue in vhost.Queues) vhost.DeleteQueueInternal(queue);
+        return true;
+    }
+
+    /// <summary>Creates or replaces a user.</summary>
+    public User AddUser(string name, string password, IEnumerable<string>? tags = null)
+    {
+        var user = new User(name, password, tags ?? []);
+        _users[name] = user;
+        return user;
+    }
+
+    public bool DeleteUser(string name) => _users.TryRemove(name, out _);
+
+    /// <summary>
+    /// Checks credentials. Users listed in <see cref="BrokerOptions.LoopbackUsers"/> are accepted
+    /// only from a loopback address, as RabbitMQ does for guest.
+    /// </summary>
+    public User? Authenticate(string userName, string password, EndPoint? remote, out AuthenticationFailure failure)
+    {
+        failure = AuthenticationFailure.BadCredentials;
+        if (!_users.TryGetValue(userName, out var user) || !user.CheckPassword(password)) return null;
+        if (Options.LoopbackUsers.Contains(userName) && !IsLoopback(remote))
+        {
+            failure = AuthenticationFailure.LoopbackOnly;
+            return null;
+        }
+        failure = AuthenticationFailure.None;
+        return user;
+    }
+
+    /// <summary>
+    /// Opens a connection for an authenticated user to a virtual host.
+    /// Throws NotAllowed when the vhost is missing or the user has no access to it.
+    /// </summary>
+    public ClientConnection OpenConnection(User user, string virtualHost, string protocol, EndPoint? remote = null,
+        IReadOnlyDictionary<string, object?>? clientProperties = null)
+    {
+        if (!_virtualHosts.TryGetValue(virtualHost, out var vhost) || user.PermissionsFor(virtualHost) is null)
+            throw new BrokerException(BrokerError.NotAllowed, $"access to vhost '{virtualHost}' refused for user '{user.Name}'");
+        var connection = new ClientConnection(this, Interlocked.Increment(ref _nextConnectionId), vhost, user, protocol, remote, clientProperties);
+        _connections[connection.Id] = connection;
+        return connection;
+    }
+
+    internal void Unregister(ClientConnection connection) => _connections.TryRemove(connection.Id, out _);
+
+    /// <summary>Closes every connection and stops queue timers.</summary>
+    public void Dispose()
+    {
+        foreach (var connection in _connections.Values) connection.Dispose();
+        foreach (var vhost in _virtualHosts.Values)
+            foreach (var queue in vhost.Queues) queue.MarkDeleted();
+    }
+
+    private static bool IsLoopback(EndPoint? remote) => remote switch
+    {
+        null => true, // in-process callers
+        IPEndPoint ip => IPAddress.IsLoopback(ip.Address) ||
+                         (ip.Address.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(ip.Address.MapToIPv4())),
+        System.Net.Sockets.UnixDomainSocketEndPoint => true,
+        _ => false,
+    };
+}

@@ -1,0 +1,26 @@
+namespace Tidings.Core;
+
+/// <summary>Settings of one <see cref="Broker"/>. Bound from configuration by the server.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Where durable state lives. The in-memory core does not write here yet.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Name of the node, shown to clients and in logs.</summary>
+    public string NodeName { get; set; } = "tidings@localhost";
+
+    /// <summary>User created at first start when no users exist (RabbitMQ's guest).</summary>
+    public string DefaultUser { get; set; } = "guest";
+
+    /// <summary>Password of <see cref="DefaultUser"/>.</summary>
+    public string DefaultPassword { get; set; } = "guest";
+
+    /// <summary>
+    /// Users that may only connect from a loopback address (RabbitMQ's loopback_users).
+    /// By default the guest user, as in RabbitMQ.
+    /// </summary>
+    public List<string> LoopbackUsers { get; set; } = ["guest"];
+
+    /// <summary>Largest message body accepted, in bytes (RabbitMQ's max_message_size default is 128 MiB).</summary>
+    public long MaxMessageSize { get; set; } = 128L * 1024 * 1024;
+}

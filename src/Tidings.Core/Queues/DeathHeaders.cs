@@ -1,0 +1,83 @@
+using Tidings.Core.Messages;
+
+namespace Tidings.Core.Queues;
+
+/// <summary>
+/// Builds the headers of a dead-lettered message exactly as RabbitMQ 3.x does: an "x-death" array
+/// with one table per (queue, reason), most recent first, each counting how often it happened,
+/// plus x-first-death-* (set once) and x-last-death-* headers.
+/// </summary>
+internal static class DeathHeaders
+{
+    public static Dictionary<string, object?> Add(Message message, string queue, string reason, DateTimeOffset now)
+    {
+        var headers = message.Properties.Headers is { } h
+            ? new Dictionary<string, object?>(h, StringComparer.Ordinal)
+            : new Dictionary<string, object?>(StringComparer.Ordinal);
+        headers.Remove("BCC");
+
+        var deaths = (headers.GetValueOrDefault("x-death") as IEnumerable<object?>)?.ToList() ?? [];
+        int existing = deaths.FindIndex(d => d is IReadOnlyDictionary<string, object?> t &&
+            FieldValue.AsString(t.GetValueOrDefault("queue")) == queue &&
+            FieldValue.AsString(t.GetValueOrDefault("reason")) == reason);
+
+        Dictionary<string, object?> entry;
+        if (existing >= 0)
+        {
+            entry = new Dictionary<string, object?>((IReadOnlyDictionary<string, object?>)deaths[existing]!, StringComparer.Ordinal);
+            entry["count"] = (FieldValue.AsLong(entry.GetValueOrDefault("count")) ?? 0) + 1;
+            deaths.RemoveAt(existing);
+        }
+        else
+        {
+            // Keys in the order RabbitMQ sorts them.
+            entry = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["count"] = 1L,
+                ["exchange"] = message.Exchange,
+            };
+            if (message.Properties.Expiration is { } expiration) entry["original-expiration"] = expiration;
+            entry["queue"] = queue;
+            entry["reason"] = reason;
+            entry["routing-keys"] = message.AllRoutingKeys().Where((_, i) => i == 0 || !IsBcc(message, i)).Cast<object?>().ToList();
+            entry["time"] = AmqpTimestamp.From(now);
+        }
+        deaths.Insert(0, entry);
+        headers["x-death"] = deaths;
+
+        if (!headers.ContainsKey("x-first-death-reason"))
+        {
+            headers["x-first-death-exchange"] = message.Exchange;
+            headers["x-first-death-queue"] = queue;
+            headers["x-first-death-reason"] = reason;
+        }
+        headers["x-last-death-exchange"] = message.Exchange;
+        headers["x-last-death-queue"] = queue;
+        headers["x-last-death-reason"] = reason;
+        return headers;
+    }
+
+    /// <summary>
+    /// RabbitMQ's cycle rule: dead-lettering into <paramref name="target"/> is a cycle when the
+    /// message already died in that queue and every death since (inclusive) was automatic
+    /// (expired or maxlen). A rejection anywhere in the cycle means a client asked for it.
+    /// </summary>
+    public static bool IsCycle(IReadOnlyDictionary<string, object?> headers, string target)
+    {
+        if (headers.GetValueOrDefault("x-death") is not IEnumerable<object?> deaths) return false;
+        foreach (var death in deaths)
+        {
+            if (death is not IReadOnlyDictionary<string, object?> table) continue;
+            if (FieldValue.AsString(table.GetValueOrDefault("reason")) == "rejected") return false;
+            if (FieldValue.AsString(table.GetValueOrDefault("queue")) == target) return true;
+        }
+        return false;
+    }
+
+    // Routing keys in x-death include CC keys but never BCC ones.
+    private static bool IsBcc(Message message, int index)
+    {
+        int ccCount = message.HeaderStrings("CC").Count();
+        return index > ccCount;
+    }
+}

@@ -1,0 +1,493 @@
+using Tidings.Core.Exchanges;
+using Tidings.Core.Messages;
+using Tidings.Core.Sessions;
+
+namespace Tidings.Core.Queues;
+
+/// <summary>The result of offering a message to a queue.</summary>
+public enum EnqueueResult
+{
+    /// <summary>The queue took responsibility for the message.</summary>
+    Accepted,
+    /// <summary>The queue is full and its overflow mode refuses new messages.</summary>
+    Rejected,
+}
+
+/// <summary>
+/// A classic queue: ready messages in order (per priority level), consumers served round-robin
+/// within prefetch limits, TTL, length limits and dead-lettering. All state is guarded by one
+/// short lock; dead-letters are re-published only after the lock is released, so two queues
+/// dead-lettering into each other never hold both locks.
+/// </summary>
+public sealed class MessageQueue : IBindingDestination
+{
+    /// <summary>Guards every mutable field below.</summary>
+    private readonly Lock _lock = new();
+    /// <summary>Ready entries, one deque per priority level (index = priority).</summary>
+    private readonly EntryDeque[] _ready;
+    /// <summary>Consumers; ordered by priority (desc), rotated within a priority for round-robin.</summary>
+    private readonly List<Consumer> _consumers = [];
+    /// <summary>Consumers in registration order: the first is the single active one when SAC is on.</summary>
+    private readonly List<Consumer> _registrationOrder = [];
+    /// <summary>Bindings that point at this queue, so deleting the queue removes them.</summary>
+    private readonly List<Binding> _incomingBindings = [];
+    private long _readyBytes;
+    private int _readyCount;
+    private int _unackedCount;
+    private long _nextSequence;
+    private bool _deleted;
+    private bool _hadConsumer;
+    /// <summary>Fires when the earliest head entry expires; created on first need.</summary>
+    private ITimer? _ttlTimer;
+    private long _ttlTimerDueMs = long.MaxValue;
+    /// <summary>Fires when the queue has been unused for x-expires ms.</summary>
+    private ITimer? _expiryTimer;
+    private long _lastUsedMs;
+
+    internal MessageQueue(VirtualHost virtualHost, string name, bool durable, bool exclusive, bool autoDelete,
+        IReadOnlyDictionary<string, object?>? arguments, QueueArguments settings, ClientConnection? owner)
+    {
+        VirtualHost = virtualHost;
+        Name = name;
+        Durable = durable;
+        Exclusive = exclusive;
+        AutoDelete = autoDelete;
+        Arguments = arguments ?? Binding.EmptyArguments;
+        Settings = settings;
+        Owner = owner;
+        _ready = new EntryDeque[settings.MaxPriority + 1];
+        for (int i = 0; i < _ready.Length; i++) _ready[i] = new EntryDeque();
+        _lastUsedMs = NowMs;
+        ScheduleExpiry();
+    }
+
+    public VirtualHost VirtualHost { get; }
+    /// <inheritdoc />
+    public string Name { get; }
+    public bool Durable { get; }
+    /// <summary>Usable only by <see cref="Owner"/>; deleted when it closes.</summary>
+    public bool Exclusive { get; }
+    /// <summary>Deleted when its last consumer goes (after it has had one).</summary>
+    public bool AutoDelete { get; }
+    public IReadOnlyDictionary<string, object?> Arguments { get; }
+    public QueueArguments Settings { get; }
+    /// <summary>The connection owning an exclusive queue.</summary>
+    public ClientConnection? Owner { get; }
+
+    /// <summary>Ready messages (RabbitMQ's message_count).</summary>
+    public int MessageCount { get { lock (_lock) return _readyCount; } }
+    /// <summary>Bytes of ready message bodies.</summary>
+    public long MessageBytes { get { lock (_lock) return _readyBytes; } }
+    /// <summary>Delivered, not yet acked.</summary>
+    public int UnackedCount { get { lock (_lock) return _unackedCount; } }
+    public int ConsumerCount { get { lock (_lock) return _consumers.Count; } }
+    public bool IsDeleted { get { lock (_lock) return _deleted; } }
+
+    /// <summary>A snapshot of the consumers.</summary>
+    public IReadOnlyList<Consumer> Consumers { get { lock (_lock) return [.. _registrationOrder]; } }
+
+    /// <summary>The consumer receiving messages when single-active-consumer is on.</summary>
+    public Consumer? ActiveConsumer { get { lock (_lock) return Settings.SingleActiveConsumer ? _registrationOrder.FirstOrDefault() : null; } }
+
+    private long NowMs => VirtualHost.Broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    // ---- publishing ----
+
+    /// <summary>Offers a routed message. Accepted messages are delivered or kept in order.</summary>
+    internal EnqueueResult Enqueue(Message message)
+    {
+        List<DeadLetter>? deadLetters = null;
+        EnqueueResult result = EnqueueResult.Accepted;
+        lock (_lock)
+        {
+            if (_deleted) return EnqueueResult.Accepted;
+            long now = NowMs;
+            if (Settings.Overflow != OverflowMode.DropHead && WouldOverflow(message.Size))
+            {
+                result = EnqueueResult.Rejected;
+                if (Settings.Overflow == OverflowMode.RejectPublishDlx)
+                    (deadLetters ??= []).Add(new DeadLetter(message, DeadLetterReason.MaxLength));
+            }
+            else
+            {
+                var entry = new QueueEntry(message, _nextSequence++, ExpiryOf(message, now), PriorityOf(message));
+                AddReady(entry, requeued: false);
+                DispatchLocked(ref deadLetters);
+                EnforceLimits(ref deadLetters);
+                DropExpiredHeads(now, ref deadLetters);
+                ScheduleTtlTimer();
+            }
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+        return result;
+    }
+
+    private bool WouldOverflow(long size) =>
+        (Settings.MaxLength is { } max && _readyCount + 1 > max) ||
+        (Settings.MaxLengthBytes is { } maxBytes && _readyBytes + size > maxBytes);
+
+    private long ExpiryOf(Message message, long now)
+    {
+        long ttl = Settings.MessageTtl ?? long.MaxValue;
+        if (message.Properties.Expiration is { } expiration && long.TryParse(expiration, out long perMessage))
+            ttl = Math.Min(ttl, perMessage);
+        return ttl == long.MaxValue ? long.MaxValue : now + ttl;
+    }
+
+    private byte PriorityOf(Message message) =>
+        Settings.MaxPriority == 0 ? (byte)0 : Math.Min(message.Properties.Priority ?? 0, Settings.MaxPriority);
+
+    // ---- consuming ----
+
+    /// <summary>Registers a consumer; <paramref name="onRegistered"/> runs before its first delivery.</summary>
+    internal void AddConsumer(Consumer consumer, Action<Consumer>? onRegistered)
+    {
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            if (_deleted) throw BrokerException.NoQueue(Name, VirtualHost.Name);
+            if (_consumers.Count > 0 && (consumer.Exclusive || _consumers.Exists(c => c.Exclusive)))
+                throw new BrokerException(BrokerError.AccessRefused, $"queue '{Name}' in vhost '{VirtualHost.Name}' in exclusive use");
+            int index = _consumers.FindIndex(c => c.Priority < consumer.Priority);
+            _consumers.Insert(index < 0 ? _consumers.Count : index, consumer);
+            _registrationOrder.Add(consumer);
+            _hadConsumer = true;
+            Touch();
+            onRegistered?.Invoke(consumer);
+            consumer.IsActive = true;
+            DispatchLocked(ref deadLetters);
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    /// <summary>Removes a consumer (cancel or session close); may auto-delete the queue.</summary>
+    internal void RemoveConsumer(Consumer consumer)
+    {
+        bool autoDelete;
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            consumer.IsActive = false;
+            if (!_consumers.Remove(consumer)) return;
+            _registrationOrder.Remove(consumer);
+            autoDelete = AutoDelete && _hadConsumer && _consumers.Count == 0 && !_deleted;
+            Touch();
+            // With single-active-consumer the next registered consumer takes over here.
+            DispatchLocked(ref deadLetters);
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+        if (autoDelete) VirtualHost.DeleteQueueInternal(this);
+    }
+
+    /// <summary>Pull one message (basic.get). Null when the queue is empty.</summary>
+    internal QueueEntry? TryTake(bool noAck, out int remaining)
+    {
+        List<DeadLetter>? deadLetters = null;
+        QueueEntry? entry = null;
+        lock (_lock)
+        {
+            Touch();
+            DropExpiredHeads(NowMs, ref deadLetters);
+            if (_readyCount > 0)
+            {
+                entry = RemoveHead();
+                if (!noAck) _unackedCount++;
+            }
+            remaining = _readyCount;
+            ScheduleTtlTimer();
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+        return entry;
+    }
+
+    /// <summary>Delivers ready messages to consumers with credit (after acks, qos changes, flow).</summary>
+    internal void Dispatch()
+    {
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            if (_readyCount == 0 || _consumers.Count == 0) return;
+            DropExpiredHeads(NowMs, ref deadLetters);
+            DispatchLocked(ref deadLetters);
+            ScheduleTtlTimer();
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    /// <summary>Called with the lock held. Expired heads met on the way are dropped.</summary>
+    private void DispatchLocked(ref List<DeadLetter>? deadLetters)
+    {
+        long now = -1;
+        while (_readyCount > 0 && _consumers.Count > 0)
+        {
+            var head = PeekHead();
+            if (head.ExpiresAtMs != long.MaxValue)
+            {
+                if (now < 0) now = NowMs;
+                if (IsExpired(head, now))
+                {
+                    DropExpiredHeads(now, ref deadLetters);
+                    continue;
+                }
+            }
+            var consumer = PickConsumer();
+            if (consumer is null) return;
+            var entry = RemoveHead();
+            if (!consumer.NoAck) _unackedCount++;
+            if (!consumer.Session.DeliverFromQueue(consumer, this, entry))
+            {
+                // The session closed under us: put the message back untouched.
+                if (!consumer.NoAck) _unackedCount--;
+                consumer.Release();
+                AddReady(entry, requeued: true);
+                return;
+            }
+        }
+    }
+
+    private static bool IsExpired(QueueEntry entry, long now) => entry.ExpiresAtMs <= now;
+
+    /// <summary>Picks and reserves credit on the next consumer; rotates it for round-robin.</summary>
+    private Consumer? PickConsumer()
+    {
+        if (Settings.SingleActiveConsumer)
+        {
+            var active = _registrationOrder[0];
+            return active.TryReserve() ? active : null;
+        }
+        for (int i = 0; i < _consumers.Count; i++)
+        {
+            var candidate = _consumers[i];
+            if (!candidate.TryReserve()) continue;
+            // Move behind the others of the same priority so they take turns.
+            int last = i;
+            while (last + 1 < _consumers.Count && _consumers[last + 1].Priority == candidate.Priority) last++;
+            if (last != i)
+            {
+                _consumers.RemoveAt(i);
+                _consumers.Insert(last, candidate);
+            }
+            return candidate;
+        }
+        return null;
+    }
+
+    // ---- settling deliveries ----
+
+    /// <summary>An acked delivery leaves the queue for good.</summary>
+    internal void Settle(QueueEntry entry)
+    {
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            if (_deleted) return;
+            _unackedCount--;
+            DispatchLocked(ref deadLetters);
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    /// <summary>Puts delivered entries back at their original positions, marked redelivered.</summary>
+    internal void Requeue(IEnumerable<QueueEntry> entries)
+    {
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            if (_deleted) return;
+            foreach (var entry in entries)
+            {
+                _unackedCount--;
+                entry.Redelivered = true;
+                AddReady(entry, requeued: true);
+            }
+            long now = NowMs;
+            DropExpiredHeads(now, ref deadLetters);
+            DispatchLocked(ref deadLetters);
+            ScheduleTtlTimer();
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    /// <summary>A rejected delivery that is not requeued: dead-lettered if configured, else dropped.</summary>
+    internal void Discard(QueueEntry entry)
+    {
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            if (_deleted) return;
+            _unackedCount--;
+            AddDeadLetter(ref deadLetters, entry.Message, DeadLetterReason.Rejected);
+            DispatchLocked(ref deadLetters);
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    // ---- management ----
+
+    /// <summary>Removes all ready messages; returns how many.</summary>
+    internal int Purge()
+    {
+        lock (_lock)
+        {
+            int count = _readyCount;
+            foreach (var deque in _ready) deque.Clear();
+            _readyCount = 0;
+            _readyBytes = 0;
+            return count;
+        }
+    }
+
+    /// <summary>Marks the queue deleted and returns its consumers, whom the caller notifies.</summary>
+    internal (int Messages, List<Consumer> Consumers) MarkDeleted()
+    {
+        lock (_lock)
+        {
+            if (_deleted) return (0, []);
+            _deleted = true;
+            int count = _readyCount;
+            var consumers = new List<Consumer>(_registrationOrder);
+            foreach (var c in consumers) c.IsActive = false;
+            _consumers.Clear();
+            _registrationOrder.Clear();
+            foreach (var deque in _ready) deque.Clear();
+            _readyCount = 0;
+            _readyBytes = 0;
+            _ttlTimer?.Dispose();
+            _expiryTimer?.Dispose();
+            return (count, consumers);
+        }
+    }
+
+    /// <summary>Bindings pointing here. Caller holds the vhost topology lock.</summary>
+    internal List<Binding> IncomingBindings => _incomingBindings;
+
+    /// <summary>Redeclare and passive declare count as use for x-expires.</summary>
+    internal void MarkUsed()
+    {
+        lock (_lock) Touch();
+    }
+
+    // ---- internals (lock held) ----
+
+    private void AddReady(QueueEntry entry, bool requeued)
+    {
+        var deque = _ready[entry.Priority];
+        if (requeued) deque.InsertInOrder(entry); else deque.Append(entry);
+        _readyCount++;
+        _readyBytes += entry.Message.Size;
+    }
+
+    private QueueEntry PeekHead()
+    {
+        for (int p = _ready.Length - 1; p >= 0; p--)
+            if (_ready[p].Count > 0) return _ready[p].PeekFirst();
+        throw new InvalidOperationException("queue is empty");
+    }
+
+    private QueueEntry RemoveHead()
+    {
+        for (int p = _ready.Length - 1; p >= 0; p--)
+        {
+            if (_ready[p].Count == 0) continue;
+            var entry = _ready[p].RemoveFirst();
+            _readyCount--;
+            _readyBytes -= entry.Message.Size;
+            return entry;
+        }
+        throw new InvalidOperationException("queue is empty");
+    }
+
+    /// <summary>Drop-head overflow: the oldest ready messages make room.</summary>
+    private void EnforceLimits(ref List<DeadLetter>? deadLetters)
+    {
+        if (Settings.Overflow != OverflowMode.DropHead) return;
+        while (_readyCount > 0 &&
+               ((Settings.MaxLength is { } max && _readyCount > max) ||
+                (Settings.MaxLengthBytes is { } maxBytes && _readyBytes > maxBytes)))
+        {
+            var dropped = RemoveHead();
+            AddDeadLetter(ref deadLetters, dropped.Message, DeadLetterReason.MaxLength);
+        }
+    }
+
+    /// <summary>
+    /// Messages expire only when they reach the head of their queue, as in RabbitMQ; with
+    /// priorities, each level's head is checked.
+    /// </summary>
+    private void DropExpiredHeads(long now, ref List<DeadLetter>? deadLetters)
+    {
+        foreach (var deque in _ready)
+        {
+            while (deque.Count > 0 && IsExpired(deque.PeekFirst(), now))
+            {
+                var expired = deque.RemoveFirst();
+                _readyCount--;
+                _readyBytes -= expired.Message.Size;
+                AddDeadLetter(ref deadLetters, expired.Message, DeadLetterReason.Expired);
+            }
+        }
+    }
+
+    private void AddDeadLetter(ref List<DeadLetter>? deadLetters, Message message, DeadLetterReason reason)
+    {
+        if (Settings.DeadLetterExchange is null) return;
+        (deadLetters ??= []).Add(new DeadLetter(message, reason));
+    }
+
+    private void ScheduleTtlTimer()
+    {
+        long due = long.MaxValue;
+        foreach (var deque in _ready)
+            if (deque.Count > 0) due = Math.Min(due, deque.PeekFirst().ExpiresAtMs);
+        if (due == long.MaxValue || due >= _ttlTimerDueMs) return;
+        _ttlTimerDueMs = due;
+        var delay = TimeSpan.FromMilliseconds(Math.Max(0, due - NowMs));
+        _ttlTimer ??= VirtualHost.Broker.Time.CreateTimer(static s => ((MessageQueue)s!).OnTtlTimer(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _ttlTimer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTtlTimer()
+    {
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            if (_deleted) return;
+            _ttlTimerDueMs = long.MaxValue;
+            DropExpiredHeads(NowMs, ref deadLetters);
+            DispatchLocked(ref deadLetters);
+            ScheduleTtlTimer();
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    /// <summary>Records use for x-expires and re-arms its timer.</summary>
+    private void Touch()
+    {
+        _lastUsedMs = NowMs;
+        ScheduleExpiry();
+    }
+
+    private void ScheduleExpiry()
+    {
+        if (Settings.Expires is not { } expires) return;
+        _expiryTimer ??= VirtualHost.Broker.Time.CreateTimer(static s => ((MessageQueue)s!).OnExpiryTimer(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _expiryTimer.Change(TimeSpan.FromMilliseconds(expires), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnExpiryTimer()
+    {
+        lock (_lock)
+        {
+            if (_deleted || _consumers.Count > 0) return;
+            long idle = NowMs - _lastUsedMs;
+            if (idle < Settings.Expires)
+            {
+                _expiryTimer?.Change(TimeSpan.FromMilliseconds(Settings.Expires!.Value - idle), Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+        VirtualHost.DeleteQueueInternal(this);
+    }
+}

@@ -1,0 +1,90 @@
+using Tidings.Core.Messages;
+
+namespace Tidings.Core.Queues;
+
+/// <summary>The x-arguments of a queue declaration, validated and parsed once.</summary>
+public sealed class QueueArguments
+{
+    /// <summary>Arguments whose difference on redeclare is an error, as in RabbitMQ.</summary>
+    internal static readonly string[] Compared =
+    [
+        "x-message-ttl", "x-expires", "x-max-length", "x-max-length-bytes", "x-overflow",
+        "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-max-priority",
+        "x-single-active-consumer", "x-queue-type",
+    ];
+
+    /// <summary>x-message-ttl in ms.</summary>
+    public long? MessageTtl { get; private init; }
+    /// <summary>x-expires in ms: delete the queue after this long unused.</summary>
+    public long? Expires { get; private init; }
+    public long? MaxLength { get; private init; }
+    public long? MaxLengthBytes { get; private init; }
+    public OverflowMode Overflow { get; private init; }
+    public string? DeadLetterExchange { get; private init; }
+    public string? DeadLetterRoutingKey { get; private init; }
+    /// <summary>x-max-priority; 0 means not a priority queue.</summary>
+    public byte MaxPriority { get; private init; }
+    public bool SingleActiveConsumer { get; private init; }
+
+    /// <summary>Parses and validates; throws PreconditionFailed with RabbitMQ-like text when invalid.</summary>
+    public static QueueArguments Parse(IReadOnlyDictionary<string, object?>? args, string queue, string vhost)
+    {
+        if (args is null || args.Count == 0) return new QueueArguments();
+        CheckQueueType(args, queue, vhost);
+        return new QueueArguments
+        {
+            MessageTtl = NonNegative(args, "x-message-ttl", queue, vhost, allowZero: true),
+            Expires = NonNegative(args, "x-expires", queue, vhost, allowZero: false),
+            MaxLength = NonNegative(args, "x-max-length", queue, vhost, allowZero: true),
+            MaxLengthBytes = NonNegative(args, "x-max-length-bytes", queue, vhost, allowZero: true),
+            Overflow = ParseOverflow(args, queue, vhost),
+            DeadLetterExchange = Text(args, "x-dead-letter-exchange", queue, vhost),
+            DeadLetterRoutingKey = Text(args, "x-dead-letter-routing-key", queue, vhost),
+            MaxPriority = (byte)Math.Min(255, NonNegative(args, "x-max-priority", queue, vhost, allowZero: true) ?? 0),
+            SingleActiveConsumer = Flag(args, "x-single-active-consumer", queue, vhost),
+        };
+    }
+
+    /// <summary>Only classic queues exist so far; quorum and stream types are refused, not faked.</summary>
+    private static void CheckQueueType(IReadOnlyDictionary<string, object?> args, string queue, string vhost)
+    {
+        if (!args.TryGetValue("x-queue-type", out var value) || FieldValue.AsString(value) == "classic") return;
+        throw Invalid("x-queue-type", value, queue, vhost);
+    }
+
+    private static long? NonNegative(IReadOnlyDictionary<string, object?> args, string key, string queue, string vhost, bool allowZero)
+    {
+        if (!args.TryGetValue(key, out var value)) return null;
+        long? number = FieldValue.AsLong(value);
+        if (number is null || number < 0 || (!allowZero && number == 0)) throw Invalid(key, value, queue, vhost);
+        return number;
+    }
+
+    private static string? Text(IReadOnlyDictionary<string, object?> args, string key, string queue, string vhost)
+    {
+        if (!args.TryGetValue(key, out var value)) return null;
+        return FieldValue.AsString(value) ?? throw Invalid(key, value, queue, vhost);
+    }
+
+    private static bool Flag(IReadOnlyDictionary<string, object?> args, string key, string queue, string vhost)
+    {
+        if (!args.TryGetValue(key, out var value)) return false;
+        return FieldValue.AsBool(value) ?? throw Invalid(key, value, queue, vhost);
+    }
+
+    private static OverflowMode ParseOverflow(IReadOnlyDictionary<string, object?> args, string queue, string vhost)
+    {
+        if (!args.TryGetValue("x-overflow", out var value)) return OverflowMode.DropHead;
+        return FieldValue.AsString(value) switch
+        {
+            "drop-head" => OverflowMode.DropHead,
+            "reject-publish" => OverflowMode.RejectPublish,
+            "reject-publish-dlx" => OverflowMode.RejectPublishDlx,
+            _ => throw Invalid("x-overflow", value, queue, vhost),
+        };
+    }
+
+    private static BrokerException Invalid(string key, object? value, string queue, string vhost) =>
+        new(BrokerError.PreconditionFailed,
+            $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': {FieldValue.Describe(value)}");
+}

@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Tidings.Core.Security;
+
+/// <summary>Permissions of a user in one virtual host: three regular expressions on resource names.</summary>
+public sealed record VhostPermissions(string Configure, string Write, string Read)
+{
+    /// <summary>Everything allowed, as RabbitMQ grants the default user.</summary>
+    public static readonly VhostPermissions All = new(".*", ".*", ".*");
+
+    /// <summary>True when <paramref name="resource"/> is allowed for <paramref name="kind"/>.</summary>
+    public bool Allows(Permission kind, string resource)
+    {
+        string pattern = kind switch { Permission.Configure => Configure, Permission.Write => Write, _ => Read };
+        if (pattern == ".*") return true;
+        if (pattern.Length == 0) return false;
+        return Regex.IsMatch(resource, "^(?:" + pattern + ")$", RegexOptions.None, TimeSpan.FromMilliseconds(100));
+    }
+}
+
+/// <summary>A broker user: salted SHA-256 password hash (as RabbitMQ stores it), tags and permissions.</summary>
+public sealed class User
+{
+    /// <summary>Guards <see cref="_permissions"/>.</summary>
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, VhostPermissions> _permissions = new(StringComparer.Ordinal);
+    private byte[] _salt;
+    private byte[] _hash;
+
+    internal User(string name, string password, IEnumerable<string> tags)
+    {
+        Name = name;
+        Tags = [.. tags];
+        (_salt, _hash) = HashPassword(password);
+    }
+
+    public string Name { get; }
+
+    /// <summary>Tags such as "administrator", "monitoring", "impersonator".</summary>
+    public IReadOnlyList<string> Tags { get; set; }
+
+    /// <summary>Checks a password in constant time.</summary>
+    public bool CheckPassword(string password) =>
+        CryptographicOperations.FixedTimeEquals(Hash(_salt, password), _hash);
+
+    public void SetPassword(string password) => (_salt, _hash) = HashPassword(password);
+
+    /// <summary>Grants (or replaces) permissions in a virtual host.</summary>
+    public void SetPermissions(string vhost, VhostPermissions permissions)
+    {
+        lock (_lock) _permissions[vhost] = permissions;
+    }
+
+    /// <summary>Removes all access to a virtual host.</summary>
+    public void ClearPermissions(string vhost)
+    {
+        lock (_lock) _permissions.Remove(vhost);
+    }
+
+    /// <summary>The permissions in <paramref name="vhost"/>; null when the user has no access.</summary>
+    public VhostPermissions? PermissionsFor(string vhost)
+    {
+        lock (_lock) return _permissions.GetValueOrDefault(vhost);
+    }
+
+    /// <summary>All permissions by vhost.</summary>
+    public IReadOnlyDictionary<string, VhostPermissions> AllPermissions
+    {
+        get { lock (_lock) return new Dictionary<string, VhostPermissions>(_permissions); }
+    }
+
+    private static (byte[] Salt, byte[] Hash) HashPassword(string password)
+    {
+        var salt = RandomNumberGenerator.GetBytes(4);
+        return (salt, Hash(salt, password));
+    }
+
+    private static byte[] Hash(byte[] salt, string password)
+    {
+        var input = new byte[salt.Length + Encoding.UTF8.GetByteCount(password)];
+        salt.CopyTo(input, 0);
+        Encoding.UTF8.GetBytes(password, input.AsSpan(salt.Length));
+        return SHA256.HashData(input);
+    }
+}

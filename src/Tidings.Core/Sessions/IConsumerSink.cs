@@ -1,0 +1,15 @@
+namespace Tidings.Core.Sessions;
+
+/// <summary>
+/// Where a consumer's messages go: implemented by protocol adapters (an AMQP channel writer,
+/// an HTTP stream) or by in-process code. Calls come from queue threads, one at a time per
+/// session, and must not block or call back into the broker.
+/// </summary>
+public interface IConsumerSink
+{
+    /// <summary>Hands over one delivery, in delivery-tag order within the session.</summary>
+    void Deliver(in Delivery delivery);
+
+    /// <summary>The broker ended the consumer (its queue was deleted); the client should be told.</summary>
+    void CancelledByBroker(Consumer consumer);
+}

@@ -1,0 +1,294 @@
+using System.Security.Cryptography;
+using Tidings.Core.Exchanges;
+using Tidings.Core.Messages;
+using Tidings.Core.Security;
+using Tidings.Core.Queues;
+
+namespace Tidings.Core.Sessions;
+
+/// <summary>
+/// A unit of work inside a connection (an AMQP channel): it publishes, consumes, gets and
+/// settles deliveries by tag. The owning adapter calls it from one thread at a time; queues
+/// call <see cref="DeliverFromQueue"/> from theirs, which is why the tag ledger is locked.
+/// Lock order: queue lock, then session lock, then the sink. Never the other way round.
+/// </summary>
+public sealed class Session
+{
+    private readonly record struct Unacked(QueueEntry Entry, MessageQueue Queue, Consumer? Consumer);
+
+    /// <summary>Guards the fields below up to the counters.</summary>
+    private readonly Lock _lock = new();
+    /// <summary>Deliveries awaiting ack by delivery tag.</summary>
+    private readonly Dictionary<ulong, Unacked> _unacked = [];
+    /// <summary>Consumers by tag.</summary>
+    private readonly Dictionary<string, Consumer> _consumers = new(StringComparer.Ordinal);
+    private ulong _lastDeliveryTag;
+    private bool _closed;
+    /// <summary>Session-wide unacked count against <see cref="_sessionPrefetch"/>. Interlocked.</summary>
+    private int _sessionUnacked;
+    /// <summary>Shared limit for all consumers (basic.qos global=true); 0 = none.</summary>
+    private volatile int _sessionPrefetch;
+    /// <summary>Limit given to consumers created from now on (basic.qos global=false).</summary>
+    private volatile int _consumerPrefetch;
+    private volatile bool _flowActive = true;
+    /// <summary>Scratch space reused by every publish on this session (single publisher thread).</summary>
+    private readonly RoutingScratch _routing = new();
+
+    internal Session(ClientConnection connection, int number)
+    {
+        Connection = connection;
+        Number = number;
+    }
+
+    /// <summary>The connection this session belongs to.</summary>
+    public ClientConnection Connection { get; }
+
+    /// <summary>The channel number.</summary>
+    public int Number { get; }
+
+    /// <summary>False after channel.flow(false) or while the adapter applies back-pressure.</summary>
+    public bool IsFlowActive => _flowActive;
+
+    /// <summary>Deliveries awaiting ack on this session.</summary>
+    public int UnackedCount { get { lock (_lock) return _unacked.Count; } }
+
+    /// <summary>The consumers of this session.</summary>
+    public IReadOnlyList<Consumer> Consumers { get { lock (_lock) return [.. _consumers.Values]; } }
+
+    /// <summary>Prefetch count given to new consumers (global=false).</summary>
+    public int ConsumerPrefetch => _consumerPrefetch;
+
+    /// <summary>Prefetch count shared by the session (global=true).</summary>
+    public int SessionPrefetch => _sessionPrefetch;
+
+    internal bool HasSessionCredit => _sessionPrefetch == 0 || Volatile.Read(ref _sessionUnacked) < _sessionPrefetch;
+
+    // ---- publishing ----
+
+    /// <summary>Publishes a message through <paramref name="exchange"/>.</summary>
+    /// <exception cref="BrokerException">Missing or internal exchange, bad expiration, no permission.</exception>
+    public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body)
+    {
+        var message = new Message(exchange, routingKey, properties, body);
+        return Connection.VirtualHost.Publish(message, Connection, _routing);
+    }
+
+    // ---- consuming ----
+
+    /// <summary>
+    /// Starts a consumer on <paramref name="queueName"/>. <paramref name="onRegistered"/> runs once the
+    /// consumer is registered and before its first delivery (an adapter sends consume-ok there).
+    /// </summary>
+    public Consumer Consume(string queueName, string? consumerTag, bool noAck, bool exclusive,
+        IReadOnlyDictionary<string, object?>? arguments, IConsumerSink sink, Action<Consumer>? onRegistered = null)
+    {
+        var queue = Connection.VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
+        string tag = string.IsNullOrEmpty(consumerTag) ? NewConsumerTag() : consumerTag;
+        int priority = (int)(FieldValue.AsLong(arguments?.GetValueOrDefault("x-priority")) ?? 0);
+        Consumer consumer;
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            if (_consumers.ContainsKey(tag))
+                throw new BrokerException(BrokerError.NotAllowed, $"attempt to reuse consumer tag '{tag}'");
+            consumer = new Consumer(this, queue, tag, noAck, exclusive, priority, (ushort)_consumerPrefetch, sink, arguments);
+            _consumers[tag] = consumer;
+        }
+        try
+        {
+            queue.AddConsumer(consumer, onRegistered);
+        }
+        catch
+        {
+            lock (_lock) _consumers.Remove(tag);
+            throw;
+        }
+        return consumer;
+    }
+
+    /// <summary>Stops a consumer. Its unacked deliveries stay unacked. False when the tag is unknown.</summary>
+    public bool Cancel(string consumerTag)
+    {
+        Consumer? consumer;
+        lock (_lock)
+        {
+            if (!_consumers.Remove(consumerTag, out consumer)) return false;
+        }
+        consumer.Queue.RemoveConsumer(consumer);
+        return true;
+    }
+
+    /// <summary>Pulls one message; null when the queue is empty. Prefetch does not apply.</summary>
+    public GetResult? Get(string queueName, bool noAck)
+    {
+        var queue = Connection.VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
+        lock (_lock) ThrowIfClosed();
+        var entry = queue.TryTake(noAck, out int remaining);
+        if (entry is null) return null;
+        ulong tag;
+        lock (_lock)
+        {
+            tag = ++_lastDeliveryTag;
+            if (!noAck) _unacked[tag] = new Unacked(entry, queue, null);
+        }
+        return new GetResult(tag, entry.Redelivered, queue.Name, entry.Message, remaining);
+    }
+
+    /// <summary>Sets prefetch: <paramref name="global"/> shares one limit across the session,
+    /// otherwise each consumer created afterwards gets its own (RabbitMQ's interpretation).</summary>
+    public void SetPrefetch(ushort count, bool global)
+    {
+        if (global) _sessionPrefetch = count; else _consumerPrefetch = count;
+        DispatchAll();
+    }
+
+    /// <summary>Pauses or resumes deliveries to this session's consumers (channel.flow, back-pressure).</summary>
+    public void SetFlow(bool active)
+    {
+        _flowActive = active;
+        if (active) DispatchAll();
+    }
+
+    // ---- settling ----
+
+    /// <summary>Acks one delivery, or with <paramref name="multiple"/> every one up to the tag (0 = all).</summary>
+    public void Ack(ulong deliveryTag, bool multiple)
+    {
+        foreach (var u in Take(deliveryTag, multiple))
+            u.Queue.Settle(u.Entry);
+        AfterCreditReleased();
+    }
+
+    /// <summary>Rejects deliveries: requeued (marked redelivered) or dead-lettered/dropped.</summary>
+    public void Nack(ulong deliveryTag, bool multiple, bool requeue)
+    {
+        var taken = Take(deliveryTag, multiple);
+        if (requeue)
+        {
+            foreach (var group in taken.GroupBy(u => u.Queue))
+                group.Key.Requeue(group.Select(u => u.Entry));
+        }
+        else
+        {
+            foreach (var u in taken) u.Queue.Discard(u.Entry);
+        }
+        AfterCreditReleased();
+    }
+
+    /// <summary>Requeues every unacked delivery of the session (basic.recover requeue=true).</summary>
+    public void Recover() => Nack(0, multiple: true, requeue: true);
+
+    /// <summary>Cancels the consumers and requeues unacked deliveries (channel or connection closed).</summary>
+    public void Close()
+    {
+        List<Consumer> consumers;
+        lock (_lock)
+        {
+            if (_closed) return;
+            _closed = true;
+            consumers = [.. _consumers.Values];
+            _consumers.Clear();
+        }
+        foreach (var consumer in consumers) consumer.Queue.RemoveConsumer(consumer);
+        List<Unacked> unacked;
+        lock (_lock)
+        {
+            unacked = [.. _unacked.OrderBy(kv => kv.Key).Select(kv => kv.Value)];
+            _unacked.Clear();
+        }
+        foreach (var u in unacked) u.Consumer?.Release();
+        foreach (var group in unacked.GroupBy(u => u.Queue))
+            group.Key.Requeue(group.Select(u => u.Entry));
+        Connection.SessionClosed(this);
+    }
+
+    // ---- called by queues ----
+
+    /// <summary>
+    /// Assigns the next delivery tag and hands the message to the consumer's sink.
+    /// Called with the queue's lock held. False when the session has closed.
+    /// </summary>
+    internal bool DeliverFromQueue(Consumer consumer, MessageQueue queue, QueueEntry entry)
+    {
+        lock (_lock)
+        {
+            if (_closed || !consumer.IsActive) return false;
+            ulong tag = ++_lastDeliveryTag;
+            if (!consumer.NoAck) _unacked[tag] = new Unacked(entry, queue, consumer);
+            consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message));
+            return true;
+        }
+    }
+
+    /// <summary>The queue was deleted: forget the consumer and tell the client.</summary>
+    internal void ConsumerCancelledByBroker(Consumer consumer)
+    {
+        lock (_lock)
+        {
+            if (!_consumers.Remove(consumer.Tag)) return;
+        }
+        consumer.Sink.CancelledByBroker(consumer);
+    }
+
+    internal bool TryReserveSessionCredit()
+    {
+        int limit = _sessionPrefetch;
+        if (Interlocked.Increment(ref _sessionUnacked) > limit && limit != 0)
+        {
+            Interlocked.Decrement(ref _sessionUnacked);
+            return false;
+        }
+        return true;
+    }
+
+    internal void ReleaseSessionCredit() => Interlocked.Decrement(ref _sessionUnacked);
+
+    // ---- helpers ----
+
+    private List<Unacked> Take(ulong deliveryTag, bool multiple)
+    {
+        var taken = new List<Unacked>();
+        lock (_lock)
+        {
+            if (multiple && deliveryTag == 0)
+            {
+                taken.AddRange(_unacked.OrderBy(kv => kv.Key).Select(kv => kv.Value));
+                _unacked.Clear();
+            }
+            else
+            {
+                if (!_unacked.Remove(deliveryTag, out var single))
+                    throw new BrokerException(BrokerError.PreconditionFailed, $"unknown delivery tag {deliveryTag}");
+                if (multiple)
+                {
+                    foreach (var tag in _unacked.Keys.Where(t => t < deliveryTag).Order().ToList())
+                    {
+                        taken.Add(_unacked[tag]);
+                        _unacked.Remove(tag);
+                    }
+                }
+                taken.Add(single);
+            }
+        }
+        foreach (var u in taken) u.Consumer?.Release();
+        return taken;
+    }
+
+    private void AfterCreditReleased()
+    {
+        if (_sessionPrefetch != 0) DispatchAll();
+    }
+
+    private void DispatchAll()
+    {
+        foreach (var queue in Consumers.Select(c => c.Queue).Distinct()) queue.Dispatch();
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_closed) throw new BrokerException(BrokerError.NotAllowed, "session is closed");
+    }
+
+    private static string NewConsumerTag() =>
+        "amq.ctag-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,130 @@
+using Tidings.Core.Exchanges;
+using Tidings.Core.Messages;
+using Tidings.Core.Queues;
+using Tidings.Core.Security;
+using Tidings.Core.Sessions;
+
+namespace Tidings.Core;
+
+public sealed partial class VirtualHost
+{
+    /// <summary>Publishes from in-process code (no connection, no permission checks).</summary>
+    public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body) =>
+        Publish(new Message(exchange, routingKey, properties, body), caller: null, new RoutingScratch());
+
+    /// <summary>Routes <paramref name="message"/> and offers it to every matching queue, once each.</summary>
+    internal PublishResult Publish(Message message, ClientConnection? caller, RoutingScratch scratch)
+    {
+        var exchange = _exchanges.GetValueOrDefault(message.Exchange) ?? throw BrokerException.NoExchange(message.Exchange, Name);
+        if (exchange.Internal)
+            throw new BrokerException(BrokerError.AccessRefused, $"cannot publish to internal exchange '{exchange.Name}' in vhost '{Name}'");
+        if (caller is not null) Authorize(caller, Permission.Write, exchange.Name);
+        ValidateExpiration(message.Properties.Expiration);
+        if (caller is not null && message.Properties.UserId is { } userId && userId != caller.User.Name &&
+            !caller.User.Tags.Contains("impersonator"))
+            throw new BrokerException(BrokerError.PreconditionFailed,
+                $"user_id property set to '{userId}' but authenticated user was '{caller.User.Name}'");
+
+        Route(exchange, message, scratch);
+        if (scratch.Queues.Count == 0) return new PublishResult(0, false);
+
+        // BCC keys route the message but are never shown to consumers.
+        if (message.Properties.Headers?.ContainsKey("BCC") == true)
+        {
+            var headers = message.Properties.Headers.Where(kv => kv.Key != "BCC").ToDictionary(kv => kv.Key, kv => kv.Value);
+            message = message.Reroute(message.Exchange, message.RoutingKey, message.Properties.With(headers, replaceHeaders: true));
+        }
+
+        bool rejected = false;
+        foreach (var queue in scratch.Queues)
+            rejected |= queue.Enqueue(message) == EnqueueResult.Rejected;
+        return new PublishResult(scratch.Queues.Count, rejected);
+    }
+
+    /// <summary>
+    /// Finds the queues for a message: the exchange's matches, then exchange-to-exchange hops,
+    /// then alternate exchanges of exchanges that matched nothing. Each queue appears once.
+    /// </summary>
+    internal void Route(Exchange start, Message message, RoutingScratch scratch)
+    {
+        scratch.Clear();
+        if (start == DefaultExchange)
+        {
+            AddDefaultExchangeQueues(message, scratch);
+            return;
+        }
+        scratch.Pending.Push(start);
+        scratch.Visited.Add(start);
+        while (scratch.Pending.Count > 0)
+        {
+            var exchange = scratch.Pending.Pop();
+            scratch.Matched.Clear();
+            exchange.Match(message, scratch.Matched);
+            foreach (var destination in scratch.Matched)
+            {
+                if (destination is MessageQueue queue)
+                {
+                    if (scratch.QueueSet.Add(queue)) scratch.Queues.Add(queue);
+                }
+                else if (destination is Exchange next && scratch.Visited.Add(next))
+                {
+                    scratch.Pending.Push(next);
+                }
+            }
+            if (scratch.Matched.Count == 0 && exchange.AlternateExchange is { } aeName &&
+                _exchanges.TryGetValue(aeName, out var alternate) && scratch.Visited.Add(alternate))
+            {
+                scratch.Pending.Push(alternate);
+            }
+        }
+    }
+
+    private void AddDefaultExchangeQueues(Message message, RoutingScratch scratch)
+    {
+        if (_queues.TryGetValue(message.RoutingKey, out var queue) && scratch.QueueSet.Add(queue)) scratch.Queues.Add(queue);
+        if (!message.HasSenderSelectedKeys) return;
+        foreach (var key in message.AllRoutingKeys())
+            if (_queues.TryGetValue(key, out var more) && scratch.QueueSet.Add(more)) scratch.Queues.Add(more);
+    }
+
+    private static void ValidateExpiration(string? expiration)
+    {
+        if (expiration is null) return;
+        if (expiration.Length == 0 || !expiration.All(char.IsAsciiDigit) || !long.TryParse(expiration, out _))
+            throw new BrokerException(BrokerError.PreconditionFailed, $"invalid expiration '{expiration}'");
+    }
+
+    /// <summary>
+    /// Re-publishes messages that died in <paramref name="from"/> to its dead-letter exchange with
+    /// x-death headers. Drops them when that exchange is missing or the route would be a cycle.
+    /// Called without any queue lock held.
+    /// </summary>
+    internal void DeadLetter(MessageQueue from, List<DeadLetter> deadLetters)
+    {
+        if (from.Settings.DeadLetterExchange is not { } dlxName) return;
+        if (!_exchanges.TryGetValue(dlxName, out var dlx)) return;
+        var now = Broker.Time.GetUtcNow();
+        var scratch = new RoutingScratch();
+        foreach (var dead in deadLetters)
+        {
+            var original = dead.Message;
+            var headers = DeathHeaders.Add(original, from.Name, dead.ReasonText, now);
+            var properties = original.Properties.With(headers, clearExpiration: true, replaceHeaders: true);
+            string routingKey = from.Settings.DeadLetterRoutingKey ?? original.RoutingKey;
+            var message = original.Reroute(dlx.Name, routingKey, properties);
+            if (from.Settings.DeadLetterRoutingKey is not null && original.Properties.Headers?.ContainsKey("CC") == true)
+            {
+                // A fixed dead-letter routing key replaces the CC keys too.
+                var noCc = headers.Where(kv => kv.Key != "CC").ToDictionary(kv => kv.Key, kv => kv.Value);
+                message = original.Reroute(dlx.Name, routingKey, original.Properties.With(noCc, clearExpiration: true, replaceHeaders: true));
+            }
+
+            Route(dlx, message, scratch);
+            foreach (var queue in scratch.Queues)
+            {
+                if (dead.Reason != DeadLetterReason.Rejected && DeathHeaders.IsCycle(headers, queue.Name)) continue;
+                queue.Enqueue(message);
+            }
+        }
+    }
+}
