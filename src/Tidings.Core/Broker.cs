@@ -25,6 +25,7 @@ public sealed class Broker : IDisposable
     private readonly ConcurrentDictionary<string, User> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
     private long _nextConnectionId;
+    private readonly MemoryWatermark? _memoryWatermark;
 
     /// <summary>Creates a broker with the default virtual host "/" and the default user.</summary>
     public Broker(BrokerOptions? options = null, TimeProvider? timeProvider = null)
@@ -34,7 +35,12 @@ public sealed class Broker : IDisposable
         AddVirtualHost("/");
         var guest = AddUser(Options.DefaultUser, Options.DefaultPassword, ["administrator"]);
         guest.SetPermissions("/", VhostPermissions.All);
+        if (Options.MemoryHighWatermarkBytes > 0)
+            _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes);
     }
+
+    /// <summary>Memory and disk alarms; while any is on, publishers are blocked.</summary>
+    public ResourceAlarms Alarms { get; } = new();
 
     /// <summary>The settings this broker was created with.</summary>
     public BrokerOptions Options { get; }
@@ -113,6 +119,7 @@ public sealed class Broker : IDisposable
     /// <summary>Closes every connection and stops queue timers.</summary>
     public void Dispose()
     {
+        _memoryWatermark?.Dispose();
         foreach (var connection in _connections.Values) connection.Dispose();
         foreach (var vhost in _virtualHosts.Values)
             foreach (var queue in vhost.Queues) queue.MarkDeleted();

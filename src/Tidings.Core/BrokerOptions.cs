@@ -23,4 +23,10 @@ public sealed class BrokerOptions
 
     /// <summary>Largest message body accepted, in bytes (RabbitMQ's max_message_size default is 128 MiB).</summary>
     public long MaxMessageSize { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// Managed heap size above which the memory alarm blocks publishers (RabbitMQ's
+    /// vm_memory_high_watermark). 0 disables the check. Default 1 GiB.
+    /// </summary>
+    public long MemoryHighWatermarkBytes { get; set; } = 1024L * 1024 * 1024;
 }

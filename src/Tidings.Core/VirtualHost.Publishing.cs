@@ -25,6 +25,9 @@ public sealed partial class VirtualHost
             throw new BrokerException(BrokerError.PreconditionFailed,
                 $"user_id property set to '{userId}' but authenticated user was '{caller.User.Name}'");
 
+        if (exchange == DefaultExchange && TryDeliverReply(message, out bool replied))
+            return new PublishResult(replied ? 1 : 0, false);
+
         Route(exchange, message, scratch);
         if (scratch.Queues.Count == 0) return new PublishResult(0, false);
 

@@ -110,6 +110,8 @@ public sealed partial class VirtualHost
         lock (_topologyLock)
         {
             if (name.Length == 0 && !passive) name = GenerateQueueName();
+            if (passive && name.StartsWith(DirectReplyToQueue, StringComparison.Ordinal) && IsLiveReplyAddress(name))
+                return new QueueDeclareResult(name, 0, 1);
             if (_queues.TryGetValue(name, out var existing))
             {
                 CheckExclusiveAccess(existing, caller);

@@ -111,6 +111,9 @@ public sealed class MessageQueue : IBindingDestination
             else
             {
                 var entry = new QueueEntry(message, _nextSequence++, ExpiryOf(message, now), PriorityOf(message));
+                // As RabbitMQ does, a message meeting an empty queue goes straight to a consumer with
+                // credit before its TTL is looked at: a TTL of 0 means "deliver now or never".
+                if (_readyCount == 0 && TryDeliverFresh(entry)) return result;
                 AddReady(entry, requeued: false);
                 DispatchLocked(ref deadLetters);
                 EnforceLimits(ref deadLetters);
@@ -243,6 +246,19 @@ public sealed class MessageQueue : IBindingDestination
                 return;
             }
         }
+    }
+
+    /// <summary>Hands a just-published entry to a consumer with credit; false when none can take it. Lock held.</summary>
+    private bool TryDeliverFresh(QueueEntry entry)
+    {
+        if (_consumers.Count == 0) return false;
+        var consumer = PickConsumer();
+        if (consumer is null) return false;
+        if (!consumer.NoAck) _unackedCount++;
+        if (consumer.Session.DeliverFromQueue(consumer, this, entry)) return true;
+        if (!consumer.NoAck) _unackedCount--;
+        consumer.Release();
+        return false;
     }
 
     private static bool IsExpired(QueueEntry entry, long now) => entry.ExpiresAtMs <= now;

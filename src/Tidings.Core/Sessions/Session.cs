@@ -220,6 +220,18 @@ public sealed class Session
         }
     }
 
+    /// <summary>Delivers a direct reply-to message (no queue, no ack). False when the session closed.</summary>
+    internal bool DeliverDirect(string consumerTag, IConsumerSink sink, Message message)
+    {
+        lock (_lock)
+        {
+            if (_closed) return false;
+            ulong tag = ++_lastDeliveryTag;
+            sink.Deliver(new Delivery(consumerTag, tag, false, VirtualHost.DirectReplyToQueue, message));
+            return true;
+        }
+    }
+
     /// <summary>The queue was deleted: forget the consumer and tell the client.</summary>
     internal void ConsumerCancelledByBroker(Consumer consumer)
     {

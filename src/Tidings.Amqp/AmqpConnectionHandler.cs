@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tidings.Amqp.Connection;
+using Tidings.Core;
+
+namespace Tidings.Amqp;
+
+/// <summary>
+/// Kestrel connection handler for AMQP 0-9-1: Kestrel's socket transport accepts the TCP
+/// connection and hands its pipes here. Register with
+/// <c>listen.UseConnectionHandler&lt;AmqpConnectionHandler&gt;()</c>.
+/// </summary>
+public sealed class AmqpConnectionHandler(
+    Broker broker,
+    IOptions<AmqpOptions> options,
+    ILogger<AmqpConnectionHandler> logger,
+    IHostApplicationLifetime lifetime) : ConnectionHandler
+{
+    /// <inheritdoc />
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var amqp = new AmqpConnection(broker, options.Value, connection.Transport, connection.RemoteEndPoint, logger);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, connection.ConnectionClosed);
+        await amqp.RunAsync(stop.Token).ConfigureAwait(false);
+    }
+}

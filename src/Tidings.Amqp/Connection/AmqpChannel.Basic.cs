@@ -1,0 +1,270 @@
+using Tidings.Amqp.Protocol;
+using Tidings.Core;
+using Tidings.Core.Messages;
+using Tidings.Core.Sessions;
+
+namespace Tidings.Amqp.Connection;
+
+internal sealed partial class AmqpChannel : IConsumerSink
+{
+    /// <summary>A publish or settlement held back until tx.commit.</summary>
+    private readonly List<Action> _txActions = [];
+    private bool _txMode;
+    private bool _confirmMode;
+    /// <summary>Sequence number the next publish gets in confirm mode (starts at 1).</summary>
+    private ulong _nextPublishSeq = 1;
+    /// <summary>Highest sequence number settled but not yet confirmed to the client.</summary>
+    private ulong _confirmPendingUpTo;
+    /// <summary>Highest sequence number already confirmed (acked or nacked).</summary>
+    private ulong _confirmSentUpTo;
+    /// <summary>This channel's private direct reply-to address, while it has a reply consumer.</summary>
+    private string? _replyToName;
+    private string? _replyConsumerTag;
+
+    // ---- publishing ----
+
+    private void Publish(BasicPublish publish, MessageProperties properties, byte[] body)
+    {
+        _connection.HasPublished = true;
+        if (_txMode)
+        {
+            _txActions.Add(() => PublishNow(publish, properties, body));
+            return;
+        }
+        PublishNow(publish, properties, body);
+    }
+
+    private void PublishNow(BasicPublish publish, MessageProperties properties, byte[] body)
+    {
+        if (properties.ReplyTo == VirtualHost.DirectReplyToQueue)
+        {
+            if (_replyToName is null)
+                throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "fast reply consumer does not exist");
+            properties = properties.With(replyTo: _replyToName);
+        }
+        var result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body);
+        if (result.Unroutable && publish.Mandatory)
+        {
+            // The return goes out before the confirm, as RabbitMQ guarantees.
+            var w = _connection.Output.Enter();
+            try
+            {
+                FrameWriter.WriteContentMethod(w, Number, new BasicReturn
+                {
+                    ReplyCode = AmqpReplyCodes.NoRoute,
+                    ReplyText = "NO_ROUTE",
+                    Exchange = publish.Exchange,
+                    RoutingKey = publish.RoutingKey,
+                }, properties, body, _connection.FrameMax);
+            }
+            finally
+            {
+                _connection.Output.Exit();
+            }
+        }
+        if (!_confirmMode) return;
+        ulong seq = _nextPublishSeq++;
+        if (result.Rejected)
+        {
+            FlushConfirms();
+            _connection.Send(Number, new BasicNack { DeliveryTag = seq, Multiple = false, Requeue = false });
+            _confirmSentUpTo = seq;
+        }
+        else
+        {
+            _confirmPendingUpTo = seq;
+        }
+    }
+
+    /// <summary>
+    /// Sends one basic.ack (multiple when it covers several) for everything settled since the
+    /// last call. Called at the end of each read batch, so a burst of publishes costs one ack.
+    /// </summary>
+    public void FlushConfirms()
+    {
+        if (_confirmPendingUpTo <= _confirmSentUpTo) return;
+        bool multiple = _confirmPendingUpTo - _confirmSentUpTo > 1;
+        _connection.Send(Number, new BasicAck { DeliveryTag = _confirmPendingUpTo, Multiple = multiple });
+        _confirmSentUpTo = _confirmPendingUpTo;
+    }
+
+    private void OnConfirmSelect(ConfirmSelect select)
+    {
+        if (_txMode)
+            throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from tx to confirm mode");
+        _confirmMode = true;
+        if (!select.NoWait) _connection.Send(Number, new ConfirmSelectOk());
+    }
+
+    // ---- transactions ----
+
+    private void OnTxSelect()
+    {
+        if (_confirmMode)
+            throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from confirm to tx mode");
+        _txMode = true;
+        _connection.Send(Number, new TxSelectOk());
+    }
+
+    private void OnTxCommit()
+    {
+        if (!_txMode) throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "channel is not transactional");
+        var actions = _txActions.ToArray();
+        _txActions.Clear();
+        foreach (var action in actions) action();
+        _connection.Send(Number, new TxCommitOk());
+    }
+
+    private void OnTxRollback()
+    {
+        if (!_txMode) throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "channel is not transactional");
+        _txActions.Clear();
+        _connection.Send(Number, new TxRollbackOk());
+    }
+
+    // ---- settling ----
+
+    private void OnAck(BasicAck ack) => Settle(() => _session.Ack(ack.DeliveryTag, ack.Multiple));
+
+    private void OnNack(BasicNack nack) => Settle(() => _session.Nack(nack.DeliveryTag, nack.Multiple, nack.Requeue));
+
+    private void OnReject(BasicReject reject) => Settle(() => _session.Nack(reject.DeliveryTag, multiple: false, reject.Requeue));
+
+    private void Settle(Action settle)
+    {
+        if (_txMode) _txActions.Add(settle); else settle();
+    }
+
+    private void OnRecover(bool requeue, bool async)
+    {
+        if (!requeue) throw AmqpException.Connection(AmqpReplyCodes.NotImplemented, "requeue=false");
+        _session.Recover();
+        if (!async) _connection.Send(Number, new BasicRecoverOk());
+    }
+
+    // ---- consuming ----
+
+    private void OnQos(BasicQos qos)
+    {
+        if (qos.PrefetchSize != 0)
+            throw AmqpException.Connection(AmqpReplyCodes.NotImplemented, $"prefetch_size!=0 ({qos.PrefetchSize})");
+        _session.SetPrefetch(qos.PrefetchCount, qos.Global);
+        _connection.Send(Number, new BasicQosOk());
+    }
+
+    private void OnConsume(BasicConsume consume)
+    {
+        string queue = QueueOrLast(consume.Queue);
+        if (queue == VirtualHost.DirectReplyToQueue)
+        {
+            ConsumeReplyTo(consume);
+            return;
+        }
+        _session.Consume(queue, consume.ConsumerTag, consume.NoAck, consume.Exclusive, consume.Arguments, this,
+            onRegistered: consumer =>
+            {
+                if (!consume.NoWait) _connection.Send(Number, new BasicConsumeOk { ConsumerTag = consumer.Tag });
+            });
+    }
+
+    private void ConsumeReplyTo(BasicConsume consume)
+    {
+        if (!consume.NoAck)
+            throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "reply consumer cannot acknowledge");
+        if (_replyToName is not null)
+            throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "reply consumer already set");
+        string tag = string.IsNullOrEmpty(consume.ConsumerTag)
+            ? "amq.ctag-" + Guid.NewGuid().ToString("N")
+            : consume.ConsumerTag;
+        _replyConsumerTag = tag;
+        _replyToName = _session.Connection.VirtualHost.RegisterReplyConsumer(_session, tag, this);
+        if (!consume.NoWait) _connection.Send(Number, new BasicConsumeOk { ConsumerTag = tag });
+    }
+
+    private void OnCancel(BasicCancel cancel)
+    {
+        if (cancel.ConsumerTag == _replyConsumerTag) ReleaseDirectReplyTo();
+        else _session.Cancel(cancel.ConsumerTag);
+        // An unknown tag (e.g. the broker already cancelled it) still gets cancel-ok.
+        if (!cancel.NoWait) _connection.Send(Number, new BasicCancelOk { ConsumerTag = cancel.ConsumerTag });
+    }
+
+    private void ReleaseDirectReplyTo()
+    {
+        if (_replyToName is null) return;
+        _session.Connection.VirtualHost.UnregisterReplyConsumer(_replyToName);
+        _replyToName = null;
+        _replyConsumerTag = null;
+    }
+
+    private void OnGet(BasicGet get)
+    {
+        var result = _session.Get(QueueOrLast(get.Queue), get.NoAck);
+        if (result is null)
+        {
+            _connection.Send(Number, new BasicGetEmpty());
+            return;
+        }
+        var message = result.Message;
+        var w = _connection.Output.Enter();
+        try
+        {
+            FrameWriter.WriteContentMethod(w, Number, new BasicGetOk
+            {
+                DeliveryTag = result.DeliveryTag,
+                Redelivered = result.Redelivered,
+                Exchange = message.Exchange,
+                RoutingKey = message.RoutingKey,
+                MessageCount = (uint)result.MessagesRemaining,
+            }, message.Properties, message.Body.Span, _connection.FrameMax);
+        }
+        finally
+        {
+            _connection.Output.Exit();
+        }
+    }
+
+    private void OnFlow(ChannelFlow flow)
+    {
+        // RabbitMQ no longer lets clients stop deliveries with channel.flow; prefetch does that.
+        if (!flow.Active) throw AmqpException.Connection(AmqpReplyCodes.NotImplemented, "active=false");
+        _connection.Send(Number, new ChannelFlowOk { Active = true });
+    }
+
+    // ---- IConsumerSink: called from queue threads ----
+
+    void IConsumerSink.Deliver(in Delivery delivery)
+    {
+        var message = delivery.Message;
+        var output = _connection.Output;
+        var w = output.Enter();
+        try
+        {
+            FrameWriter.WriteContentMethod(w, Number, new BasicDeliver
+            {
+                ConsumerTag = delivery.ConsumerTag,
+                DeliveryTag = delivery.DeliveryTag,
+                Redelivered = delivery.Redelivered,
+                Exchange = message.Exchange,
+                RoutingKey = message.RoutingKey,
+            }, message.Properties, message.Body.Span, _connection.FrameMax);
+        }
+        finally
+        {
+            output.Exit();
+        }
+        _connection.CheckOutputPressure();
+    }
+
+    void IConsumerSink.CancelledByBroker(Consumer consumer)
+    {
+        if (_connection.ClientHas("consumer_cancel_notify"))
+            _connection.Send(Number, new BasicCancel { ConsumerTag = consumer.Tag, NoWait = true });
+    }
+
+    private string QueueOrLast(string queue)
+    {
+        if (queue.Length > 0) return queue;
+        return _lastQueue ?? throw AmqpException.Channel(AmqpReplyCodes.NotFound, "no previously declared queue");
+    }
+}

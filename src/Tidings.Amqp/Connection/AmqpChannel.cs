@@ -1,0 +1,236 @@
+using System.Buffers;
+using Tidings.Amqp.Protocol;
+using Tidings.Core;
+using Tidings.Core.Messages;
+using Tidings.Core.Sessions;
+
+namespace Tidings.Amqp.Connection;
+
+/// <summary>
+/// One AMQP channel over a core <see cref="Session"/>: dispatches methods, assembles published
+/// content from header and body frames, and runs the channel close handshake. Called only from
+/// the connection's reader loop, except the delivery sink which queue threads call.
+/// </summary>
+internal sealed partial class AmqpChannel
+{
+    private enum ContentState { None, AwaitingHeader, AwaitingBody }
+
+    private readonly AmqpConnection _connection;
+    private readonly Session _session;
+    /// <summary>The publish whose content is being received.</summary>
+    private BasicPublish _publish;
+    private ContentState _contentState;
+    private MessageProperties _contentProperties = MessageProperties.Empty;
+    private byte[] _body = [];
+    private int _bodyReceived;
+    /// <summary>True after the server sent channel.close: everything but close-ok is ignored.</summary>
+    private bool _closing;
+    /// <summary>The queue named by the last queue.declare, used when a method names queue "".</summary>
+    private string? _lastQueue;
+
+    public AmqpChannel(AmqpConnection connection, ushort number, Session session)
+    {
+        _connection = connection;
+        Number = number;
+        _session = session;
+    }
+
+    public ushort Number { get; }
+
+    internal Session Session => _session;
+    internal AmqpConnection Connection => _connection;
+
+    public void HandleFrame(AmqpFrame frame)
+    {
+        if (_closing)
+        {
+            if (frame.Type == FrameType.Method)
+            {
+                var id = frame.MethodId;
+                if (id == AmqpMethodId.ChannelCloseOk) _connection.RemoveChannel(Number);
+                else if (id == AmqpMethodId.ChannelClose)
+                {
+                    _connection.Send(Number, new ChannelCloseOk());
+                    _connection.RemoveChannel(Number);
+                }
+            }
+            return;
+        }
+        switch (frame.Type)
+        {
+            case FrameType.Method:
+                if (_contentState != ContentState.None)
+                    throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+                        $"expected content {(_contentState == ContentState.AwaitingHeader ? "header" : "body")} for class 60, got method frame instead");
+                HandleMethod(frame.MethodId, frame.MethodArguments);
+                return;
+            case FrameType.Header:
+                HandleContentHeader(frame.Payload);
+                return;
+            case FrameType.Body:
+                HandleContentBody(frame.Payload);
+                return;
+        }
+    }
+
+    private void HandleMethod(AmqpMethodId id, ReadOnlySequence<byte> args)
+    {
+        try
+        {
+            Dispatch(id, args);
+        }
+        catch (BrokerException e)
+        {
+            throw AmqpException.FromBroker(e, AmqpMethods.GetClassId(id), AmqpMethods.GetMethodId(id));
+        }
+        catch (AmqpException e)
+        {
+            throw e.WithMethod(AmqpMethods.GetClassId(id), AmqpMethods.GetMethodId(id));
+        }
+    }
+
+    private void Dispatch(AmqpMethodId id, ReadOnlySequence<byte> args)
+    {
+        switch (id)
+        {
+            case AmqpMethodId.BasicPublish: StartPublish(BasicPublish.Read(args)); break;
+            case AmqpMethodId.BasicAck: OnAck(BasicAck.Read(args)); break;
+            case AmqpMethodId.BasicNack: OnNack(BasicNack.Read(args)); break;
+            case AmqpMethodId.BasicReject: OnReject(BasicReject.Read(args)); break;
+            case AmqpMethodId.BasicQos: OnQos(BasicQos.Read(args)); break;
+            case AmqpMethodId.BasicConsume: OnConsume(BasicConsume.Read(args)); break;
+            case AmqpMethodId.BasicCancel: OnCancel(BasicCancel.Read(args)); break;
+            case AmqpMethodId.BasicGet: OnGet(BasicGet.Read(args)); break;
+            case AmqpMethodId.BasicRecover: OnRecover(BasicRecover.Read(args).Requeue, async: false); break;
+            case AmqpMethodId.BasicRecoverAsync: OnRecover(BasicRecoverAsync.Read(args).Requeue, async: true); break;
+            case AmqpMethodId.ExchangeDeclare: OnExchangeDeclare(ExchangeDeclare.Read(args)); break;
+            case AmqpMethodId.ExchangeDelete: OnExchangeDelete(ExchangeDelete.Read(args)); break;
+            case AmqpMethodId.ExchangeBind: OnExchangeBind(ExchangeBind.Read(args)); break;
+            case AmqpMethodId.ExchangeUnbind: OnExchangeUnbind(ExchangeUnbind.Read(args)); break;
+            case AmqpMethodId.QueueDeclare: OnQueueDeclare(QueueDeclare.Read(args)); break;
+            case AmqpMethodId.QueueBind: OnQueueBind(QueueBind.Read(args)); break;
+            case AmqpMethodId.QueueUnbind: OnQueueUnbind(QueueUnbind.Read(args)); break;
+            case AmqpMethodId.QueuePurge: OnQueuePurge(QueuePurge.Read(args)); break;
+            case AmqpMethodId.QueueDelete: OnQueueDelete(QueueDelete.Read(args)); break;
+            case AmqpMethodId.ConfirmSelect: OnConfirmSelect(ConfirmSelect.Read(args)); break;
+            case AmqpMethodId.TxSelect: TxSelect.Read(args); OnTxSelect(); break;
+            case AmqpMethodId.TxCommit: TxCommit.Read(args); OnTxCommit(); break;
+            case AmqpMethodId.TxRollback: TxRollback.Read(args); OnTxRollback(); break;
+            case AmqpMethodId.ChannelFlow: OnFlow(ChannelFlow.Read(args)); break;
+            case AmqpMethodId.ChannelFlowOk: ChannelFlowOk.Read(args); break;
+            case AmqpMethodId.ChannelClose:
+                ChannelClose.Read(args);
+                Abandon();
+                _connection.Send(Number, new ChannelCloseOk());
+                _connection.RemoveChannel(Number);
+                break;
+            case AmqpMethodId.ChannelOpen:
+                throw AmqpException.Connection(AmqpReplyCodes.ChannelError, "second 'channel.open' seen");
+            case AmqpMethodId.AccessRequest:
+                AccessRequest.Read(args);
+                _connection.Send(Number, new AccessRequestOk());
+                break;
+            default:
+                throw AmqpException.Connection(AmqpReplyCodes.CommandInvalid,
+                    $"unexpected method {AmqpMethods.Describe(id)} on channel {Number}");
+        }
+    }
+
+    // ---- content assembly ----
+
+    private void StartPublish(BasicPublish publish)
+    {
+        if (publish.Immediate)
+            throw AmqpException.Connection(AmqpReplyCodes.NotImplemented, "immediate=true");
+        _publish = publish;
+        _contentState = ContentState.AwaitingHeader;
+    }
+
+    private void HandleContentHeader(ReadOnlySequence<byte> payload)
+    {
+        if (_contentState != ContentState.AwaitingHeader)
+            throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+                $"unexpected content header frame on channel {Number}");
+        var header = ContentHeaderCodec.Read(payload);
+        if (header.ClassId != BasicPublish.ClassId)
+            throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+                $"content header for class {header.ClassId}, expected 60");
+        long max = _connection.Broker.Options.MaxMessageSize;
+        if (header.BodySize > (ulong)max)
+        {
+            _contentState = ContentState.None;
+            throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed,
+                $"message size {header.BodySize} is larger than configured max size {max}",
+                BasicPublish.ClassId, BasicPublish.MethodId);
+        }
+        _contentProperties = header.Properties;
+        _body = header.BodySize == 0 ? [] : new byte[header.BodySize];
+        _bodyReceived = 0;
+        if (header.BodySize == 0)
+        {
+            _contentState = ContentState.None;
+            CompletePublish();
+        }
+        else
+        {
+            _contentState = ContentState.AwaitingBody;
+        }
+    }
+
+    private void HandleContentBody(ReadOnlySequence<byte> payload)
+    {
+        if (_contentState != ContentState.AwaitingBody)
+            throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+                $"unexpected content body frame on channel {Number}");
+        if (_bodyReceived + payload.Length > _body.Length)
+            throw AmqpException.Connection(AmqpReplyCodes.FrameError,
+                $"content body is larger than the {_body.Length} bytes its header announced");
+        payload.CopyTo(_body.AsSpan(_bodyReceived));
+        _bodyReceived += (int)payload.Length;
+        if (_bodyReceived < _body.Length) return;
+        _contentState = ContentState.None;
+        CompletePublish();
+    }
+
+    private void CompletePublish()
+    {
+        try
+        {
+            Publish(_publish, _contentProperties, _body);
+        }
+        catch (BrokerException e)
+        {
+            throw AmqpException.FromBroker(e, BasicPublish.ClassId, BasicPublish.MethodId);
+        }
+        finally
+        {
+            _body = [];
+            _contentProperties = MessageProperties.Empty;
+        }
+    }
+
+    // ---- closing ----
+
+    /// <summary>Closes the channel with a soft error: channel.close goes out, the session is released.</summary>
+    public void CloseWithError(AmqpException error)
+    {
+        Log.ChannelError(_connection.Logger, _connection.RemoteEndPoint, Number, error.ReplyText);
+        Abandon();
+        _closing = true;
+        _contentState = ContentState.None;
+        _connection.Send(Number, new ChannelClose
+        {
+            ReplyCode = error.ReplyCode,
+            ReplyText = error.ReplyText,
+            FailingClassId = error.ClassId,
+            FailingMethodId = error.MethodId,
+        });
+    }
+
+    /// <summary>Releases the session: consumers cancelled, unacked messages requeued.</summary>
+    public void Abandon()
+    {
+        _session.Close();
+        ReleaseDirectReplyTo();
+    }
+}

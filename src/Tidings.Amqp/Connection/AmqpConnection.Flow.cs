@@ -1,0 +1,72 @@
+using Tidings.Amqp.Protocol;
+
+namespace Tidings.Amqp.Connection;
+
+internal sealed partial class AmqpConnection
+{
+    /// <summary>True while consumers are paused because the socket is not keeping up.</summary>
+    private volatile bool _outputCongested;
+    /// <summary>True once the client published: only publishers are blocked by alarms.</summary>
+    internal bool HasPublished { get; set; }
+    private bool _blockedNotified;
+
+    /// <summary>
+    /// Called after a delivery is appended: when too much output is waiting for the socket, the
+    /// consumers of this connection stop receiving until it drains (TCP back-pressure reaches
+    /// the queues instead of growing our buffer).
+    /// </summary>
+    internal void CheckOutputPressure()
+    {
+        if (_outputCongested || Output.PendingBytes <= _options.MaxPendingOutputBytes) return;
+        _outputCongested = true;
+        foreach (var session in Core.Sessions) session.SetFlow(false);
+        Output.Drained -= ResumeAfterDrain;
+        Output.Drained += ResumeAfterDrain;
+    }
+
+    private void ResumeAfterDrain()
+    {
+        if (!_outputCongested || Output.PendingBytes > _options.MaxPendingOutputBytes / 2) return;
+        _outputCongested = false;
+        Output.Drained -= ResumeAfterDrain;
+        foreach (var session in Core.Sessions) session.SetFlow(true);
+    }
+
+    // ---- resource alarms ----
+
+    private void AttachToAlarms()
+    {
+        _broker.Alarms.Changed += OnAlarmChanged;
+        _abort.Token.Register(() => _broker.Alarms.Changed -= OnAlarmChanged);
+        if (_broker.Alarms.IsBlocked) OnAlarmChanged(true);
+    }
+
+    private void OnAlarmChanged(bool blocked)
+    {
+        if (_state != State.Open || !ClientHas("connection.blocked")) return;
+        lock (Output)
+        {
+            if (blocked == _blockedNotified) return;
+            _blockedNotified = blocked;
+            if (blocked) Send(0, new ConnectionBlocked { Reason = _broker.Alarms.Reason });
+            else Send(0, new ConnectionUnblocked());
+        }
+    }
+
+    /// <summary>
+    /// While an alarm is on, a connection that publishes is not read from, so its publishes
+    /// wait in the client and the kernel instead of the broker's memory (RabbitMQ does the same).
+    /// </summary>
+    private async Task WaitWhileBlockedAsync(CancellationToken cancellation)
+    {
+        if (!HasPublished || !_broker.Alarms.IsBlocked) return;
+        var cleared = _broker.Alarms.WhenClearAsync();
+        while (!cleared.IsCompleted)
+        {
+            // The client's heartbeats are not read while blocked; don't count that as silence.
+            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+            await Task.WhenAny(cleared, Task.Delay(1000, cancellation)).ConfigureAwait(false);
+            cancellation.ThrowIfCancellationRequested();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Tidings.Amqp.Protocol;
+using Tidings.Core;
+using Tidings.Core.Messages;
+
+namespace Tidings.Amqp.Connection;
+
+internal sealed partial class AmqpConnection
+{
+    /// <summary>The lowest frame-max accepted in tune-ok (the 0-9-1 minimum; RabbitMQ 4.1 asks 8192).</summary>
+    private const uint MinFrameMax = 4096;
+
+    private ushort _negotiatedChannelMax;
+
+    private void SendConnectionStart()
+    {
+        Send(0, new ConnectionStart
+        {
+            VersionMajor = 0,
+            VersionMinor = 9,
+            ServerProperties = ServerProperties.Build(_broker),
+            Mechanisms = "PLAIN AMQPLAIN"u8.ToArray(),
+            Locales = "en_US"u8.ToArray(),
+        });
+    }
+
+    private void HandleConnectionMethod(AmqpFrame frame)
+    {
+        var id = frame.MethodId;
+        var args = frame.MethodArguments;
+        switch (_state, id)
+        {
+            case (State.AwaitingStartOk, AmqpMethodId.ConnectionStartOk):
+                OnStartOk(ConnectionStartOk.Read(args));
+                return;
+            case (State.AwaitingTuneOk, AmqpMethodId.ConnectionTuneOk):
+                OnTuneOk(ConnectionTuneOk.Read(args));
+                return;
+            case (State.AwaitingOpen, AmqpMethodId.ConnectionOpen):
+                OnOpen(ConnectionOpen.Read(args));
+                return;
+            case (_, AmqpMethodId.ConnectionClose):
+                ConnectionClose.Read(args);
+                Send(0, new ConnectionCloseOk());
+                _state = State.Closed;
+                return;
+            case (State.Open, AmqpMethodId.ConnectionCloseOk):
+                _state = State.Closed;
+                return;
+            case (State.Open, AmqpMethodId.ConnectionUpdateSecret):
+                OnUpdateSecret(ConnectionUpdateSecret.Read(args));
+                return;
+            default:
+                throw AmqpException.Connection(AmqpReplyCodes.CommandInvalid,
+                    $"unexpected method {AmqpMethods.Describe(id)} on channel 0 in state {_state}",
+                    AmqpMethods.GetClassId(id), AmqpMethods.GetMethodId(id));
+        }
+    }
+
+    private void OnStartOk(ConnectionStartOk startOk)
+    {
+        _clientCapabilities = startOk.ClientProperties?.GetValueOrDefault("capabilities") as Dictionary<string, object?>;
+        _clientProperties = startOk.ClientProperties;
+        (string? user, string? password) = startOk.Mechanism switch
+        {
+            "PLAIN" => ParsePlain(startOk.Response.Span),
+            "AMQPLAIN" => ParseAmqplain(startOk.Response),
+            _ => throw AmqpException.Connection(AmqpReplyCodes.CommandInvalid,
+                $"unknown authentication mechanism '{startOk.Mechanism}'", ConnectionStartOk.ClassId, ConnectionStartOk.MethodId),
+        };
+        _user = user is null || password is null ? null : _broker.Authenticate(user, password, RemoteEndPoint, out var failure) is { } u ? u : null;
+        if (_user is null)
+        {
+            string text = $"Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
+            Log.LoginRefused(_logger, RemoteEndPoint, user ?? "", startOk.Mechanism);
+            if (ClientHas("authentication_failure_close"))
+            {
+                // Sent even though tuning has not happened: the capability asks for exactly this.
+                _state = State.AwaitingOpen;
+                SendConnectionClose(AmqpException.Connection(AmqpReplyCodes.AccessRefused, text,
+                    ConnectionStartOk.ClassId, ConnectionStartOk.MethodId));
+            }
+            else
+            {
+                _state = State.Closed;
+            }
+            return;
+        }
+        _state = State.AwaitingTuneOk;
+        Send(0, new ConnectionTune
+        {
+            ChannelMax = _options.ChannelMax,
+            FrameMax = _options.FrameMax,
+            Heartbeat = _options.HeartbeatSeconds,
+        });
+    }
+
+    private Dictionary<string, object?>? _clientProperties;
+
+    private void OnTuneOk(ConnectionTuneOk tuneOk)
+    {
+        uint frameMax = tuneOk.FrameMax == 0 ? _options.FrameMax : tuneOk.FrameMax;
+        if (frameMax < MinFrameMax)
+            throw AmqpException.Connection(AmqpReplyCodes.NotAllowed,
+                $"negotiated frame_max = {frameMax} is lower than the minimum allowed value ({MinFrameMax})",
+                ConnectionTuneOk.ClassId, ConnectionTuneOk.MethodId);
+        if (frameMax > _options.FrameMax)
+            throw AmqpException.Connection(AmqpReplyCodes.NotAllowed,
+                $"negotiated frame_max = {frameMax} is higher than the maximum allowed value ({_options.FrameMax})",
+                ConnectionTuneOk.ClassId, ConnectionTuneOk.MethodId);
+        if (tuneOk.ChannelMax > _options.ChannelMax)
+            throw AmqpException.Connection(AmqpReplyCodes.NotAllowed,
+                $"negotiated channel_max = {tuneOk.ChannelMax} is higher than the maximum allowed value ({_options.ChannelMax})",
+                ConnectionTuneOk.ClassId, ConnectionTuneOk.MethodId);
+        FrameMax = frameMax;
+        _negotiatedChannelMax = tuneOk.ChannelMax == 0 ? _options.ChannelMax : tuneOk.ChannelMax;
+        Heartbeat = tuneOk.Heartbeat;
+        _state = State.AwaitingOpen;
+    }
+
+    private void OnOpen(ConnectionOpen open)
+    {
+        try
+        {
+            _connection = _broker.OpenConnection(_user!, open.VirtualHost, "AMQP 0-9-1", RemoteEndPoint, _clientProperties);
+        }
+        catch (BrokerException e)
+        {
+            throw AmqpException.Connection(AmqpReplyCodes.NotAllowed, e.Message, ConnectionOpen.ClassId, ConnectionOpen.MethodId);
+        }
+        _state = State.Open;
+        Send(0, new ConnectionOpenOk());
+        Log.ConnectionOpened(_logger, RemoteEndPoint, _user!.Name, open.VirtualHost);
+        AttachToAlarms();
+    }
+
+    private void OnUpdateSecret(ConnectionUpdateSecret update)
+    {
+        // With PLAIN/AMQPLAIN the secret is the password: accept it only if it is the user's.
+        string secret = Encoding.UTF8.GetString(update.NewSecret.Span);
+        if (!_user!.CheckPassword(secret))
+            throw AmqpException.Connection(AmqpReplyCodes.NotAllowed, "New secret was refused by one of the backends",
+                ConnectionUpdateSecret.ClassId, ConnectionUpdateSecret.MethodId);
+        Send(0, new ConnectionUpdateSecretOk());
+    }
+
+    /// <summary>PLAIN: "authzid \0 user \0 password" (RFC 4616).</summary>
+    private static (string?, string?) ParsePlain(ReadOnlySpan<byte> response)
+    {
+        int first = response.IndexOf((byte)0);
+        if (first < 0) return (null, null);
+        var rest = response[(first + 1)..];
+        int second = rest.IndexOf((byte)0);
+        if (second < 0) return (null, null);
+        return (Encoding.UTF8.GetString(rest[..second]), Encoding.UTF8.GetString(rest[(second + 1)..]));
+    }
+
+    /// <summary>AMQPLAIN: a field table without its length prefix holding LOGIN and PASSWORD.</summary>
+    private static (string?, string?) ParseAmqplain(ReadOnlyMemory<byte> response)
+    {
+        var prefixed = new byte[response.Length + 4];
+        BinaryPrimitives.WriteUInt32BigEndian(prefixed, (uint)response.Length);
+        response.Span.CopyTo(prefixed.AsSpan(4));
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(prefixed));
+        var table = FieldTableCodec.ReadTable(ref reader);
+        return (FieldValue.AsString(table.GetValueOrDefault("LOGIN")), FieldValue.AsString(table.GetValueOrDefault("PASSWORD")));
+    }
+
+    // ---- heartbeats ----
+
+    /// <summary>
+    /// Sends a heartbeat when nothing else was written for half the interval, and drops the
+    /// connection when nothing was received for two intervals (RabbitMQ's rule).
+    /// </summary>
+    private IDisposable? StartHeartbeatLoop(CancellationToken cancellation)
+    {
+        var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
+                {
+                    if (_state is State.Closed) return;
+                    if (_state != State.Open || Heartbeat == 0) continue;
+                    long now = Environment.TickCount64;
+                    long intervalMs = Heartbeat * 1000L;
+                    if (now - Output.LastWriteTicks >= intervalMs / 2)
+                    {
+                        var w = Output.Enter();
+                        FrameWriter.WriteHeartbeat(w);
+                        Output.Exit();
+                    }
+                    if (now - Volatile.Read(ref _lastReadTicks) > 2 * intervalMs)
+                    {
+                        Log.MissedHeartbeats(_logger, RemoteEndPoint, Heartbeat * 2);
+                        _abort.Cancel();
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+        return timer;
+    }
+}

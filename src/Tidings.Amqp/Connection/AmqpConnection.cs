@@ -1,0 +1,334 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Tidings.Amqp.Protocol;
+using Tidings.Core;
+using Tidings.Core.Security;
+using Tidings.Core.Sessions;
+
+namespace Tidings.Amqp.Connection;
+
+/// <summary>
+/// One AMQP 0-9-1 connection: the handshake, the frame loop and the channels. The reader loop
+/// is the only caller of the channel and session methods; frames go out through
+/// <see cref="Output"/>, which queue threads also append deliveries to.
+/// </summary>
+internal sealed partial class AmqpConnection
+{
+    private enum State { AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing, Closed }
+
+    private readonly Broker _broker;
+    private readonly AmqpOptions _options;
+    private readonly IDuplexPipe _transport;
+    private readonly ILogger _logger;
+    /// <summary>Open channels by number. Touched only by the reader loop.</summary>
+    private readonly Dictionary<ushort, AmqpChannel> _channels = [];
+    /// <summary>Cancelled to drop the connection at once (missed heartbeats, shutdown).</summary>
+    private readonly CancellationTokenSource _abort = new();
+    private State _state = State.AwaitingStartOk;
+    private User? _user;
+    private ClientConnection? _connection;
+    private Dictionary<string, object?>? _clientCapabilities;
+    /// <summary>Ticks of the last frame received, for the heartbeat watchdog.</summary>
+    private long _lastReadTicks = Environment.TickCount64;
+    private DateTime _closeDeadline;
+
+    public AmqpConnection(Broker broker, AmqpOptions options, IDuplexPipe transport, EndPoint? remoteEndPoint, ILogger logger)
+    {
+        _broker = broker;
+        _options = options;
+        _transport = transport;
+        RemoteEndPoint = remoteEndPoint;
+        _logger = logger;
+    }
+
+    /// <summary>Frames waiting to be written to the socket.</summary>
+    internal OutboundBuffer Output { get; } = new();
+
+    internal EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The negotiated frame-max.</summary>
+    internal uint FrameMax { get; private set; }
+
+    /// <summary>The negotiated heartbeat interval in seconds (0 = off).</summary>
+    internal ushort Heartbeat { get; private set; }
+
+    internal Broker Broker => _broker;
+    internal AmqpOptions Options => _options;
+    internal ClientConnection Core => _connection!;
+    internal ILogger Logger => _logger;
+
+    /// <summary>True when the client advertised the capability (e.g. "consumer_cancel_notify").</summary>
+    internal bool ClientHas(string capability) =>
+        _clientCapabilities?.GetValueOrDefault(capability) is true;
+
+    /// <summary>Runs the connection until the client leaves or an error closes it.</summary>
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _abort.Token);
+        var writer = Output.RunAsync(_transport.Output, _abort.Token);
+        try
+        {
+            if (await ReadProtocolHeaderAsync(linked.Token).ConfigureAwait(false))
+            {
+                SendConnectionStart();
+                using var heartbeat = StartHeartbeatLoop(linked.Token);
+                await ReadFramesAsync(linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested && _state == State.Open)
+        {
+            // Broker shutdown: tell the client why, as RabbitMQ does, before the socket closes.
+            SendConnectionClose(AmqpException.Connection(AmqpReplyCodes.ConnectionForced,
+                "broker forced connection closure with reason 'shutdown'"));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e) when (e is IOException or Microsoft.AspNetCore.Connections.ConnectionResetException
+                                       or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            // The peer went away mid-read; its channels are cleaned up below.
+        }
+        catch (Exception e)
+        {
+            Log.UnexpectedError(_logger, RemoteEndPoint, e);
+        }
+        finally
+        {
+            _state = State.Closed;
+            CloseChannels();
+            _connection?.Dispose();
+            Output.Complete();
+            try
+            {
+                await writer.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The socket is going away; nothing more to send.
+            }
+            await _transport.Output.CompleteAsync().ConfigureAwait(false);
+            await _transport.Input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> ReadProtocolHeaderAsync(CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(_options.HandshakeTimeout);
+        while (true)
+        {
+            var result = await _transport.Input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (ProtocolHeader.TryRead(ref buffer, out bool isAmqp091))
+            {
+                _transport.Input.AdvanceTo(buffer.Start);
+                if (isAmqp091) return true;
+                // Wrong protocol or version: answer with ours and close, as the spec asks.
+                var w = Output.Enter();
+                ProtocolHeader.Write(w);
+                Output.Exit();
+                return false;
+            }
+            _transport.Input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted) return false;
+        }
+    }
+
+    private async Task ReadFramesAsync(CancellationToken cancellation)
+    {
+        var input = _transport.Input;
+        while (_state != State.Closed)
+        {
+            if (_state == State.Closing && DateTime.UtcNow > _closeDeadline) return;
+            ReadResult result;
+            if (_state == State.Closing)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                wait.CancelAfter(_closeDeadline - DateTime.UtcNow);
+                try
+                {
+                    result = await input.ReadAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                await WaitWhileBlockedAsync(cancellation).ConfigureAwait(false);
+                result = await input.ReadAsync(cancellation).ConfigureAwait(false);
+            }
+            var buffer = result.Buffer;
+            try
+            {
+                while (_state != State.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax == 0 ? _options.FrameMax : FrameMax, out var frame))
+                {
+                    _lastReadTicks = Environment.TickCount64;
+                    HandleFrameSafely(frame);
+                }
+            }
+            catch (AmqpProtocolException e)
+            {
+                // A malformed frame: nothing after it can be trusted, so close the connection.
+                SendConnectionClose(AmqpException.FromProtocol(e));
+                buffer = buffer.Slice(buffer.End);
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+            foreach (var channel in _channels.Values) channel.FlushConfirms();
+            if (result.IsCompleted) return;
+        }
+    }
+
+    private void HandleFrameSafely(AmqpFrame frame)
+    {
+        try
+        {
+            HandleFrame(frame);
+        }
+        catch (AmqpException e) when (!e.IsConnectionError && frame.Channel != 0 && _channels.TryGetValue(frame.Channel, out var channel))
+        {
+            channel.CloseWithError(e);
+        }
+        catch (AmqpException e)
+        {
+            SendConnectionClose(e);
+        }
+        catch (AmqpProtocolException e)
+        {
+            ushort classId = 0, methodId = 0;
+            if (frame.Type == FrameType.Method)
+            {
+                classId = AmqpMethods.GetClassId(frame.MethodId);
+                methodId = AmqpMethods.GetMethodId(frame.MethodId);
+            }
+            SendConnectionClose(AmqpException.FromProtocol(e, classId, methodId));
+        }
+    }
+
+    private void HandleFrame(AmqpFrame frame)
+    {
+        if (_state == State.Closing)
+        {
+            // After sending connection.close only close / close-ok matter (spec 4.2.2 / RabbitMQ).
+            if (frame.Type == FrameType.Method && frame.Channel == 0)
+            {
+                var id = frame.MethodId;
+                if (id == AmqpMethodId.ConnectionCloseOk) _state = State.Closed;
+                else if (id == AmqpMethodId.ConnectionClose)
+                {
+                    Send(0, new ConnectionCloseOk());
+                    _state = State.Closed;
+                }
+            }
+            return;
+        }
+        switch (frame.Type)
+        {
+            case FrameType.Heartbeat:
+                return;
+            case FrameType.Method when frame.Channel == 0:
+                HandleConnectionMethod(frame);
+                return;
+            default:
+                if (_state != State.Open)
+                    throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+                        $"expected connection method on channel 0 during handshake, got frame type {(byte)frame.Type} on channel {frame.Channel}");
+                if (frame.Channel == 0)
+                    throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+                        $"content frame of type {(byte)frame.Type} on channel 0");
+                HandleChannelFrame(frame);
+                return;
+        }
+    }
+
+    private void HandleChannelFrame(AmqpFrame frame)
+    {
+        if (!_channels.TryGetValue(frame.Channel, out var channel))
+        {
+            if (frame.Type == FrameType.Method && frame.MethodId == AmqpMethodId.ChannelOpen)
+            {
+                OpenChannel(frame.Channel, frame);
+                return;
+            }
+            throw AmqpException.Connection(AmqpReplyCodes.ChannelError,
+                $"expected 'channel.open' on channel {frame.Channel}",
+                frame.Type == FrameType.Method ? AmqpMethods.GetClassId(frame.MethodId) : (ushort)0,
+                frame.Type == FrameType.Method ? AmqpMethods.GetMethodId(frame.MethodId) : (ushort)0);
+        }
+        channel.HandleFrame(frame);
+    }
+
+    private void OpenChannel(ushort number, AmqpFrame frame)
+    {
+        ChannelOpen.Read(frame.MethodArguments);
+        ushort max = _negotiatedChannelMax;
+        if (max != 0 && number > max)
+            throw AmqpException.Connection(AmqpReplyCodes.NotAllowed,
+                $"channel number {number} exceeds the negotiated channel_max {max}", ChannelOpen.ClassId, ChannelOpen.MethodId);
+        var session = Core.OpenSession(number);
+        _channels[number] = new AmqpChannel(this, number, session);
+        Send(number, new ChannelOpenOk());
+    }
+
+    /// <summary>Forgets a channel after its close handshake finished.</summary>
+    internal void RemoveChannel(ushort number) => _channels.Remove(number);
+
+    private void CloseChannels()
+    {
+        foreach (var channel in _channels.Values) channel.Abandon();
+        _channels.Clear();
+    }
+
+    // ---- sending ----
+
+    /// <summary>Appends one method frame.</summary>
+    internal void Send<TMethod>(ushort channel, TMethod method) where TMethod : IAmqpMethod
+    {
+        var w = Output.Enter();
+        try
+        {
+            FrameWriter.WriteMethod(w, channel, method);
+        }
+        finally
+        {
+            Output.Exit();
+        }
+    }
+
+    /// <summary>Starts the close handshake with an error; frames other than close-ok are ignored after this.</summary>
+    internal void SendConnectionClose(AmqpException error)
+    {
+        if (_state is State.Closing or State.Closed) return;
+        if (_state != State.Open && _state != State.AwaitingOpen)
+        {
+            // Before tuning, RabbitMQ just closes the socket for most errors.
+            Log.HandshakeFailed(_logger, RemoteEndPoint, error.ReplyText);
+        }
+        else
+        {
+            Log.ConnectionError(_logger, RemoteEndPoint, error.ReplyText);
+        }
+        Send(0, new ConnectionClose
+        {
+            ReplyCode = error.ReplyCode,
+            ReplyText = error.ReplyText,
+            FailingClassId = error.ClassId,
+            FailingMethodId = error.MethodId,
+        });
+        _state = State.Closing;
+        _closeDeadline = DateTime.UtcNow.AddSeconds(3);
+        CloseChannels();
+    }
+
+    private static string Utf8(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
+
+    internal static ReadOnlySequence<byte> AsSequence(ReadOnlyMemory<byte> memory) => new(memory);
+}

@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace Tidings.Amqp.Connection;
+
+/// <summary>
+/// Frames waiting to be sent on one connection. Any thread (the reader loop, queue threads
+/// delivering to consumers) appends whole frames under a short lock; one writer loop swaps the
+/// buffer out and writes it to the socket, so every frame appended while a send was in flight
+/// goes out in one batch. Appending never blocks on the network.
+/// </summary>
+internal sealed class OutboundBuffer
+{
+    /// <summary>Guards the two buffers and the flags.</summary>
+    private readonly Lock _lock = new();
+    /// <summary>Frames appended since the last swap.</summary>
+    private ArrayBufferWriter<byte> _pending = new(64 * 1024);
+    /// <summary>Frames being written to the socket by the writer loop (only it touches this).</summary>
+    private ArrayBufferWriter<byte> _sending = new(64 * 1024);
+    /// <summary>Wakes the writer loop; released at most once per swap.</summary>
+    private readonly SemaphoreSlim _wake = new(0);
+    private bool _wakePending;
+    private bool _completed;
+    private long _bytesInFlight;
+
+    /// <summary>Bytes appended but not yet handed to the socket.</summary>
+    public long PendingBytes
+    {
+        get { lock (_lock) return _pending.WrittenCount + Interlocked.Read(ref _bytesInFlight); }
+    }
+
+    /// <summary>Ticks (Environment.TickCount64) of the last append, for heartbeat decisions.</summary>
+    public long LastWriteTicks { get; private set; } = Environment.TickCount64;
+
+    /// <summary>Raised by the writer loop after a batch went out (used to resume paused consumers).</summary>
+    public event Action? Drained;
+
+    /// <summary>Enters the lock and returns the writer to append frames to. Call <see cref="Exit"/> after.</summary>
+    public IBufferWriter<byte> Enter()
+    {
+        _lock.Enter();
+        return _pending;
+    }
+
+    /// <summary>Leaves the lock and wakes the writer loop.</summary>
+    public void Exit()
+    {
+        bool wake = !_wakePending && _pending.WrittenCount > 0;
+        if (wake) _wakePending = true;
+        LastWriteTicks = Environment.TickCount64;
+        _lock.Exit();
+        if (wake) _wake.Release();
+    }
+
+    /// <summary>Asks the writer loop to send what is pending and stop.</summary>
+    public void Complete()
+    {
+        lock (_lock) _completed = true;
+        _wake.Release();
+    }
+
+    /// <summary>The writer loop: runs until <see cref="Complete"/> or the socket closes.</summary>
+    public async Task RunAsync(PipeWriter output, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            await _wake.WaitAsync(cancellation).ConfigureAwait(false);
+            bool completed;
+            lock (_lock)
+            {
+                (_pending, _sending) = (_sending, _pending);
+                _wakePending = false;
+                completed = _completed;
+                Interlocked.Exchange(ref _bytesInFlight, _sending.WrittenCount);
+            }
+            if (_sending.WrittenCount > 0)
+            {
+                var result = await output.WriteAsync(_sending.WrittenMemory, cancellation).ConfigureAwait(false);
+                _sending.ResetWrittenCount();
+                Interlocked.Exchange(ref _bytesInFlight, 0);
+                Drained?.Invoke();
+                if (result.IsCompleted || result.IsCanceled) return;
+            }
+            if (completed)
+            {
+                lock (_lock)
+                {
+                    if (_pending.WrittenCount == 0) return;
+                }
+                _wake.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace Tidings.Core;
+
+/// <summary>
+/// Resource alarms (memory, disk) that make the broker stop accepting published messages until
+/// they clear, as RabbitMQ's memory and disk alarms do. Adapters watch <see cref="Changed"/> to
+/// block publishers (AMQP connection.blocked, then no more reads from the socket).
+/// </summary>
+public sealed class ResourceAlarms
+{
+    /// <summary>Guards <see cref="_active"/> and <see cref="_cleared"/>.</summary>
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _active = new(StringComparer.Ordinal);
+    /// <summary>Completed when the last alarm clears; replaced when one is raised.</summary>
+    private TaskCompletionSource _cleared = NewCleared(completed: true);
+
+    /// <summary>Raised with the new state: true when the first alarm went on, false when the last went off.</summary>
+    public event Action<bool>? Changed;
+
+    /// <summary>True while any alarm is on.</summary>
+    public bool IsBlocked { get { lock (_lock) return _active.Count > 0; } }
+
+    /// <summary>The alarms that are on, e.g. "memory", "disk".</summary>
+    public IReadOnlyCollection<string> Active { get { lock (_lock) return [.. _active]; } }
+
+    /// <summary>A reason text for clients, e.g. "low on memory".</summary>
+    public string Reason { get { lock (_lock) return string.Join(" & ", _active.Order().Select(a => $"low on {a}")); } }
+
+    /// <summary>Turns an alarm on or off.</summary>
+    public void Set(string alarm, bool on)
+    {
+        bool? changed = null;
+        lock (_lock)
+        {
+            bool wasBlocked = _active.Count > 0;
+            if (on) _active.Add(alarm); else _active.Remove(alarm);
+            bool blocked = _active.Count > 0;
+            if (blocked == wasBlocked) return;
+            if (blocked) _cleared = NewCleared(completed: false);
+            else _cleared.TrySetResult();
+            changed = blocked;
+        }
+        Changed?.Invoke(changed.Value);
+    }
+
+    /// <summary>Completes when no alarm is on.</summary>
+    public Task WhenClearAsync()
+    {
+        lock (_lock) return _cleared.Task;
+    }
+
+    private static TaskCompletionSource NewCleared(bool completed)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed) tcs.SetResult();
+        return tcs;
+    }
+}
