@@ -109,7 +109,8 @@ public sealed partial class VirtualHost
     {
         lock (_topologyLock)
         {
-            if (name.Length == 0 && !passive) name = GenerateQueueName();
+            bool generated = name.Length == 0 && !passive;
+            if (generated) name = GenerateQueueName();
             if (passive && name.StartsWith(DirectReplyToQueue, StringComparison.Ordinal) && IsLiveReplyAddress(name))
                 return new QueueDeclareResult(name, 0, 1);
             if (_queues.TryGetValue(name, out var existing))
@@ -120,7 +121,7 @@ public sealed partial class VirtualHost
                 return new QueueDeclareResult(name, existing.MessageCount, existing.ConsumerCount);
             }
             if (passive) throw BrokerException.NoQueue(name, Name);
-            if (name.StartsWith("amq.", StringComparison.Ordinal))
+            if (!generated && name.StartsWith("amq.", StringComparison.Ordinal))
                 throw new BrokerException(BrokerError.AccessRefused, $"queue name '{name}' contains reserved prefix 'amq.*'");
             Authorize(caller, Permission.Configure, name);
             var settings = QueueArguments.Parse(arguments, name, Name);
