@@ -11,12 +11,16 @@ namespace Tidings.Amqp.Connection;
 /// </summary>
 internal sealed class OutboundBuffer
 {
+    // Small: an idle connection should cost little; the buffers grow with the traffic.
+    private const int InitialCapacity = 4 * 1024;
+    private const int MaxRetainedCapacity = 1024 * 1024;
+
     /// <summary>Guards the two buffers and the flags.</summary>
     private readonly Lock _lock = new();
     /// <summary>Frames appended since the last swap.</summary>
-    private ArrayBufferWriter<byte> _pending = new(64 * 1024);
+    private ArrayBufferWriter<byte> _pending = new(InitialCapacity);
     /// <summary>Frames being written to the socket by the writer loop (only it touches this).</summary>
-    private ArrayBufferWriter<byte> _sending = new(64 * 1024);
+    private ArrayBufferWriter<byte> _sending = new(InitialCapacity);
     /// <summary>Wakes the writer loop; released at most once per swap.</summary>
     private readonly SemaphoreSlim _wake = new(0);
     private bool _wakePending;
@@ -76,7 +80,9 @@ internal sealed class OutboundBuffer
             if (_sending.WrittenCount > 0)
             {
                 var result = await output.WriteAsync(_sending.WrittenMemory, cancellation).ConfigureAwait(false);
-                _sending.ResetWrittenCount();
+                // A large message grows the buffer; don't keep that memory for an idle connection.
+                if (_sending.Capacity > MaxRetainedCapacity) _sending = new ArrayBufferWriter<byte>(InitialCapacity);
+                else _sending.ResetWrittenCount();
                 Interlocked.Exchange(ref _bytesInFlight, 0);
                 Drained?.Invoke();
                 if (result.IsCompleted || result.IsCanceled) return;

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tidings.Core;
+
+namespace Tidings.Server.Hosting;
+
+/// <summary>
+/// Owns the broker for the host's lifetime and narrates start and stop. It is registered before
+/// Kestrel's hosted service, so it starts before any listener accepts a connection, and its
+/// StoppedAsync runs after Kestrel has drained connections: in-flight work finishes against a live broker.
+/// </summary>
+internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
+{
+    // The broker; disposed exactly once, by StoppedAsync or, when the host never stopped cleanly, by Dispose.
+    private readonly Broker _broker;
+    // Addresses Kestrel bound, read once it has started.
+    private readonly ListenerBindings _bindings;
+    // The host's own log category, ServerLog.Category.
+    private readonly ILogger _logger;
+    // 1 once the broker has been disposed; guards against the second of StoppedAsync and Dispose.
+    private int _disposed;
+
+    public BrokerLifecycle(Broker broker, ListenerBindings bindings, ILoggerFactory loggerFactory)
+    {
+        _broker = broker;
+        _bindings = bindings;
+        _logger = loggerFactory.CreateLogger(ServerLog.Category);
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        ServerLog.Starting(_logger, ServerVersion.Current, _broker.Options.DataDirectory);
+        ServerLog.BrokerStarted(_logger, _broker.Options.NodeName);
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (listener, address) in _bindings.Addresses())
+        {
+            ServerLog.Listening(_logger, address, listener.DisplayName);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        ServerLog.ShuttingDown(_logger);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        if (DisposeBroker())
+        {
+            ServerLog.BrokerStopped(_logger);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs when the app is disposed; disposes the broker if the host was never stopped (e.g. start failed).</summary>
+    public void Dispose() => DisposeBroker();
+
+    private bool DisposeBroker()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return false;
+        }
+        _broker.Dispose();
+        return true;
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Connections;
+using Tidings.Amqp;
+
+namespace Tidings.Server.Hosting;
+
+/// <summary>
+/// The endpoints Kestrel opens, in order. Adding a protocol is one entry here, for example
+/// <code>
+/// new("amqp", "AMQP listener", "amqp", "Amqp", o => o.Amqp, l => l.UseConnectionHandler&lt;AmqpConnectionHandler&gt;())
+/// {
+///     Settings = ListenerSettings.For&lt;AmqpOptions&gt;(),
+/// },
+/// </code>
+/// which also brings the --amqp-host/--amqp-port flags, IOptions&lt;AmqpOptions&gt; bound from
+/// Tidings:Amqp, and help for every AmqpOptions property.
+/// </summary>
+internal static class Listeners
+{
+    public static IReadOnlyList<ListenerDefinition> All { get; } =
+    [
+        new("amqp", "AMQP listener", "amqp", "Amqp", o => o.Amqp, l => l.UseConnectionHandler<AmqpConnectionHandler>())
+        {
+            Settings = ListenerSettings.For<AmqpOptions>(),
+        },
+        new("http", "HTTP API", "http", "Http", o => o.Http, _ => { }),
+    ];
+}

@@ -1,0 +1,166 @@
+using System.Collections;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Tidings.Core;
+using Tidings.Server.Cli;
+using Tidings.Server.Http;
+
+namespace Tidings.Server.Hosting;
+
+/// <summary>
+/// Builds the <c>tidings serve</c> host: configuration, logging, one <see cref="Broker"/>,
+/// the Kestrel listeners of <see cref="Listeners.All"/> and the HTTP API.
+/// </summary>
+public static class TidingsHost
+{
+    // UTC, to the millisecond, sortable; the same in both formats.
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>
+    /// Builds the host from <c>serve</c>'s flags (without the verb), reading tidings.json and
+    /// TIDINGS__ variables as <c>tidings serve</c> does. Throws <see cref="UsageException"/> for a bad flag and
+    /// <see cref="ConfigurationException"/> for a bad setting.
+    /// </summary>
+    /// <param name="args">Flags of <c>serve</c>, e.g. <c>["--http-port", "0", "--data-dir", dir]</c>.</param>
+    /// <param name="configure">
+    /// Runs after the configuration sources are in place and before the options are bound: it may add
+    /// configuration sources (which then win over flags), services, or Kestrel endpoints.
+    /// </param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) =>
+        Build(ArgumentParser.Parse(ServeCommand.Verb, args), configure);
+
+    internal static WebApplication Build(ParsedArguments serve, Action<WebApplicationBuilder>? configure) =>
+        Build(serve, configure, Environment.GetEnvironmentVariables(), Directory.GetCurrentDirectory(), Listeners.All);
+
+    /// <param name="listeners">The endpoints to open; <see cref="Listeners.All"/> except in tests of the mechanism itself.</param>
+    internal static WebApplication Build(
+        ParsedArguments serve,
+        Action<WebApplicationBuilder>? configure,
+        IDictionary environment,
+        string currentDirectory,
+        IReadOnlyList<ListenerDefinition> listeners)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            // The command line is ours to parse; the host must not read "--http-port" as a key of its own.
+            Args = [],
+            ApplicationName = typeof(TidingsHost).Assembly.GetName().Name,
+            ContentRootPath = currentDirectory,
+        });
+
+        // Exactly the documented sources, nothing the generic host adds on its own (appsettings.json,
+        // every environment variable, ASPNETCORE_URLS): what help says is what the server reads.
+        builder.Configuration.Sources.Clear();
+        ServerConfiguration.AddSources(builder.Configuration, serve, environment, currentDirectory);
+        configure?.Invoke(builder);
+
+        var options = ServerConfiguration.BindServerOptions(builder.Configuration, listeners);
+        var brokerOptions = ServerConfiguration.BindBrokerOptions(builder.Configuration, options, currentDirectory);
+
+        ConfigureLogging(builder.Logging, options.Log);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, HttpJsonContext.Default));
+
+        foreach (var listener in listeners)
+        {
+            listener.Settings?.Register(builder.Services, builder.Configuration.GetSection(listener.ConfigKey));
+        }
+
+        var bindings = new ListenerBindings();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var listener in listeners)
+            {
+                var endpoint = listener.Endpoint(options);
+                void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+                {
+                    listener.Configure(listen);
+                    bindings.Add(listener, listen);
+                }
+
+                // "*" binds IPv6 and IPv4, falling back to IPv4 alone where IPv6 is off.
+                if (endpoint.Host == "*")
+                {
+                    kestrel.ListenAnyIP(endpoint.Port, Configure);
+                }
+                else
+                {
+                    kestrel.Listen(endpoint.ResolveAddress(), endpoint.Port, Configure);
+                }
+            }
+        });
+
+        try
+        {
+            Directory.CreateDirectory(brokerOptions.DataDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot create data directory '{brokerOptions.DataDirectory}': {e.Message}", e);
+        }
+
+        // Created here and registered as an instance, so the container does not dispose it:
+        // BrokerLifecycle does, after the listeners have drained, and logs that it did.
+        var broker = new Broker(brokerOptions);
+        builder.Services.AddSingleton(broker);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(bindings);
+        builder.Services.AddSingleton<BrokerLifecycle>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BrokerLifecycle>());
+
+        var app = builder.Build();
+        // Resolving it now puts it in the container's care, so disposing an app that never started still disposes the broker.
+        app.Services.GetRequiredService<BrokerLifecycle>();
+        app.MapHealthCheckEndpoints();
+        return app;
+    }
+
+    /// <summary>
+    /// The address a listener ("http", "amqp") is bound to, with the real port when 0 was asked for.
+    /// Valid once the app has started.
+    /// </summary>
+    public static IPEndPoint GetListenerEndpoint(this WebApplication app, string listenerName) =>
+        app.Services.GetRequiredService<ListenerBindings>().Find(listenerName)
+        ?? throw new ArgumentException($"no listener named '{listenerName}'", nameof(listenerName));
+
+    internal static ILogger GetLogger(WebApplication app) =>
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(ServerLog.Category);
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LogOptions log)
+    {
+        logging.ClearProviders();
+        if (log.Format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(json =>
+            {
+                json.TimestampFormat = TimestampFormat;
+                json.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(simple =>
+            {
+                simple.TimestampFormat = TimestampFormat + " ";
+                simple.UseUtcTimestamp = true;
+                simple.SingleLine = true;
+            });
+        }
+        logging.SetMinimumLevel(log.Level);
+
+        // ASP.NET Core and the host narrate every request and lifetime step at Information;
+        // below Debug that drowns the broker's own lines, and the host's addresses are logged by us.
+        if (log.Level > LogLevel.Debug)
+        {
+            logging.AddFilter("Microsoft", log.Level > LogLevel.Warning ? log.Level : LogLevel.Warning);
+        }
+    }
+}
