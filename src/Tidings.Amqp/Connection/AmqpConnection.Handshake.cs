@@ -43,6 +43,8 @@ internal sealed partial class AmqpConnection
                 return;
             case (_, AmqpMethodId.ConnectionClose):
                 ConnectionClose.Read(args);
+                // As RabbitMQ: channels end (unacked messages requeued) before close-ok goes out.
+                CloseChannels();
                 Send(0, new ConnectionCloseOk());
                 _state = State.Closed;
                 return;
