@@ -123,7 +123,7 @@ public sealed partial class VirtualHost
             if (passive) throw BrokerException.NoQueue(name, Name);
             if (!generated && name.StartsWith("amq.", StringComparison.Ordinal))
                 throw new BrokerException(BrokerError.AccessRefused, $"queue name '{name}' contains reserved prefix 'amq.*'");
-            Authorize(caller, Permission.Configure, name);
+            Authorize(caller, Permission.Configure, name, "queue");
             var settings = QueueArguments.Parse(arguments, name, Name);
             // A durable exclusive queue is treated as transient, as RabbitMQ does.
             var queue = new MessageQueue(this, name, durable && !exclusive, exclusive, autoDelete, arguments, settings,
@@ -141,11 +141,11 @@ public sealed partial class VirtualHost
         {
             if (!_queues.TryGetValue(name, out queue)) return 0;
             CheckExclusiveAccess(queue, caller);
-            Authorize(caller, Permission.Configure, name);
+            Authorize(caller, Permission.Configure, name, "queue");
             if (ifUnused && queue.ConsumerCount > 0)
                 throw new BrokerException(BrokerError.PreconditionFailed, $"queue '{name}' in vhost '{Name}' in use");
             if (ifEmpty && queue.MessageCount > 0)
-                throw new BrokerException(BrokerError.PreconditionFailed, $"queue '{name}' in vhost '{Name}' is not empty");
+                throw new BrokerException(BrokerError.PreconditionFailed, $"queue '{name}' in vhost '{Name}' not empty");
         }
         return DeleteQueueInternal(queue);
     }
@@ -178,7 +178,7 @@ public sealed partial class VirtualHost
     {
         if (!_queues.TryGetValue(name, out var queue)) throw BrokerException.NoQueue(name, Name);
         CheckExclusiveAccess(queue, caller);
-        Authorize(caller, permission, name);
+        Authorize(caller, permission, name, "queue");
         return queue;
     }
 
@@ -296,20 +296,22 @@ public sealed partial class VirtualHost
 
     private void CheckExclusiveAccess(MessageQueue queue, ClientConnection? caller)
     {
-        if (queue.Exclusive && caller is not null && queue.Owner != caller)
-            throw new BrokerException(BrokerError.ResourceLocked,
-                $"cannot obtain exclusive access to locked queue '{queue.Name}' in vhost '{Name}'. It could be originally " +
-                "declared on another connection or the exclusive property value does not match that of the original declaration.");
+        if (queue.Exclusive && caller is not null && queue.Owner != caller) throw Locked(queue);
     }
 
-    private void Authorize(ClientConnection? caller, Permission permission, string resource)
+    private BrokerException Locked(MessageQueue queue) =>
+        new(BrokerError.ResourceLocked,
+            $"cannot obtain exclusive access to locked queue '{queue.Name}' in vhost '{Name}'. It could be originally " +
+            "declared on another connection or the exclusive property value does not match that of the original declaration.");
+
+    // kind is "exchange" or "queue": the name alone cannot tell, a queue and an exchange may share one.
+    private void Authorize(ClientConnection? caller, Permission permission, string resource, string kind = "exchange")
     {
         if (caller is null) return;
         var permissions = caller.User.PermissionsFor(Name);
         if (permissions is not null && permissions.Allows(permission, resource)) return;
-        string what = _queues.ContainsKey(resource) ? "queue" : "exchange";
         throw new BrokerException(BrokerError.AccessRefused,
-            $"access to {what} '{resource}' in vhost '{Name}' refused for user '{caller.User.Name}'");
+            $"access to {kind} '{resource}' in vhost '{Name}' refused for user '{caller.User.Name}'");
     }
 
     private void CheckEquivalent(Exchange existing, string type, bool durable, bool autoDelete, bool isInternal,
@@ -335,10 +337,10 @@ public sealed partial class VirtualHost
         IReadOnlyDictionary<string, object?>? arguments)
     {
         string what = $"queue '{existing.Name}' in vhost '{Name}'";
+        // RabbitMQ checks exclusivity strictly and first: a mismatch is 405, not an inequivalent arg.
+        if (existing.Exclusive != exclusive) throw Locked(existing);
         if (existing.Durable != (durable && !exclusive))
             throw Inequivalent("durable", what, Bool(durable), Bool(existing.Durable));
-        if (existing.Exclusive != exclusive)
-            throw Inequivalent("exclusive", what, Bool(exclusive), Bool(existing.Exclusive));
         if (existing.AutoDelete != autoDelete)
             throw Inequivalent("auto_delete", what, Bool(autoDelete), Bool(existing.AutoDelete));
         foreach (var key in QueueArguments.Compared)

@@ -8,8 +8,24 @@ namespace Tidings.Core.Exchanges;
 /// </summary>
 public abstract class Exchange : IBindingDestination
 {
-    /// <summary>Bindings with this exchange as source; replaced, never mutated (copy-on-write).</summary>
-    private Binding[] _bindings = [];
+    /// <summary>
+    /// Bindings with this exchange as source, as readers see them; replaced, never mutated
+    /// (copy-on-write). Each is a view of the first slots of <see cref="_items"/>: adding writes
+    /// past the end of every published view, so appends need no copy; removing builds a new array.
+    /// </summary>
+    private IReadOnlyList<Binding> _bindings = Array.Empty<Binding>();
+
+    /// <summary>Backing store of <see cref="_bindings"/>; slots from <see cref="_count"/> on are spare. Guarded by IndexLock.</summary>
+    private Binding[] _items = [];
+    /// <summary>How many slots of <see cref="_items"/> hold bindings. Guarded by IndexLock.</summary>
+    private int _count;
+
+    /// <summary>
+    /// How many bindings join this exchange to each (destination, key) pair, so the duplicate
+    /// check scans only when the pair is already bound (then only arguments can differ).
+    /// Guarded by IndexLock.
+    /// </summary>
+    private readonly Dictionary<(IBindingDestination Destination, string RoutingKey), int> _pairCounts = [];
 
     /// <summary>Guards binding changes and the subclass's index; routing reads take it briefly.</summary>
     protected readonly Lock IndexLock = new();
@@ -61,10 +77,18 @@ public abstract class Exchange : IBindingDestination
     {
         lock (IndexLock)
         {
-            foreach (var b in _bindings)
-                if (b.SameAs(binding.Source, binding.Destination, binding.RoutingKey, binding.Arguments)) return false;
+            var pair = (binding.Destination, binding.RoutingKey);
+            int sameEnds = _pairCounts.GetValueOrDefault(pair);
+            if (sameEnds > 0)
+            {
+                for (int i = 0; i < _count; i++)
+                    if (_items[i].SameAs(binding.Source, binding.Destination, binding.RoutingKey, binding.Arguments)) return false;
+            }
             OnBindingAdded(binding);
-            _bindings = [.. _bindings, binding];
+            _pairCounts[pair] = sameEnds + 1;
+            if (_count == _items.Length) Array.Resize(ref _items, Math.Max(4, _count * 2));
+            _items[_count++] = binding;
+            Volatile.Write(ref _bindings, new ArraySegment<Binding>(_items, 0, _count));
             return true;
         }
     }
@@ -74,13 +98,18 @@ public abstract class Exchange : IBindingDestination
     {
         lock (IndexLock)
         {
-            int index = Array.IndexOf(_bindings, binding);
+            int index = Array.IndexOf(_items, binding, 0, _count);
             if (index < 0) return;
             OnBindingRemoved(binding);
-            var copy = new Binding[_bindings.Length - 1];
-            Array.Copy(_bindings, 0, copy, 0, index);
-            Array.Copy(_bindings, index + 1, copy, index, copy.Length - index);
-            _bindings = copy;
+            var pair = (binding.Destination, binding.RoutingKey);
+            if (_pairCounts[pair] == 1) _pairCounts.Remove(pair); else _pairCounts[pair]--;
+            // A fresh array: published views of the old one must not change under their readers.
+            var copy = new Binding[Math.Max(4, _count - 1)];
+            Array.Copy(_items, 0, copy, 0, index);
+            Array.Copy(_items, index + 1, copy, index, _count - index - 1);
+            _items = copy;
+            _count--;
+            Volatile.Write(ref _bindings, new ArraySegment<Binding>(_items, 0, _count));
         }
     }
 

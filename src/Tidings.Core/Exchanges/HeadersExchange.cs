@@ -38,7 +38,15 @@ public sealed class HeadersExchange(VirtualHost virtualHost, string name, bool d
         return !any;
     }
 
-    protected override void OnBindingAdded(Binding binding) { }
+    protected override void OnBindingAdded(Binding binding)
+    {
+        // As RabbitMQ (binding_invalid → precondition_failed): an x-match it cannot read is refused, not
+        // guessed. Throwing here leaves the exchange unchanged: AddBinding calls this before it stores anything.
+        if (binding.Arguments.TryGetValue("x-match", out var mode) &&
+            mode is not ("all" or "any" or "all-with-x" or "any-with-x"))
+            throw new BrokerException(BrokerError.PreconditionFailed,
+                $"Invalid x-match field value {FieldValue.Describe(mode)}; expected all, any, all-with-x, or any-with-x");
+    }
 
     protected override void OnBindingRemoved(Binding binding) { }
 }
