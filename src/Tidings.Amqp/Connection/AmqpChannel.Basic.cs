@@ -5,7 +5,7 @@ using Tidings.Core.Sessions;
 
 namespace Tidings.Amqp.Connection;
 
-internal sealed partial class AmqpChannel : IConsumerSink
+internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 {
     /// <summary>A publish or settlement held back until tx.commit.</summary>
     private readonly List<Action> _txActions = [];
@@ -13,7 +13,11 @@ internal sealed partial class AmqpChannel : IConsumerSink
     private bool _confirmMode;
     /// <summary>Sequence number the next publish gets in confirm mode (starts at 1).</summary>
     private ulong _nextPublishSeq = 1;
-    /// <summary>Highest sequence number settled but not yet confirmed to the client.</summary>
+    /// <summary>
+    /// Highest sequence number settled but not yet confirmed to the client. Settlements arrive
+    /// in publish order today (every queue settles inside Enqueue); a durable store that settles
+    /// out of order will need a set of outstanding numbers here instead.
+    /// </summary>
     private ulong _confirmPendingUpTo;
     /// <summary>Highest sequence number already confirmed (acked or nacked).</summary>
     private ulong _confirmSentUpTo;
@@ -42,10 +46,12 @@ internal sealed partial class AmqpChannel : IConsumerSink
                 throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "fast reply consumer does not exist");
             properties = properties.With(replyTo: _replyToName);
         }
-        var result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body);
+        ulong publishId = _confirmMode ? _nextPublishSeq++ : 0;
+        var result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body, publishId);
         if (result.Unroutable && publish.Mandatory)
         {
-            // The return goes out before the confirm, as RabbitMQ guarantees.
+            // Written now; the ack that covers this message goes out at the end of the read
+            // batch (FlushConfirms), so the return always precedes it, as RabbitMQ guarantees.
             var w = _connection.Output.Enter();
             try
             {
@@ -62,18 +68,23 @@ internal sealed partial class AmqpChannel : IConsumerSink
                 _connection.Output.Exit();
             }
         }
-        if (!_confirmMode) return;
-        ulong seq = _nextPublishSeq++;
-        if (result.Rejected)
+    }
+
+    /// <summary>
+    /// The core's confirm hook. Accepted messages are acked in bulk by <see cref="FlushConfirms"/>;
+    /// a refused one is nacked at once, after acking everything settled before it.
+    /// </summary>
+    void IPublishConfirmSink.Settled(ulong publishId, bool accepted)
+    {
+        if (accepted)
         {
-            FlushConfirms();
-            _connection.Send(Number, new BasicNack { DeliveryTag = seq, Multiple = false, Requeue = false });
-            _confirmSentUpTo = seq;
+            _confirmPendingUpTo = Math.Max(_confirmPendingUpTo, publishId);
+            return;
         }
-        else
-        {
-            _confirmPendingUpTo = seq;
-        }
+        _confirmPendingUpTo = Math.Max(_confirmPendingUpTo, publishId - 1);
+        FlushConfirms();
+        _connection.Send(Number, new BasicNack { DeliveryTag = publishId, Multiple = false, Requeue = false });
+        _confirmSentUpTo = Math.Max(_confirmSentUpTo, publishId);
     }
 
     /// <summary>
@@ -93,6 +104,7 @@ internal sealed partial class AmqpChannel : IConsumerSink
         if (_txMode)
             throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from tx to confirm mode");
         _confirmMode = true;
+        _session.ConfirmSink = this;
         if (!select.NoWait) _connection.Send(Number, new ConfirmSelectOk());
     }
 
@@ -138,8 +150,9 @@ internal sealed partial class AmqpChannel : IConsumerSink
     private void OnRecover(bool requeue, bool async)
     {
         if (!requeue) throw AmqpException.Connection(AmqpReplyCodes.NotImplemented, "requeue=false");
-        _session.Recover();
+        // recover-ok goes out before the redeliveries that requeueing triggers at once, as in RabbitMQ.
         if (!async) _connection.Send(Number, new BasicRecoverOk());
+        _session.Recover();
     }
 
     // ---- consuming ----

@@ -9,11 +9,4 @@ public readonly record struct PublishResult(int RoutedQueues, bool Rejected)
 {
     /// <summary>No queue took the message: a mandatory publisher gets it back (NO_ROUTE).</summary>
     public bool Unroutable => RoutedQueues == 0;
-
-    /// <summary>
-    /// True when every target queue has taken responsibility, so the confirm can be sent now.
-    /// The in-memory queues always settle at once; the durable store will settle later, after
-    /// fsync, through the session's confirm listener.
-    /// </summary>
-    public bool Settled => true;
 }

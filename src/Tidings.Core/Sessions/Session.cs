@@ -65,12 +65,24 @@ public sealed class Session
 
     // ---- publishing ----
 
-    /// <summary>Publishes a message through <paramref name="exchange"/>.</summary>
+    /// <summary>Receives publisher confirms for publishes made with a non-zero publish id.</summary>
+    public IPublishConfirmSink? ConfirmSink { get; set; }
+
+    /// <summary>
+    /// Publishes a message through <paramref name="exchange"/>. With a non-zero
+    /// <paramref name="publishId"/> and a <see cref="ConfirmSink"/>, the sink is told when the
+    /// message is settled (see <see cref="IPublishConfirmSink"/>).
+    /// </summary>
     /// <exception cref="BrokerException">Missing or internal exchange, bad expiration, no permission.</exception>
-    public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body)
+    public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body,
+        ulong publishId = 0)
     {
         var message = new Message(exchange, routingKey, properties, body);
-        return Connection.VirtualHost.Publish(message, Connection, _routing);
+        var result = Connection.VirtualHost.Publish(message, Connection, _routing);
+        // Every queue today takes responsibility inside Enqueue, so the message is settled now.
+        // A durable queue will answer "pending" and settle from its store's flush loop instead.
+        if (publishId != 0) ConfirmSink?.Settled(publishId, accepted: !result.Rejected);
+        return result;
     }
 
     // ---- consuming ----
