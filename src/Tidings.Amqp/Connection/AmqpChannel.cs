@@ -59,9 +59,7 @@ internal sealed partial class AmqpChannel
         switch (frame.Type)
         {
             case FrameType.Method:
-                if (_contentState != ContentState.None)
-                    throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
-                        $"expected content {(_contentState == ContentState.AwaitingHeader ? "header" : "body")} for class 60, got method frame instead");
+                if (_contentState != ContentState.None) throw UnexpectedFrame();
                 HandleMethod(frame.MethodId, frame.MethodArguments);
                 return;
             case FrameType.Header:
@@ -148,13 +146,12 @@ internal sealed partial class AmqpChannel
 
     private void HandleContentHeader(ReadOnlySequence<byte> payload)
     {
-        if (_contentState != ContentState.AwaitingHeader)
-            throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
-                $"unexpected content header frame on channel {Number}");
+        if (_contentState != ContentState.AwaitingHeader) throw UnexpectedFrame();
         var header = ContentHeaderCodec.Read(payload);
         if (header.ClassId != BasicPublish.ClassId)
             throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
-                $"content header for class {header.ClassId}, expected 60");
+                $"expected content header for class 60, got one for class {header.ClassId} instead",
+                BasicPublish.ClassId, BasicPublish.MethodId);
         long max = _connection.Broker.Options.MaxMessageSize;
         if (header.BodySize > (ulong)max)
         {
@@ -179,9 +176,7 @@ internal sealed partial class AmqpChannel
 
     private void HandleContentBody(ReadOnlySequence<byte> payload)
     {
-        if (_contentState != ContentState.AwaitingBody)
-            throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
-                $"unexpected content body frame on channel {Number}");
+        if (_contentState != ContentState.AwaitingBody) throw UnexpectedFrame();
         if (_bodyReceived + payload.Length > _body.Length)
             throw AmqpException.Connection(AmqpReplyCodes.FrameError,
                 $"content body is larger than the {_body.Length} bytes its header announced");
@@ -191,6 +186,17 @@ internal sealed partial class AmqpChannel
         _contentState = ContentState.None;
         CompletePublish();
     }
+
+    /// <summary>RabbitMQ's command-assembler error (same texts) for a frame that does not fit what is expected next.</summary>
+    private AmqpException UnexpectedFrame() => _contentState switch
+    {
+        ContentState.None => AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+            "expected method frame, got non method frame instead"),
+        ContentState.AwaitingHeader => AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+            "expected content header for class 60, got non content header frame instead", BasicPublish.ClassId, BasicPublish.MethodId),
+        _ => AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
+            "expected content body, got non content body frame instead", BasicPublish.ClassId, BasicPublish.MethodId),
+    };
 
     private void CompletePublish()
     {

@@ -179,6 +179,9 @@ internal sealed partial class AmqpConnection
     private IDisposable? StartHeartbeatLoop(CancellationToken cancellation)
     {
         var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        long handshakeDeadline = _options.HandshakeTimeout == Timeout.InfiniteTimeSpan
+            ? long.MaxValue
+            : Environment.TickCount64 + (long)_options.HandshakeTimeout.TotalMilliseconds;
         _ = Task.Run(async () =>
         {
             try
@@ -186,6 +189,14 @@ internal sealed partial class AmqpConnection
                 while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
                 {
                     if (_state is State.Closed) return;
+                    if ((_state is State.AwaitingStartOk or State.AwaitingTuneOk or State.AwaitingOpen) &&
+                        Environment.TickCount64 > handshakeDeadline)
+                    {
+                        // RabbitMQ's handshake_timeout: a client that never finishes the handshake is dropped.
+                        Log.HandshakeFailed(_logger, RemoteEndPoint, "handshake timeout");
+                        _abort.Cancel();
+                        return;
+                    }
                     if (_state != State.Open || Heartbeat == 0) continue;
                     long now = Environment.TickCount64;
                     long intervalMs = Heartbeat * 1000L;

@@ -99,6 +99,8 @@ internal sealed partial class AmqpConnection
         finally
         {
             _state = State.Closed;
+            // Unsubscribing on every exit, not just on _abort: otherwise the broker's alarm event keeps each closed connection alive.
+            _broker.Alarms.Changed -= OnAlarmChanged;
             CloseChannels();
             _connection?.Dispose();
             Output.Complete();
@@ -259,7 +261,7 @@ internal sealed partial class AmqpConnection
                 return;
             }
             throw AmqpException.Connection(AmqpReplyCodes.ChannelError,
-                $"expected 'channel.open' on channel {frame.Channel}",
+                "expected 'channel.open'",
                 frame.Type == FrameType.Method ? AmqpMethods.GetClassId(frame.MethodId) : (ushort)0,
                 frame.Type == FrameType.Method ? AmqpMethods.GetMethodId(frame.MethodId) : (ushort)0);
         }
