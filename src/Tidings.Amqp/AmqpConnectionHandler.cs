@@ -21,7 +21,8 @@ public sealed class AmqpConnectionHandler(
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var amqp = new AmqpConnection(broker, options.Value, connection.Transport, connection.RemoteEndPoint, logger);
+        var amqp = new AmqpConnection(broker, options.Value, connection.Transport, connection.RemoteEndPoint, logger,
+            connection.LocalEndPoint);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, connection.ConnectionClosed);
         await amqp.RunAsync(stop.Token).ConfigureAwait(false);
     }

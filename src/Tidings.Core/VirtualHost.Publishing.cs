@@ -25,6 +25,8 @@ public sealed partial class VirtualHost
             throw new BrokerException(BrokerError.PreconditionFailed,
                 $"user_id property set to '{userId}' but authenticated user was '{caller.User.Name}'");
 
+        Stats.Add(MessageStat.Publish);
+        exchange.Stats.Add(MessageStat.PublishIn);
         if (exchange == DefaultExchange && TryDeliverReply(message, out bool replied))
             return new PublishResult(replied ? 1 : 0, false);
 
@@ -41,6 +43,7 @@ public sealed partial class VirtualHost
         bool rejected = false;
         foreach (var queue in scratch.Queues)
             rejected |= queue.Enqueue(message) == EnqueueResult.Rejected;
+        exchange.Stats.Add(MessageStat.PublishOut, scratch.Queues.Count);
         return new PublishResult(scratch.Queues.Count, rejected);
     }
 

@@ -42,6 +42,9 @@ public sealed partial class VirtualHost
     public Broker Broker { get; }
     public string Name { get; }
 
+    /// <summary>Totals of the virtual host: publish, confirm, deliveries, acks, unroutable.</summary>
+    public MessageStats Stats { get; } = new();
+
     /// <summary>The nameless direct exchange every queue is implicitly bound to by its name.</summary>
     public Exchange DefaultExchange { get; }
 

@@ -47,7 +47,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
             properties = properties.With(replyTo: _replyToName);
         }
         ulong publishId = _confirmMode ? _nextPublishSeq++ : 0;
-        var result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body, publishId);
+        var result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body, publishId, publish.Mandatory);
         if (result.Unroutable && publish.Mandatory)
         {
             // Written now; the ack that covers this message goes out at the end of the read
@@ -105,6 +105,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
             throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from tx to confirm mode");
         _confirmMode = true;
         _session.ConfirmSink = this;
+        _session.ConfirmMode = true;
         if (!select.NoWait) _connection.Send(Number, new ConfirmSelectOk());
     }
 
@@ -115,6 +116,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
         if (_confirmMode)
             throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from confirm to tx mode");
         _txMode = true;
+        _session.Transactional = true;
         _connection.Send(Number, new TxSelectOk());
     }
 

@@ -65,6 +65,7 @@ internal sealed partial class AmqpConnection
     {
         _clientCapabilities = startOk.ClientProperties?.GetValueOrDefault("capabilities") as Dictionary<string, object?>;
         _clientProperties = startOk.ClientProperties;
+        _mechanism = startOk.Mechanism;
         (string? user, string? password) = startOk.Mechanism switch
         {
             "PLAIN" => ParsePlain(startOk.Response.Span),
@@ -100,6 +101,7 @@ internal sealed partial class AmqpConnection
     }
 
     private Dictionary<string, object?>? _clientProperties;
+    private string? _mechanism;
 
     private void OnTuneOk(ConnectionTuneOk tuneOk)
     {
@@ -133,6 +135,15 @@ internal sealed partial class AmqpConnection
             throw AmqpException.Connection(AmqpReplyCodes.NotAllowed, e.Message, ConnectionOpen.ClassId, ConnectionOpen.MethodId);
         }
         _state = State.Open;
+        var details = _connection.Details;
+        details.AuthMechanism = _mechanism;
+        details.FrameMax = FrameMax;
+        details.ChannelMax = _negotiatedChannelMax;
+        details.HeartbeatSeconds = Heartbeat;
+        details.LocalEndPoint = LocalEndPoint;
+        var core = _connection;
+        Output.Sent = bytes => core.CountTraffic(0, bytes);
+        core.OnCloseRequested(RequestForcedClose);
         Send(0, new ConnectionOpenOk());
         Log.ConnectionOpened(_logger, RemoteEndPoint, _user!.Name, open.VirtualHost);
         AttachToAlarms();

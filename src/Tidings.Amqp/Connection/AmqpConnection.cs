@@ -35,8 +35,10 @@ internal sealed partial class AmqpConnection
     private long _lastReadTicks = Environment.TickCount64;
     private DateTime _closeDeadline;
 
-    public AmqpConnection(Broker broker, AmqpOptions options, IDuplexPipe transport, EndPoint? remoteEndPoint, ILogger logger)
+    public AmqpConnection(Broker broker, AmqpOptions options, IDuplexPipe transport, EndPoint? remoteEndPoint, ILogger logger,
+        EndPoint? localEndPoint = null)
     {
+        LocalEndPoint = localEndPoint;
         _broker = broker;
         _options = options;
         _transport = transport;
@@ -48,6 +50,18 @@ internal sealed partial class AmqpConnection
     internal OutboundBuffer Output { get; } = new();
 
     internal EndPoint? RemoteEndPoint { get; }
+
+    internal EndPoint? LocalEndPoint { get; }
+
+    /// <summary>Set (from any thread) when an operator asked to close this connection.</summary>
+    private volatile string? _forcedCloseReason;
+
+    /// <summary>Management's "close connection": the reader loop sends connection.close 320 with the reason.</summary>
+    private void RequestForcedClose(string reason)
+    {
+        _forcedCloseReason = reason;
+        _transport.Input.CancelPendingRead();
+    }
 
     /// <summary>The negotiated frame-max.</summary>
     internal uint FrameMax { get; private set; }
@@ -165,7 +179,13 @@ internal sealed partial class AmqpConnection
                 await WaitWhileBlockedAsync(cancellation).ConfigureAwait(false);
                 result = await input.ReadAsync(cancellation).ConfigureAwait(false);
             }
+            if (result.IsCanceled && _forcedCloseReason is { } reason && _state == State.Open)
+            {
+                SendConnectionClose(AmqpException.Connection(AmqpReplyCodes.ConnectionForced, reason));
+                continue;
+            }
             var buffer = result.Buffer;
+            long before = buffer.Length;
             try
             {
                 while (_state != State.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax == 0 ? _options.FrameMax : FrameMax, out var frame))
@@ -182,6 +202,7 @@ internal sealed partial class AmqpConnection
             }
             finally
             {
+                _connection?.CountTraffic(before - buffer.Length, 0);
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
             foreach (var channel in _channels.Values) channel.FlushConfirms();

@@ -36,6 +36,9 @@ internal sealed class OutboundBuffer
     /// <summary>Ticks (Environment.TickCount64) of the last append, for heartbeat decisions.</summary>
     public long LastWriteTicks { get; private set; } = Environment.TickCount64;
 
+    /// <summary>Told how many bytes each batch put on the socket (traffic statistics).</summary>
+    public Action<long>? Sent { get; set; }
+
     /// <summary>Raised by the writer loop after a batch went out (used to resume paused consumers).</summary>
     public event Action? Drained;
 
@@ -80,6 +83,7 @@ internal sealed class OutboundBuffer
             if (_sending.WrittenCount > 0)
             {
                 var result = await output.WriteAsync(_sending.WrittenMemory, cancellation).ConfigureAwait(false);
+                Sent?.Invoke(_sending.WrittenCount);
                 // A large message grows the buffer; don't keep that memory for an idle connection.
                 if (_sending.Capacity > MaxRetainedCapacity) _sending = new ArrayBufferWriter<byte>(InitialCapacity);
                 else _sending.ResetWrittenCount();

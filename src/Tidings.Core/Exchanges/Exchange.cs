@@ -42,6 +42,9 @@ public abstract class Exchange : IBindingDestination
         AlternateExchange = FieldValue.AsString(Arguments.GetValueOrDefault("alternate-exchange"));
     }
 
+    /// <summary>Message counters: publish_in (arrived here), publish_out (routed on to queues).</summary>
+    public MessageStats Stats { get; } = new();
+
     /// <summary>The virtual host this exchange lives in.</summary>
     public VirtualHost VirtualHost { get; }
 

@@ -62,6 +62,10 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     public VirtualHost VirtualHost { get; }
+    /// <summary>Message counters: publish, deliver, get, redeliver, ack.</summary>
+    public MessageStats Stats { get; } = new();
+    /// <summary>When the queue was created.</summary>
+    public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
     /// <inheritdoc />
     public string Name { get; }
     public bool Durable { get; }
@@ -110,6 +114,7 @@ public sealed class MessageQueue : IBindingDestination
             }
             else
             {
+                Stats.Add(MessageStat.Publish);
                 var entry = new QueueEntry(message, _nextSequence++, ExpiryOf(message, now), PriorityOf(message));
                 // As RabbitMQ does, a message meeting an empty queue goes straight to a consumer with
                 // credit before its TTL is looked at: a TTL of 0 means "deliver now or never".

@@ -39,6 +39,40 @@ public sealed class ClientConnection : IDisposable
     public IReadOnlyDictionary<string, object?>? ClientProperties { get; }
     public DateTimeOffset ConnectedAt { get; }
 
+    /// <summary>Protocol details the adapter negotiated (frame max, heartbeat, auth mechanism…), for listings.</summary>
+    public ConnectionDetails Details { get; } = new();
+
+    /// <summary>Bytes read from the client. Updated by the adapter.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Bytes written to the client. Updated by the adapter.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    private long _bytesReceived;
+    private long _bytesSent;
+    /// <summary>How the adapter closes its protocol connection when an operator asks (set once).</summary>
+    private Action<string>? _closeRequested;
+
+    /// <summary>Adds to the traffic counters (adapter's I/O loops).</summary>
+    public void CountTraffic(long received, long sent)
+    {
+        if (received != 0) Interlocked.Add(ref _bytesReceived, received);
+        if (sent != 0) Interlocked.Add(ref _bytesSent, sent);
+    }
+
+    /// <summary>Registers how the adapter closes the client's connection (AMQP: connection.close 320).</summary>
+    public void OnCloseRequested(Action<string> close) => _closeRequested = close;
+
+    /// <summary>
+    /// Asks the adapter to close the connection with <paramref name="reason"/> (management's
+    /// "force close"). Without an adapter handler the broker-side state is closed directly.
+    /// </summary>
+    public void RequestClose(string reason)
+    {
+        if (_closeRequested is { } close) close(reason);
+        else Dispose();
+    }
+
     /// <summary>The open sessions.</summary>
     public IReadOnlyList<Session> Sessions { get { lock (_lock) return [.. _sessions.Values]; } }
 

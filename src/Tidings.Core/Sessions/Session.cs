@@ -46,6 +46,15 @@ public sealed class Session
     /// <summary>The channel number.</summary>
     public int Number { get; }
 
+    /// <summary>Message counters of this session: publish, confirm, deliveries, gets, acks.</summary>
+    public MessageStats Stats { get; } = new();
+
+    /// <summary>Set by the adapter when the channel is in publisher-confirm mode (for listings).</summary>
+    public bool ConfirmMode { get; set; }
+
+    /// <summary>Set by the adapter when the channel is transactional (for listings).</summary>
+    public bool Transactional { get; set; }
+
     /// <summary>False after channel.flow(false) or while the adapter applies back-pressure.</summary>
     public bool IsFlowActive => _flowActive;
 
@@ -75,10 +84,23 @@ public sealed class Session
     /// </summary>
     /// <exception cref="BrokerException">Missing or internal exchange, bad expiration, no permission.</exception>
     public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body,
-        ulong publishId = 0)
+        ulong publishId = 0, bool mandatory = false)
     {
         var message = new Message(exchange, routingKey, properties, body);
         var result = Connection.VirtualHost.Publish(message, Connection, _routing);
+        var vhostStats = Connection.VirtualHost.Stats;
+        Stats.Add(MessageStat.Publish);
+        if (result.Unroutable)
+        {
+            var stat = mandatory ? MessageStat.ReturnUnroutable : MessageStat.DropUnroutable;
+            Stats.Add(stat);
+            vhostStats.Add(stat);
+        }
+        if (publishId != 0 && ConfirmSink is not null)
+        {
+            Stats.Add(MessageStat.Confirm);
+            vhostStats.Add(MessageStat.Confirm);
+        }
         // Every queue today takes responsibility inside Enqueue, so the message is settled now.
         // A durable queue will answer "pending" and settle from its store's flush loop instead.
         if (publishId != 0) ConfirmSink?.Settled(publishId, accepted: !result.Rejected);
@@ -143,6 +165,7 @@ public sealed class Session
             tag = ++_lastDeliveryTag;
             if (!noAck) _unacked[tag] = new Unacked(entry, queue, null);
         }
+        Count(queue, noAck ? MessageStat.GetNoAck : MessageStat.Get, entry.Redelivered);
         return new GetResult(tag, entry.Redelivered, queue.Name, entry.Message, remaining);
     }
 
@@ -167,7 +190,12 @@ public sealed class Session
     public void Ack(ulong deliveryTag, bool multiple)
     {
         foreach (var u in Take(deliveryTag, multiple))
+        {
             u.Queue.Settle(u.Entry);
+            Stats.Add(MessageStat.Ack);
+            u.Queue.Stats.Add(MessageStat.Ack);
+            u.Queue.VirtualHost.Stats.Add(MessageStat.Ack);
+        }
         AfterCreditReleased();
     }
 
@@ -228,7 +256,22 @@ public sealed class Session
             ulong tag = ++_lastDeliveryTag;
             if (!consumer.NoAck) _unacked[tag] = new Unacked(entry, queue, consumer);
             consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message));
-            return true;
+        }
+        Count(queue, consumer.NoAck ? MessageStat.DeliverNoAck : MessageStat.Deliver, entry.Redelivered);
+        return true;
+    }
+
+    /// <summary>Counts a delivery or get on the session, its queue and its virtual host.</summary>
+    private void Count(MessageQueue queue, MessageStat stat, bool redelivered)
+    {
+        Stats.Add(stat);
+        queue.Stats.Add(stat);
+        queue.VirtualHost.Stats.Add(stat);
+        if (redelivered)
+        {
+            Stats.Add(MessageStat.Redeliver);
+            queue.Stats.Add(MessageStat.Redeliver);
+            queue.VirtualHost.Stats.Add(MessageStat.Redeliver);
         }
     }
 

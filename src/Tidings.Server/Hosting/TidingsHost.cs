@@ -2,15 +2,14 @@ using System.Collections;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Tidings.Core;
+using Tidings.Http;
 using Tidings.Server.Cli;
-using Tidings.Server.Http;
 
 namespace Tidings.Server.Hosting;
 
@@ -67,7 +66,6 @@ public static class TidingsHost
         ConfigureLogging(builder.Logging, options.Log);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
-        builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, HttpJsonContext.Default));
 
         foreach (var listener in listeners)
         {
@@ -115,11 +113,12 @@ public static class TidingsHost
         builder.Services.AddSingleton(bindings);
         builder.Services.AddSingleton<BrokerLifecycle>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BrokerLifecycle>());
+        builder.Services.AddTidingsHttp();
 
         var app = builder.Build();
         // Resolving it now puts it in the container's care, so disposing an app that never started still disposes the broker.
         app.Services.GetRequiredService<BrokerLifecycle>();
-        app.MapHealthCheckEndpoints();
+        app.MapTidingsHttp();
         return app;
     }
 

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Tidings.Core;
+using Tidings.Core.Security;
+
+namespace Tidings.Http.Common;
+
+/// <summary>
+/// HTTP Basic authentication against the broker's users, with RabbitMQ's rules: the loopback-only
+/// users (guest) are refused from other addresses; no credentials → 401 with a Basic challenge.
+/// </summary>
+public static class BasicAuthentication
+{
+    /// <summary>The realm RabbitMQ's management plugin announces.</summary>
+    public const string Realm = "RabbitMQ Management";
+
+    /// <summary>The authenticated user, or an error result to return (401).</summary>
+    public static (User? User, IResult? Error) Authenticate(HttpContext context, Broker broker)
+    {
+        string? header = context.Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
+            return (null, HttpErrors.Unauthorized("Not authorized"));
+        }
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return (null, HttpErrors.Unauthorized("Malformed Authorization header"));
+        }
+        int colon = decoded.IndexOf(':');
+        if (colon < 0) return (null, HttpErrors.Unauthorized("Malformed Authorization header"));
+        var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
+        var user = broker.Authenticate(decoded[..colon], decoded[(colon + 1)..], remote, out var failure);
+        if (user is null)
+        {
+            string reason = failure == AuthenticationFailure.LoopbackOnly
+                ? "User can only log in via localhost"
+                : "Login failed";
+            return (null, HttpErrors.Unauthorized(reason));
+        }
+        return (user, null);
+    }
+
+    /// <summary>True when the user has the tag (administrator, management, monitoring…).</summary>
+    public static bool HasTag(User user, string tag) => user.Tags.Contains(tag, StringComparer.Ordinal);
+}
