@@ -42,6 +42,12 @@ public sealed partial class VirtualHost
     public Broker Broker { get; }
     public string Name { get; }
 
+    /// <summary>Free-text description (management metadata).</summary>
+    public string Description { get; set; } = "";
+
+    /// <summary>Tags (management metadata).</summary>
+    public IReadOnlyList<string> Tags { get; set; } = [];
+
     /// <summary>Totals of the virtual host: publish, confirm, deliveries, acks, unroutable.</summary>
     public MessageStats Stats { get; } = new();
 

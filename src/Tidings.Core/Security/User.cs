@@ -47,6 +47,33 @@ public sealed class User
 
     public void SetPassword(string password) => (_salt, _hash) = HashPassword(password);
 
+    /// <summary>
+    /// The password hash as RabbitMQ exports it (rabbit_password_hashing_sha256): base64 of a
+    /// 4-byte salt followed by SHA-256(salt + password). Definitions round-trip through it.
+    /// </summary>
+    public string PasswordHash => Convert.ToBase64String([.. _salt, .. _hash]);
+
+    /// <summary>The hashing algorithm name RabbitMQ writes next to <see cref="PasswordHash"/>.</summary>
+    public const string HashingAlgorithm = "rabbit_password_hashing_sha256";
+
+    /// <summary>Replaces the password by an exported hash; false when it is not a SHA-256 hash of that shape.</summary>
+    public bool SetPasswordHash(string passwordHash)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(passwordHash);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        if (bytes.Length != 4 + 32) return false;
+        _salt = bytes[..4];
+        _hash = bytes[4..];
+        return true;
+    }
+
     /// <summary>Grants (or replaces) permissions in a virtual host.</summary>
     public void SetPermissions(string vhost, VhostPermissions permissions)
     {
