@@ -41,13 +41,24 @@ internal sealed partial class AmqpConnection
         if (_broker.Alarms.IsBlocked) OnAlarmChanged(true);
     }
 
+    /// <summary>
+    /// As RabbitMQ: only connections that publish are blocked (and told so); a pure consumer keeps
+    /// draining queues, which is what frees memory. Unblocked goes only to those told blocked.
+    /// </summary>
     private void OnAlarmChanged(bool blocked)
     {
         if (_state != State.Open || !ClientHas("connection.blocked")) return;
+        if (blocked && !HasPublished) return;
+        NotifyBlocked(blocked);
+    }
+
+    private void NotifyBlocked(bool blocked)
+    {
         lock (Output)
         {
             if (blocked == _blockedNotified) return;
             _blockedNotified = blocked;
+            if (_connection is not null) _connection.Details.Blocked = blocked;
             if (blocked) Send(0, new ConnectionBlocked { Reason = _broker.Alarms.Reason });
             else Send(0, new ConnectionUnblocked());
         }
@@ -60,6 +71,8 @@ internal sealed partial class AmqpConnection
     private async Task WaitWhileBlockedAsync(CancellationToken cancellation)
     {
         if (!HasPublished || !_broker.Alarms.IsBlocked) return;
+        // A connection that started publishing during the alarm is told now.
+        if (ClientHas("connection.blocked")) NotifyBlocked(true);
         var cleared = _broker.Alarms.WhenClearAsync();
         while (!cleared.IsCompleted)
         {
@@ -68,5 +81,7 @@ internal sealed partial class AmqpConnection
             await Task.WhenAny(cleared, Task.Delay(1000, cancellation)).ConfigureAwait(false);
             cancellation.ThrowIfCancellationRequested();
         }
+        // Covers an alarm that cleared while the blocked notice was being sent.
+        if (ClientHas("connection.blocked")) NotifyBlocked(false);
     }
 }
