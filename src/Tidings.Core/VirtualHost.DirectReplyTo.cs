@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Tidings.Core.Messages;
 using Tidings.Core.Sessions;
 
@@ -24,8 +23,7 @@ public sealed partial class VirtualHost
     /// </summary>
     public string RegisterReplyConsumer(Session session, string consumerTag, IConsumerSink sink)
     {
-        string name = DirectReplyToPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(18))
-            .Replace('+', '-').Replace('/', '_');
+        string name = GeneratedNames.New(DirectReplyToPrefix);
         _replyConsumers[name] = new ReplyConsumer(session, consumerTag, sink);
         return name;
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Tidings.Core.Exchanges;
 using Tidings.Core.Messages;
 using Tidings.Core.Queues;
@@ -366,6 +365,5 @@ public sealed partial class VirtualHost
 
     private static string Bool(bool value) => value ? "'true'" : "'false'";
 
-    private static string GenerateQueueName() =>
-        "amq.gen-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string GenerateQueueName() => GeneratedNames.New("amq.gen-");
 }

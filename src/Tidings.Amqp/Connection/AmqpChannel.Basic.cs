@@ -189,7 +189,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
         if (_replyToName is not null)
             throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "reply consumer already set");
         string tag = string.IsNullOrEmpty(consume.ConsumerTag)
-            ? "amq.ctag-" + Guid.NewGuid().ToString("N")
+            ? GeneratedNames.New("amq.ctag-")
             : consume.ConsumerTag;
         _replyConsumerTag = tag;
         _replyToName = _session.Connection.VirtualHost.RegisterReplyConsumer(_session, tag, this);

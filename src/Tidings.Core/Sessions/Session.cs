@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Tidings.Core.Exchanges;
 using Tidings.Core.Messages;
 using Tidings.Core.Security;
@@ -356,6 +355,5 @@ public sealed class Session
         if (_closed) throw new BrokerException(BrokerError.NotAllowed, "session is closed");
     }
 
-    private static string NewConsumerTag() =>
-        "amq.ctag-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string NewConsumerTag() => GeneratedNames.New("amq.ctag-");
 }
