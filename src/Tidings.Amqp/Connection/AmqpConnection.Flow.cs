@@ -10,6 +10,9 @@ internal sealed partial class AmqpConnection
     internal bool HasPublished { get; set; }
     private bool _blockedNotified;
 
+    /// <summary>Serialises pausing and resuming deliveries.</summary>
+    private readonly Lock _pressureLock = new();
+
     /// <summary>
     /// Called after a delivery is appended: when too much output is waiting for the socket, the
     /// consumers of this connection stop receiving until it drains (TCP back-pressure reaches
@@ -18,17 +21,26 @@ internal sealed partial class AmqpConnection
     internal void CheckOutputPressure()
     {
         if (_outputCongested || Output.PendingBytes <= _options.MaxPendingOutputBytes) return;
-        _outputCongested = true;
-        foreach (var session in Core.Sessions) session.SetFlow(false);
-        Output.Drained -= ResumeAfterDrain;
-        Output.Drained += ResumeAfterDrain;
+        lock (_pressureLock)
+        {
+            if (_outputCongested) return;
+            _outputCongested = true;
+            foreach (var session in Core.Sessions) session.SetFlow(false);
+        }
+        // The writer may have sent everything before the pause took effect; its Drained call
+        // would then have found nothing to resume. Check once more so no pause outlives its cause.
+        ResumeAfterDrain();
     }
 
+    /// <summary>Runs after every batch the writer sends (and after a pause): resumes below half the limit.</summary>
     private void ResumeAfterDrain()
     {
         if (!_outputCongested || Output.PendingBytes > _options.MaxPendingOutputBytes / 2) return;
-        _outputCongested = false;
-        Output.Drained -= ResumeAfterDrain;
+        lock (_pressureLock)
+        {
+            if (!_outputCongested) return;
+            _outputCongested = false;
+        }
         foreach (var session in Core.Sessions) session.SetFlow(true);
     }
 

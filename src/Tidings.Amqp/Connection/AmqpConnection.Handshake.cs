@@ -143,6 +143,7 @@ internal sealed partial class AmqpConnection
         details.LocalEndPoint = LocalEndPoint;
         var core = _connection;
         Output.Sent = bytes => core.CountTraffic(0, bytes);
+        Output.Drained += ResumeAfterDrain;
         core.OnCloseRequested(RequestForcedClose);
         Send(0, new ConnectionOpenOk());
         Log.ConnectionOpened(_logger, RemoteEndPoint, _user!.Name, open.VirtualHost);
