@@ -1,0 +1,300 @@
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tidings.Storage;
+
+/// <summary>
+/// An append-only log of records in numbered segment files (<c>00000001.seg</c>, …), each next to
+/// an ack file (<c>00000001.ack</c>) that lists which of its records are dead. A segment whose
+/// records are all dead is deleted, so disk use follows what is still live. One writer appends
+/// and flushes (the group committer); any thread may read or remove.
+/// </summary>
+/// <remarks>
+/// Both files hold records framed by <see cref="RecordFormat"/> (length + CRC32C). An ack record's
+/// payload is the 4-byte offset of the dead record. Recovery verifies every checksum, truncates a
+/// torn tail of the newest files, and reports every record it could not read with its location.
+/// </remarks>
+public sealed class SegmentLog : IDisposable
+{
+    private sealed class Segment(uint number)
+    {
+        public readonly uint Number = number;
+        /// <summary>Records appended and not yet removed.</summary>
+        public int Live;
+        /// <summary>Size of the .seg file (the next record's offset when active).</summary>
+        public long Length;
+        /// <summary>Open for appending acks; created on first removal.</summary>
+        public FileStream? AckWriter;
+        /// <summary>Opened on first read.</summary>
+        public SafeFileHandle? ReadHandle;
+    }
+
+    /// <summary>Guards every field below.</summary>
+    private readonly Lock _lock = new();
+    private readonly SortedDictionary<uint, Segment> _segments = [];
+    /// <summary>Segments whose ack file has unflushed appends.</summary>
+    private readonly HashSet<Segment> _dirtyAcks = [];
+    private readonly string _directory;
+    private readonly long _segmentSize;
+    private Segment _active;
+    private FileStream _activeWriter;
+    private bool _activeDirty;
+
+    private SegmentLog(string directory, long segmentSize, Segment active, FileStream writer)
+    {
+        _directory = directory;
+        _segmentSize = segmentSize;
+        _active = active;
+        _activeWriter = writer;
+    }
+
+    /// <summary>Records appended and not removed.</summary>
+    public long LiveRecords { get { lock (_lock) return _segments.Values.Sum(s => (long)s.Live); } }
+
+    /// <summary>Segment files on disk.</summary>
+    public int SegmentCount { get { lock (_lock) return _segments.Count; } }
+
+    /// <summary>Bytes of segment files on disk (ack files excluded).</summary>
+    public long DiskBytes { get { lock (_lock) return _segments.Values.Sum(s => s.Length); } }
+
+    /// <summary>
+    /// Opens (or creates) the log in <paramref name="directory"/>, calling <paramref name="onLiveRecord"/>
+    /// for every live record in log order. Problems found are returned, never thrown: a damaged
+    /// file must not stop the broker from starting.
+    /// </summary>
+    public static SegmentLog Open(string directory, long segmentSize, Action<RecordId, ReadOnlyMemory<byte>> onLiveRecord,
+        out IReadOnlyList<RecoveryProblem> problems)
+    {
+        Directory.CreateDirectory(directory);
+        var found = new List<RecoveryProblem>();
+        var numbers = Directory.EnumerateFiles(directory, "*.seg")
+            .Select(path => uint.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out uint n) ? n : 0)
+            .Where(n => n > 0).Order().ToList();
+        var segments = new List<Segment>();
+        for (int i = 0; i < numbers.Count; i++)
+        {
+            bool newest = i == numbers.Count - 1;
+            var segment = new Segment(numbers[i]);
+            var dead = ReadAcks(directory, segment.Number, found);
+            segment.Length = Scan(directory, segment.Number, newest, dead, found, (offset, payload) =>
+            {
+                segment.Live++;
+                onLiveRecord(new RecordId(segment.Number, (uint)offset), payload);
+            });
+            segments.Add(segment);
+        }
+
+        uint activeNumber = segments.Count == 0 ? 1 : segments[^1].Number;
+        var active = segments.Count == 0 ? new Segment(activeNumber) : segments[^1];
+        if (segments.Count == 0) segments.Add(active);
+        var writer = OpenAppend(SegmentPath(directory, activeNumber));
+        var log = new SegmentLog(directory, segmentSize, active, writer);
+        foreach (var segment in segments) log._segments[segment.Number] = segment;
+        // Fully dead older segments (all their acks written before the crash) go now.
+        foreach (var segment in segments.Where(s => s.Live == 0 && s != active).ToList()) log.DeleteSegmentLocked(segment);
+        problems = found;
+        return log;
+    }
+
+    /// <summary>Appends a record (buffered; durable after the next <see cref="Flush"/>).</summary>
+    public RecordId Append(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > RecordFormat.MaxPayload)
+            throw new ArgumentException($"record of {payload.Length} bytes exceeds {RecordFormat.MaxPayload}", nameof(payload));
+        Span<byte> header = stackalloc byte[RecordFormat.HeaderSize];
+        RecordFormat.WriteHeader(header, payload);
+        lock (_lock)
+        {
+            long size = RecordFormat.HeaderSize + payload.Length;
+            if (_active.Length > 0 && _active.Length + size > _segmentSize) RollOverLocked();
+            var id = new RecordId(_active.Number, (uint)_active.Length);
+            _activeWriter.Write(header);
+            _activeWriter.Write(payload);
+            _active.Length += size;
+            _active.Live++;
+            _activeDirty = true;
+            return id;
+        }
+    }
+
+    /// <summary>
+    /// Marks a record dead (buffered in its segment's ack file; durable after the next
+    /// <see cref="Flush"/>). A segment left with no live record is deleted once it is not the
+    /// one being appended to.
+    /// </summary>
+    public void Remove(RecordId id)
+    {
+        lock (_lock)
+        {
+            if (!_segments.TryGetValue(id.Segment, out var segment)) return;
+            segment.Live--;
+            if (segment.Live == 0 && segment != _active)
+            {
+                DeleteSegmentLocked(segment);
+                return;
+            }
+            segment.AckWriter ??= OpenAppend(AckPath(_directory, segment.Number));
+            Span<byte> payload = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(payload, id.Offset);
+            Span<byte> header = stackalloc byte[RecordFormat.HeaderSize];
+            RecordFormat.WriteHeader(header, payload);
+            segment.AckWriter.Write(header);
+            segment.AckWriter.Write(payload);
+            _dirtyAcks.Add(segment);
+        }
+    }
+
+    /// <summary>Writes buffered records and acks to disk and fsyncs them: one sync per file touched.</summary>
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            if (_activeDirty)
+            {
+                _activeWriter.Flush(flushToDisk: true);
+                _activeDirty = false;
+            }
+            foreach (var segment in _dirtyAcks) segment.AckWriter?.Flush(flushToDisk: true);
+            _dirtyAcks.Clear();
+        }
+    }
+
+    /// <summary>Reads a record's payload back (paging a message in from disk).</summary>
+    public byte[] Read(RecordId id)
+    {
+        SafeFileHandle handle;
+        lock (_lock)
+        {
+            if (!_segments.TryGetValue(id.Segment, out var segment)) throw new KeyNotFoundException($"no segment for {id}");
+            if (segment == _active && _activeDirty) _activeWriter.Flush(flushToDisk: false);
+            handle = segment.ReadHandle ??= File.OpenHandle(SegmentPath(_directory, segment.Number), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        Span<byte> header = stackalloc byte[RecordFormat.HeaderSize];
+        RandomAccess.Read(handle, header, id.Offset);
+        var (length, crc) = RecordFormat.ReadHeader(header);
+        var payload = new byte[length];
+        int read = RandomAccess.Read(handle, payload, id.Offset + RecordFormat.HeaderSize);
+        if (read != length || RecordFormat.Checksum(payload) != crc)
+            throw new InvalidDataException($"record {id} is damaged (checksum mismatch)");
+        return payload;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            Flush();
+            _activeWriter.Dispose();
+            foreach (var segment in _segments.Values)
+            {
+                segment.AckWriter?.Dispose();
+                segment.ReadHandle?.Dispose();
+            }
+        }
+    }
+
+    // ---- internals ----
+
+    private void RollOverLocked()
+    {
+        _activeWriter.Flush(flushToDisk: true);
+        _activeWriter.Dispose();
+        _activeDirty = false;
+        var previous = _active;
+        _active = new Segment(previous.Number + 1);
+        _segments[_active.Number] = _active;
+        _activeWriter = OpenAppend(SegmentPath(_directory, _active.Number));
+        if (previous.Live == 0) DeleteSegmentLocked(previous);
+    }
+
+    private void DeleteSegmentLocked(Segment segment)
+    {
+        _segments.Remove(segment.Number);
+        _dirtyAcks.Remove(segment);
+        segment.AckWriter?.Dispose();
+        segment.ReadHandle?.Dispose();
+        File.Delete(SegmentPath(_directory, segment.Number));
+        File.Delete(AckPath(_directory, segment.Number));
+    }
+
+    private static FileStream OpenAppend(string path) =>
+        new(path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 64 * 1024);
+
+    private static string SegmentPath(string directory, uint number) => Path.Combine(directory, $"{number:D8}.seg");
+
+    private static string AckPath(string directory, uint number) => Path.Combine(directory, $"{number:D8}.ack");
+
+    /// <summary>The offsets an ack file declares dead.</summary>
+    private static HashSet<long> ReadAcks(string directory, uint number, List<RecoveryProblem> problems)
+    {
+        var dead = new HashSet<long>();
+        string path = AckPath(directory, number);
+        if (!File.Exists(path)) return dead;
+        // Ack files are always appended with the same framing; a torn tail there is as harmless
+        // as in a segment: the ack was never confirmed durable, so the message comes back.
+        ScanFile(path, number, truncateTornTail: true, problems, (_, payload) =>
+        {
+            if (payload.Length == 4) dead.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(payload.Span));
+        });
+        return dead;
+    }
+
+    /// <summary>Walks a segment, reporting live records; returns the file length after any truncation.</summary>
+    private static long Scan(string directory, uint number, bool newest, HashSet<long> dead, List<RecoveryProblem> problems,
+        Action<long, ReadOnlyMemory<byte>> onLive) =>
+        ScanFile(SegmentPath(directory, number), number, newest, problems, (offset, payload) =>
+        {
+            if (!dead.Contains(offset)) onLive(offset, payload);
+        });
+
+    private static long ScanFile(string path, uint number, bool truncateTornTail, List<RecoveryProblem> problems,
+        Action<long, ReadOnlyMemory<byte>> onRecord)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1 << 20);
+        long length = file.Length;
+        long offset = 0;
+        var header = new byte[RecordFormat.HeaderSize];
+        while (offset < length)
+        {
+            long remaining = length - offset;
+            if (remaining < RecordFormat.HeaderSize)
+                return Damaged(file, number, offset, truncateTornTail, problems, $"{remaining} bytes of an incomplete record header");
+            file.ReadExactly(header);
+            var (size, crc) = RecordFormat.ReadHeader(header);
+            if (size > RecordFormat.MaxPayload || offset + RecordFormat.HeaderSize + size > length)
+                return Damaged(file, number, offset, truncateTornTail, problems,
+                    $"record of {size} bytes runs past the end of the file ({length - offset - RecordFormat.HeaderSize} bytes left)");
+            var payload = new byte[size];
+            file.ReadExactly(payload);
+            bool last = offset + RecordFormat.HeaderSize + size == length;
+            if (RecordFormat.Checksum(payload) != crc)
+            {
+                if (last && truncateTornTail)
+                    return Damaged(file, number, offset, true, problems, "checksum mismatch in the last record (torn write)");
+                // A damaged record in the middle: the length looked sane, so skip just this one.
+                problems.Add(new RecoveryProblem(number, offset, $"checksum mismatch, record of {size} bytes skipped"));
+            }
+            else
+            {
+                onRecord(offset, payload);
+            }
+            offset += RecordFormat.HeaderSize + size;
+        }
+        return length;
+    }
+
+    /// <summary>Handles a record that cannot be read: truncates the newest file there, else reports the lost rest.</summary>
+    private static long Damaged(FileStream file, uint number, long offset, bool truncate, List<RecoveryProblem> problems, string what)
+    {
+        long lost = file.Length - offset;
+        if (truncate)
+        {
+            file.SetLength(offset);
+            file.Flush(flushToDisk: true);
+            problems.Add(new RecoveryProblem(number, offset, $"{what}; torn tail of {lost} bytes truncated"));
+            return offset;
+        }
+        problems.Add(new RecoveryProblem(number, offset, $"{what}; the remaining {lost} bytes of this file cannot be read"));
+        return file.Length;
+    }
+}

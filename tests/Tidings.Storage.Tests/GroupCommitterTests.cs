@@ -1,0 +1,37 @@
+using Tidings.Core;
+
+namespace Tidings.Storage.Tests;
+
+public sealed class GroupCommitterTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-gc-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_share_fsyncs_and_all_are_durable_when_acknowledged()
+    {
+        var histogram = new LatencyHistogram();
+        var log = SegmentLog.Open(_directory, 1 << 24, (_, _) => { }, out _);
+        var committer = new GroupCommitter(log, histogram);
+        var payload = new byte[128];
+        var appends = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (int i = 0; i < 500; i++) await committer.AppendAsync(payload);
+        })).ToArray();
+        await Task.WhenAll(appends).WaitAsync(TimeSpan.FromSeconds(60));
+        await committer.DisposeAsync();
+        log.Dispose();
+
+        Assert.Equal(4000, committer.Appends);
+        Assert.True(committer.Fsyncs < committer.Appends, $"{committer.Fsyncs} fsyncs for {committer.Appends} appends: no grouping");
+        Assert.Equal(committer.Fsyncs, histogram.Count);
+        int recovered = 0;
+        using var reopened = SegmentLog.Open(_directory, 1 << 24, (_, _) => recovered++, out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(4000, recovered);
+    }
+}
