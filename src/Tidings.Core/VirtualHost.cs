@@ -84,6 +84,7 @@ public sealed partial class VirtualHost
                 throw new BrokerException(BrokerError.NotFound, $"no exchange type '{type}' in vhost '{Name}'");
             var exchange = CreateExchange(name, type, durable, autoDelete, isInternal, arguments, predeclared: false);
             _exchanges[name] = exchange;
+            Broker.OnDefinitionsChanged();
             return exchange;
         }
     }
@@ -137,6 +138,7 @@ public sealed partial class VirtualHost
             var queue = new MessageQueue(this, name, durable && !exclusive, exclusive, autoDelete, arguments, settings,
                 exclusive ? caller : null);
             _queues[name] = queue;
+            Broker.OnDefinitionsChanged();
             return new QueueDeclareResult(name, 0, 0);
         }
     }
@@ -174,6 +176,7 @@ public sealed partial class VirtualHost
         {
             if (!_queues.TryGetValue(queue.Name, out var current) || current != queue) return 0;
             _queues.TryRemove(queue.Name, out _);
+            Broker.OnDefinitionsChanged();
             (messages, consumers) = queue.MarkDeleted();
             foreach (var binding in queue.IncomingBindings.ToList()) RemoveBindingLocked(binding);
         }
@@ -209,6 +212,7 @@ public sealed partial class VirtualHost
             var source = SourceExchange(exchange, caller);
             var binding = new Binding(source, destination, routingKey, arguments);
             if (source.AddBinding(binding)) destination.IncomingBindings.Add(binding);
+            Broker.OnDefinitionsChanged();
         }
     }
 
@@ -234,6 +238,7 @@ public sealed partial class VirtualHost
             var to = DestinationExchange(destination, caller);
             var from = SourceExchange(source, caller);
             from.AddBinding(new Binding(from, to, routingKey, arguments));
+            Broker.OnDefinitionsChanged();
         }
     }
 
@@ -276,6 +281,7 @@ public sealed partial class VirtualHost
     /// <summary>Caller holds the topology lock.</summary>
     private void RemoveBindingLocked(Binding binding)
     {
+        Broker.OnDefinitionsChanged();
         binding.Source.RemoveBinding(binding);
         if (binding.Destination is MessageQueue queue) queue.IncomingBindings.Remove(binding);
         var source = binding.Source;
@@ -286,6 +292,7 @@ public sealed partial class VirtualHost
     /// <summary>Caller holds the topology lock.</summary>
     private void RemoveExchangeLocked(Exchange exchange)
     {
+        Broker.OnDefinitionsChanged();
         _exchanges.TryRemove(exchange.Name, out _);
         foreach (var binding in exchange.Bindings.ToList()) RemoveBindingLocked(binding);
         foreach (var other in _exchanges.Values)

@@ -32,20 +32,37 @@ public sealed class User
     internal User(string name, string password, IEnumerable<string> tags)
     {
         Name = name;
-        Tags = [.. tags];
+        _tags = [.. tags];
         (_salt, _hash) = HashPassword(password);
     }
 
     public string Name { get; }
 
+    /// <summary>Told when tags, password or permissions change (the broker persists definitions).</summary>
+    internal Action? Changed { get; init; }
+
     /// <summary>Tags such as "administrator", "monitoring", "impersonator".</summary>
-    public IReadOnlyList<string> Tags { get; set; }
+    public IReadOnlyList<string> Tags
+    {
+        get => _tags;
+        set
+        {
+            _tags = value;
+            Changed?.Invoke();
+        }
+    }
+
+    private IReadOnlyList<string> _tags;
 
     /// <summary>Checks a password in constant time.</summary>
     public bool CheckPassword(string password) =>
         CryptographicOperations.FixedTimeEquals(Hash(_salt, password), _hash);
 
-    public void SetPassword(string password) => (_salt, _hash) = HashPassword(password);
+    public void SetPassword(string password)
+    {
+        (_salt, _hash) = HashPassword(password);
+        Changed?.Invoke();
+    }
 
     /// <summary>
     /// The password hash as RabbitMQ exports it (rabbit_password_hashing_sha256): base64 of a
@@ -71,6 +88,7 @@ public sealed class User
         if (bytes.Length != 4 + 32) return false;
         _salt = bytes[..4];
         _hash = bytes[4..];
+        Changed?.Invoke();
         return true;
     }
 
@@ -78,12 +96,14 @@ public sealed class User
     public void SetPermissions(string vhost, VhostPermissions permissions)
     {
         lock (_lock) _permissions[vhost] = permissions;
+        Changed?.Invoke();
     }
 
     /// <summary>Removes all access to a virtual host.</summary>
     public void ClearPermissions(string vhost)
     {
         lock (_lock) _permissions.Remove(vhost);
+        Changed?.Invoke();
     }
 
     /// <summary>The permissions in <paramref name="vhost"/>; null when the user has no access.</summary>

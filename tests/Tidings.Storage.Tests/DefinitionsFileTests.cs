@@ -1,0 +1,106 @@
+using Tidings.Core;
+using Tidings.Core.Security;
+
+namespace Tidings.Storage.Tests;
+
+public sealed class DefinitionsFileTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-defs-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    private static Broker NewBroker() => new(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
+
+    [Fact]
+    public void Durable_definitions_survive_a_restart_and_transient_ones_do_not()
+    {
+        using (var broker = NewBroker())
+        {
+            var vhost = broker.AddVirtualHost("jobs");
+            vhost.Description = "job queues";
+            var alice = broker.AddUser("alice", "s3cret", ["monitoring"]);
+            alice.SetPermissions("jobs", new VhostPermissions("^alice-.*", ".*", ".*"));
+            vhost.DeclareExchange("events", "topic", durable: true, arguments: new Dictionary<string, object?> { ["alternate-exchange"] = "unrouted" });
+            vhost.DeclareExchange("scratch", "fanout", durable: false);
+            vhost.DeclareQueue("orders", durable: true, arguments: new Dictionary<string, object?> { ["x-message-ttl"] = 60000, ["x-dead-letter-exchange"] = "events" });
+            vhost.DeclareQueue("temp", durable: false);
+            vhost.BindQueue("orders", "events", "order.#");
+            vhost.BindQueue("temp", "events", "order.#");
+            vhost.BindQueue("orders", "amq.topic", "legacy.*");
+            DefinitionsFile.Save(broker, _directory);
+        }
+
+        using var restarted = NewBroker();
+        var problems = DefinitionsFile.Load(restarted, _directory);
+
+        Assert.Empty(problems);
+        var jobs = Assert.IsType<VirtualHost>(restarted.FindVirtualHost("jobs"));
+        Assert.Equal("job queues", jobs.Description);
+        var user = Assert.IsType<User>(restarted.FindUser("alice"));
+        Assert.True(user.CheckPassword("s3cret"));
+        Assert.Equal(["monitoring"], user.Tags);
+        Assert.Equal("^alice-.*", user.PermissionsFor("jobs")!.Configure);
+        var events = jobs.FindExchange("events")!;
+        Assert.Equal("topic", events.Type);
+        Assert.Equal("unrouted", events.AlternateExchange);
+        Assert.Null(jobs.FindExchange("scratch"));
+        var orders = jobs.FindQueue("orders")!;
+        Assert.Equal(60000L, orders.Settings.MessageTtl);
+        Assert.Equal("events", orders.Settings.DeadLetterExchange);
+        Assert.Null(jobs.FindQueue("temp"));
+        Assert.Equal(["order.#"], events.Bindings.Select(b => b.RoutingKey));
+        Assert.Contains(jobs.FindExchange("amq.topic")!.Bindings, b => b.RoutingKey == "legacy.*" && b.Destination.Name == "orders");
+        // Redeclaring as the application does at start-up is still equivalent.
+        jobs.DeclareQueue("orders", durable: true, arguments: new Dictionary<string, object?> { ["x-message-ttl"] = 60000, ["x-dead-letter-exchange"] = "events" });
+    }
+
+    [Fact]
+    public void A_leftover_half_written_temporary_file_does_not_disturb_loading()
+    {
+        using (var broker = NewBroker())
+        {
+            broker.DefaultVirtualHost.DeclareQueue("kept", durable: true);
+            DefinitionsFile.Save(broker, _directory);
+        }
+        File.WriteAllText(Path.Combine(_directory, DefinitionsFile.FileName + ".tmp"), "{\"queues\": [ {\"name\": \"half");
+
+        using var restarted = NewBroker();
+        var problems = DefinitionsFile.Load(restarted, _directory);
+
+        Assert.Empty(problems);
+        Assert.NotNull(restarted.DefaultVirtualHost.FindQueue("kept"));
+    }
+
+    [Fact]
+    public void A_corrupt_definitions_file_is_reported_set_aside_and_the_broker_starts_with_defaults()
+    {
+        Directory.CreateDirectory(_directory);
+        File.WriteAllText(Path.Combine(_directory, DefinitionsFile.FileName), "{ this is not json");
+
+        using var broker = NewBroker();
+        var problems = DefinitionsFile.Load(broker, _directory);
+
+        Assert.Contains("not valid JSON", Assert.Single(problems));
+        Assert.True(File.Exists(Path.Combine(_directory, DefinitionsFile.FileName + ".corrupt")));
+        Assert.NotNull(broker.FindUser("guest"));
+    }
+
+    [Fact]
+    public async Task The_persister_writes_changes_in_the_background_and_on_dispose()
+    {
+        using var broker = NewBroker();
+        var persister = new DefinitionsPersister(broker, _directory);
+        broker.DefaultVirtualHost.DeclareQueue("first", durable: true);
+        string path = Path.Combine(_directory, DefinitionsFile.FileName);
+        for (int i = 0; i < 50 && !(File.Exists(path) && File.ReadAllText(path).Contains("\"first\"")); i++) await Task.Delay(50);
+        Assert.Contains("\"first\"", File.ReadAllText(path));
+
+        broker.DefaultVirtualHost.DeclareQueue("second", durable: true);
+        await persister.DisposeAsync();
+
+        Assert.Contains("\"second\"", File.ReadAllText(path));
+    }
+}
