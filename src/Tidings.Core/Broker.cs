@@ -45,6 +45,12 @@ public sealed class Broker : IDisposable
     /// <summary>The settings this broker was created with.</summary>
     public BrokerOptions Options { get; }
 
+    /// <summary>
+    /// How long the durable store's fsyncs take. The store records each sync here; metrics export
+    /// it. Until the store exists it stays empty.
+    /// </summary>
+    public LatencyHistogram StoreFsyncLatency { get; } = new();
+
     /// <summary>Clock used for TTLs, expiries and timestamps (tests substitute a manual clock).</summary>
     public TimeProvider Time { get; }
 
@@ -62,12 +68,28 @@ public sealed class Broker : IDisposable
     public User? FindUser(string name) => _users.GetValueOrDefault(name);
 
     /// <summary>Creates a virtual host (or returns the existing one).</summary>
-    public VirtualHost AddVirtualHost(string name) => _virtualHosts.GetOrAdd(name, n => new VirtualHost(this, n));
+    public VirtualHost AddVirtualHost(string name)
+    {
+        if (_virtualHosts.TryGetValue(name, out var existing)) return existing;
+        var vhost = _virtualHosts.GetOrAdd(name, n => new VirtualHost(this, n));
+        OnDefinitionsChanged();
+        return vhost;
+    }
+
+    /// <summary>
+    /// Raised (on the changing thread, possibly under broker locks: handlers must only note it)
+    /// when a definition changed: a vhost, user, permission, exchange, queue or binding.
+    /// The durable store persists the durable ones.
+    /// </summary>
+    public event Action? DefinitionsChanged;
+
+    internal void OnDefinitionsChanged() => DefinitionsChanged?.Invoke();
 
     /// <summary>Deletes a virtual host, closing its connections. False when it does not exist.</summary>
     public bool DeleteVirtualHost(string name)
     {
         if (!_virtualHosts.TryRemove(name, out var vhost)) return false;
+        OnDefinitionsChanged();
         foreach (var connection in _connections.Values.Where(c => c.VirtualHost == vhost)) connection.Dispose();
         foreach (var queue in vhost.Queues) vhost.DeleteQueueInternal(queue);
         return true;
@@ -76,12 +98,18 @@ public sealed class Broker : IDisposable
     /// <summary>Creates or replaces a user.</summary>
     public User AddUser(string name, string password, IEnumerable<string>? tags = null)
     {
-        var user = new User(name, password, tags ?? []);
+        var user = new User(name, password, tags ?? []) { Changed = OnDefinitionsChanged };
         _users[name] = user;
+        OnDefinitionsChanged();
         return user;
     }
 
-    public bool DeleteUser(string name) => _users.TryRemove(name, out _);
+    public bool DeleteUser(string name)
+    {
+        if (!_users.TryRemove(name, out _)) return false;
+        OnDefinitionsChanged();
+        return true;
+    }
 
     /// <summary>
     /// Checks credentials. Users listed in <see cref="BrokerOptions.LoopbackUsers"/> are accepted
