@@ -112,6 +112,13 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL: the process gets no chance to flush or clean up (a crash, `kill -9`).</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
     public string Output
     {
         get

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tidings.Core;
+using Tidings.Storage;
 
 namespace Tidings.Server.Hosting;
 
@@ -19,6 +20,8 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
     private readonly ILogger _logger;
     // 1 once the broker has been disposed; guards against the second of StoppedAsync and Dispose.
     private int _disposed;
+    // Writes durable definitions as they change; created once they have been restored.
+    private DefinitionsPersister? _definitions;
 
     public BrokerLifecycle(Broker broker, ListenerBindings bindings, ILoggerFactory loggerFactory)
     {
@@ -30,6 +33,11 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         ServerLog.Starting(_logger, ServerVersion.Current, _broker.Options.DataDirectory);
+        // Definitions come back before any listener accepts a client, so clients see them at once.
+        foreach (var problem in DefinitionsFile.Load(_broker, _broker.Options.DataDirectory))
+            ServerLog.DefinitionsProblem(_logger, problem);
+        _definitions = new DefinitionsPersister(_broker, _broker.Options.DataDirectory,
+            e => ServerLog.DefinitionsWriteFailed(_logger, e.Message));
         ServerLog.BrokerStarted(_logger, _broker.Options.NodeName);
         return Task.CompletedTask;
     }
@@ -71,6 +79,8 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
         {
             return false;
         }
+        // The last definitions are written before the broker goes away.
+        _definitions?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _broker.Dispose();
         return true;
     }

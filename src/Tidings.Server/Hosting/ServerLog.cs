@@ -25,4 +25,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "Failed to start: {Reason}")]
     public static partial void StartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Definitions: {Problem}")]
+    public static partial void DefinitionsProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Could not write definitions (will retry on the next change): {Reason}")]
+    public static partial void DefinitionsWriteFailed(ILogger logger, string reason);
 }
