@@ -39,6 +39,12 @@ public sealed class Broker : IDisposable
             _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes);
     }
 
+    /// <summary>
+    /// Where durable queues keep persistent messages; null keeps everything in memory. Set it
+    /// before any durable queue is declared (the server does so before restoring definitions).
+    /// </summary>
+    public Storage.IMessageStore? MessageStore { get; set; }
+
     /// <summary>Memory and disk alarms; while any is on, publishers are blocked.</summary>
     public ResourceAlarms Alarms { get; } = new();
 
@@ -150,7 +156,7 @@ public sealed class Broker : IDisposable
         _memoryWatermark?.Dispose();
         foreach (var connection in _connections.Values) connection.Dispose();
         foreach (var vhost in _virtualHosts.Values)
-            foreach (var queue in vhost.Queues) queue.MarkDeleted();
+            foreach (var queue in vhost.Queues) queue.MarkDeleted(deleteLog: false);
     }
 
     private static bool IsLoopback(EndPoint? remote) => remote switch

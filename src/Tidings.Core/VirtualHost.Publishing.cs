@@ -13,7 +13,7 @@ public sealed partial class VirtualHost
         Publish(new Message(exchange, routingKey, properties, body), caller: null, new RoutingScratch());
 
     /// <summary>Routes <paramref name="message"/> and offers it to every matching queue, once each.</summary>
-    internal PublishResult Publish(Message message, ClientConnection? caller, RoutingScratch scratch)
+    internal PublishResult Publish(Message message, ClientConnection? caller, RoutingScratch scratch, PendingConfirm? confirm = null)
     {
         var exchange = _exchanges.GetValueOrDefault(message.Exchange) ?? throw BrokerException.NoExchange(message.Exchange, Name);
         if (exchange.Internal)
@@ -42,7 +42,7 @@ public sealed partial class VirtualHost
 
         bool rejected = false;
         foreach (var queue in scratch.Queues)
-            rejected |= queue.Enqueue(message) == EnqueueResult.Rejected;
+            rejected |= queue.Enqueue(message, confirm) == EnqueueResult.Rejected;
         exchange.Stats.Add(MessageStat.PublishOut, scratch.Queues.Count);
         return new PublishResult(scratch.Queues.Count, rejected);
     }

@@ -16,11 +16,11 @@ public sealed class GroupCommitterTests : IDisposable
     {
         var histogram = new LatencyHistogram();
         var log = SegmentLog.Open(_directory, 1 << 24, (_, _) => { }, out _);
-        var committer = new GroupCommitter(log, histogram);
+        var committer = new GroupCommitter(histogram);
         var payload = new byte[128];
         var appends = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
-            for (int i = 0; i < 500; i++) await committer.AppendAsync(payload);
+            for (int i = 0; i < 500; i++) await committer.AppendAsync(log, payload);
         })).ToArray();
         await Task.WhenAll(appends).WaitAsync(TimeSpan.FromSeconds(60));
         await committer.DisposeAsync();

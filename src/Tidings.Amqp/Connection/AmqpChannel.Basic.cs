@@ -11,16 +11,10 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
     private readonly List<Action> _txActions = [];
     private bool _txMode;
     private bool _confirmMode;
-    /// <summary>Sequence number the next publish gets in confirm mode (starts at 1).</summary>
-    private ulong _nextPublishSeq = 1;
-    /// <summary>
-    /// Highest sequence number settled but not yet confirmed to the client. Settlements arrive
-    /// in publish order today (every queue settles inside Enqueue); a durable store that settles
-    /// out of order will need a set of outstanding numbers here instead.
-    /// </summary>
-    private ulong _confirmPendingUpTo;
-    /// <summary>Highest sequence number already confirmed (acked or nacked).</summary>
-    private ulong _confirmSentUpTo;
+    /// <summary>Numbers publishes and sends their confirms in order; set by confirm.select.</summary>
+    private ConfirmTracker? _confirms;
+    /// <summary>Thread id of the reader while it is inside a publish: settlements seen then are flushed at the end of the read batch.</summary>
+    private volatile int _publishingThread;
     /// <summary>This channel's private direct reply-to address, while it has a reply consumer.</summary>
     private string? _replyToName;
     private string? _replyConsumerTag;
@@ -46,8 +40,17 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
                 throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "fast reply consumer does not exist");
             properties = properties.With(replyTo: _replyToName);
         }
-        ulong publishId = _confirmMode ? _nextPublishSeq++ : 0;
-        var result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body, publishId, publish.Mandatory);
+        ulong publishId = _confirms?.NextSequence() ?? 0;
+        _publishingThread = Environment.CurrentManagedThreadId;
+        PublishResult result;
+        try
+        {
+            result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body, publishId, publish.Mandatory);
+        }
+        finally
+        {
+            _publishingThread = 0;
+        }
         if (result.Unroutable && publish.Mandatory)
         {
             // Written now; the ack that covers this message goes out at the end of the read
@@ -71,39 +74,28 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
     }
 
     /// <summary>
-    /// The core's confirm hook. Accepted messages are acked in bulk by <see cref="FlushConfirms"/>;
-    /// a refused one is nacked at once, after acking everything settled before it.
+    /// The core's confirm hook. Settlements made inside the reader's publish (in-memory queues)
+    /// wait for the end of the read batch, so a burst costs one ack; settlements from the store's
+    /// commit loop (persistent messages, after fsync) are sent at once.
     /// </summary>
     void IPublishConfirmSink.Settled(ulong publishId, bool accepted)
     {
-        if (accepted)
-        {
-            _confirmPendingUpTo = Math.Max(_confirmPendingUpTo, publishId);
-            return;
-        }
-        _confirmPendingUpTo = Math.Max(_confirmPendingUpTo, publishId - 1);
-        FlushConfirms();
-        _connection.Send(Number, new BasicNack { DeliveryTag = publishId, Multiple = false, Requeue = false });
-        _confirmSentUpTo = Math.Max(_confirmSentUpTo, publishId);
+        var confirms = _confirms!;
+        confirms.Settle(publishId, accepted);
+        if (_publishingThread != Environment.CurrentManagedThreadId) confirms.Flush();
     }
 
-    /// <summary>
-    /// Sends one basic.ack (multiple when it covers several) for everything settled since the
-    /// last call. Called at the end of each read batch, so a burst of publishes costs one ack.
-    /// </summary>
-    public void FlushConfirms()
-    {
-        if (_confirmPendingUpTo <= _confirmSentUpTo) return;
-        bool multiple = _confirmPendingUpTo - _confirmSentUpTo > 1;
-        _connection.Send(Number, new BasicAck { DeliveryTag = _confirmPendingUpTo, Multiple = multiple });
-        _confirmSentUpTo = _confirmPendingUpTo;
-    }
+    /// <summary>Sends the confirms that are due; called at the end of each read batch.</summary>
+    public void FlushConfirms() => _confirms?.Flush();
 
     private void OnConfirmSelect(ConfirmSelect select)
     {
         if (_txMode)
             throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from tx to confirm mode");
         _confirmMode = true;
+        _confirms ??= new ConfirmTracker(
+            (tag, multiple) => _connection.Send(Number, new BasicAck { DeliveryTag = tag, Multiple = multiple }),
+            tag => _connection.Send(Number, new BasicNack { DeliveryTag = tag, Multiple = false, Requeue = false }));
         _session.ConfirmSink = this;
         _session.ConfirmMode = true;
         if (!select.NoWait) _connection.Send(Number, new ConfirmSelectOk());

@@ -1,6 +1,7 @@
 using Tidings.Core.Exchanges;
 using Tidings.Core.Messages;
 using Tidings.Core.Sessions;
+using Tidings.Core.Storage;
 
 namespace Tidings.Core.Queues;
 
@@ -43,6 +44,9 @@ public sealed class MessageQueue : IBindingDestination
     /// <summary>Fires when the queue has been unused for x-expires ms.</summary>
     private ITimer? _expiryTimer;
     private long _lastUsedMs;
+    /// <summary>The durable log of persistent messages; null for transient queues or without a store.</summary>
+    private readonly IQueueLog? _log;
+    private static readonly Action<object?> NoConfirm = static _ => { };
 
     internal MessageQueue(VirtualHost virtualHost, string name, bool durable, bool exclusive, bool autoDelete,
         IReadOnlyDictionary<string, object?>? arguments, QueueArguments settings, ClientConnection? owner)
@@ -58,7 +62,24 @@ public sealed class MessageQueue : IBindingDestination
         _ready = new EntryDeque[settings.MaxPriority + 1];
         for (int i = 0; i < _ready.Length; i++) _ready[i] = new EntryDeque();
         _lastUsedMs = NowMs;
+        if (durable && virtualHost.Broker.MessageStore is { } store)
+            _log = store.OpenQueue(virtualHost.Name, name, Recover);
         ScheduleExpiry();
+    }
+
+    /// <summary>
+    /// A message found in the durable log at start-up. It may have been delivered before the
+    /// restart, so it comes back marked redelivered, in its original order.
+    /// </summary>
+    private void Recover(Message message, StoredMessage stored)
+    {
+        var entry = new QueueEntry(message, _nextSequence++, ExpiryOf(message, NowMs), PriorityOf(message))
+        {
+            Stored = stored,
+            Redelivered = true,
+        };
+        AddReady(entry, requeued: false);
+        Stats.Add(MessageStat.Publish);
     }
 
     public VirtualHost VirtualHost { get; }
@@ -98,7 +119,7 @@ public sealed class MessageQueue : IBindingDestination
     // ---- publishing ----
 
     /// <summary>Offers a routed message. Accepted messages are delivered or kept in order.</summary>
-    internal EnqueueResult Enqueue(Message message)
+    internal EnqueueResult Enqueue(Message message, PendingConfirm? confirm = null)
     {
         List<DeadLetter>? deadLetters = null;
         EnqueueResult result = EnqueueResult.Accepted;
@@ -116,6 +137,12 @@ public sealed class MessageQueue : IBindingDestination
             {
                 Stats.Add(MessageStat.Publish);
                 var entry = new QueueEntry(message, _nextSequence++, ExpiryOf(message, now), PriorityOf(message));
+                if (_log is not null && message.Properties.IsPersistent)
+                {
+                    // The confirm waits for the disk; the delivery below does not.
+                    confirm?.AddHold();
+                    entry.Stored = _log.Append(message, confirm is null ? NoConfirm : PendingConfirm.OnDurable, confirm);
+                }
                 // As RabbitMQ does, a message meeting an empty queue goes straight to a consumer with
                 // credit before its TTL is looked at: a TTL of 0 means "deliver now or never".
                 if (_readyCount == 0 && TryDeliverFresh(entry)) return result;
@@ -200,6 +227,7 @@ public sealed class MessageQueue : IBindingDestination
             {
                 entry = RemoveHead();
                 if (!noAck) _unackedCount++;
+                else Forget(entry);
             }
             remaining = _readyCount;
             ScheduleTtlTimer();
@@ -250,6 +278,7 @@ public sealed class MessageQueue : IBindingDestination
                 AddReady(entry, requeued: true);
                 return;
             }
+            if (consumer.NoAck) Forget(entry);
         }
     }
 
@@ -260,7 +289,11 @@ public sealed class MessageQueue : IBindingDestination
         var consumer = PickConsumer();
         if (consumer is null) return false;
         if (!consumer.NoAck) _unackedCount++;
-        if (consumer.Session.DeliverFromQueue(consumer, this, entry)) return true;
+        if (consumer.Session.DeliverFromQueue(consumer, this, entry))
+        {
+            if (consumer.NoAck) Forget(entry);
+            return true;
+        }
         if (!consumer.NoAck) _unackedCount--;
         consumer.Release();
         return false;
@@ -303,6 +336,7 @@ public sealed class MessageQueue : IBindingDestination
         {
             if (_deleted) return;
             _unackedCount--;
+            Forget(entry);
             DispatchLocked(ref deadLetters);
         }
         if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
@@ -337,6 +371,7 @@ public sealed class MessageQueue : IBindingDestination
         {
             if (_deleted) return;
             _unackedCount--;
+            Forget(entry);
             AddDeadLetter(ref deadLetters, entry.Message, DeadLetterReason.Rejected);
             DispatchLocked(ref deadLetters);
         }
@@ -351,15 +386,22 @@ public sealed class MessageQueue : IBindingDestination
         lock (_lock)
         {
             int count = _readyCount;
-            foreach (var deque in _ready) deque.Clear();
+            foreach (var deque in _ready)
+            {
+                for (int i = 0; i < deque.Count; i++) Forget(deque[i]);
+                deque.Clear();
+            }
             _readyCount = 0;
             _readyBytes = 0;
             return count;
         }
     }
 
-    /// <summary>Marks the queue deleted and returns its consumers, whom the caller notifies.</summary>
-    internal (int Messages, List<Consumer> Consumers) MarkDeleted()
+    /// <summary>
+    /// Marks the queue deleted and returns its consumers, whom the caller notifies. With
+    /// <paramref name="deleteLog"/> false (broker shutdown) the durable log is kept for the next start.
+    /// </summary>
+    internal (int Messages, List<Consumer> Consumers) MarkDeleted(bool deleteLog = true)
     {
         lock (_lock)
         {
@@ -375,6 +417,7 @@ public sealed class MessageQueue : IBindingDestination
             _readyBytes = 0;
             _ttlTimer?.Dispose();
             _expiryTimer?.Dispose();
+            if (deleteLog) _log?.Delete();
             return (count, consumers);
         }
     }
@@ -389,6 +432,12 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     // ---- internals (lock held) ----
+
+    /// <summary>The entry left the queue for good: its durable copy must not come back. Lock held.</summary>
+    private void Forget(QueueEntry entry)
+    {
+        if (entry.Stored is { } stored) _log!.Remove(stored);
+    }
 
     private void AddReady(QueueEntry entry, bool requeued)
     {
@@ -427,6 +476,7 @@ public sealed class MessageQueue : IBindingDestination
                 (Settings.MaxLengthBytes is { } maxBytes && _readyBytes > maxBytes)))
         {
             var dropped = RemoveHead();
+            Forget(dropped);
             AddDeadLetter(ref deadLetters, dropped.Message, DeadLetterReason.MaxLength);
         }
     }
@@ -442,6 +492,7 @@ public sealed class MessageQueue : IBindingDestination
             while (deque.Count > 0 && IsExpired(deque.PeekFirst(), now))
             {
                 var expired = deque.RemoveFirst();
+                Forget(expired);
                 _readyCount--;
                 _readyBytes -= expired.Message.Size;
                 AddDeadLetter(ref deadLetters, expired.Message, DeadLetterReason.Expired);

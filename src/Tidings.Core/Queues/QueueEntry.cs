@@ -16,6 +16,9 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
     /// <summary>Effective priority (capped at the queue's x-max-priority).</summary>
     public byte Priority { get; } = priority;
 
+    /// <summary>The message's handle in the queue's durable log; null when it lives in memory only.</summary>
+    public Storage.StoredMessage? Stored { get; set; }
+
     /// <summary>Set once the entry has been delivered and requeued.</summary>
     public bool Redelivered { get; set; }
 }

@@ -86,7 +86,9 @@ public sealed class Session
         ulong publishId = 0, bool mandatory = false)
     {
         var message = new Message(exchange, routingKey, properties, body);
-        var result = Connection.VirtualHost.Publish(message, Connection, _routing);
+        // A confirmed publish settles when every durable queue has it on disk (see PendingConfirm).
+        var confirm = publishId != 0 && ConfirmSink is { } sink ? new PendingConfirm(sink, publishId) : null;
+        var result = Connection.VirtualHost.Publish(message, Connection, _routing, confirm);
         var vhostStats = Connection.VirtualHost.Stats;
         Stats.Add(MessageStat.Publish);
         if (result.Unroutable)
@@ -100,9 +102,9 @@ public sealed class Session
             Stats.Add(MessageStat.Confirm);
             vhostStats.Add(MessageStat.Confirm);
         }
-        // Every queue today takes responsibility inside Enqueue, so the message is settled now.
-        // A durable queue will answer "pending" and settle from its store's flush loop instead.
-        if (publishId != 0) ConfirmSink?.Settled(publishId, accepted: !result.Rejected);
+        // In-memory queues took the message inside Publish; durable ones release their hold
+        // from the store's commit loop once it is on disk. Whichever comes last settles.
+        confirm?.ReleasePublisher(result.Rejected);
         return result;
     }
 

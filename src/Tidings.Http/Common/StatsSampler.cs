@@ -17,9 +17,11 @@ public sealed class StatsSampler(Broker broker) : BackgroundService
     public const int HistoryLength = 120;
 
     private readonly Lock _lock = new();
-    /// <summary>Last sampled counters per stats object, to compute rates. Guarded by _lock.</summary>
+    /// <summary>Last sampled counters per stats object, to compute rates. Written under _lock; rates read without it.</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MessageStats, Sample> _last = new();
     private readonly Queue<OverviewSample> _history = new();
+    /// <summary>Last sampled pair of gauges (queue ready/unacked, connection recv/send bytes). Written under _lock; read without it.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, PairSample> _pairs = new();
 
     /// <summary>A point of the overview chart.</summary>
     public sealed record OverviewSample(DateTimeOffset Time, double PublishRate, double DeliverRate, double AckRate,
@@ -32,10 +34,29 @@ public sealed class StatsSampler(Broker broker) : BackgroundService
         public DateTimeOffset Time;
     }
 
+    private sealed class PairSample
+    {
+        public long First, Second;
+        public double FirstRate, SecondRate;
+        public DateTimeOffset Time;
+    }
+
+    /// <summary>How fast a queue's ready and unacked counts changed over the last interval (per second).</summary>
+    public (double Ready, double Unacked) LengthRatesOf(Tidings.Core.Queues.MessageQueue queue) => PairRates(queue);
+
+    /// <summary>Bytes per second a connection received and sent over the last interval.</summary>
+    public (double Received, double Sent) TrafficRatesOf(Tidings.Core.Sessions.ClientConnection connection) => PairRates(connection);
+
+    // Readers do not take _lock: a pass over 100k queues holds it for seconds, and an API request
+    // must not wait for that. The table is thread-safe and a rate is one atomic double read.
+    private (double, double) PairRates(object owner) =>
+        _pairs.TryGetValue(owner, out var s) ? (Volatile.Read(ref s.FirstRate), Volatile.Read(ref s.SecondRate)) : (0.0, 0.0);
+
     /// <summary>The rate (per second) of a counter over the last sampling interval; 0 before two samples.</summary>
     public double RateOf(MessageStats stats, MessageStat stat)
     {
-        lock (_lock) return _last.TryGetValue(stats, out var s) ? s.Rates[(int)stat] : 0.0;
+        // Without _lock, as PairRates.
+        return _last.TryGetValue(stats, out var s) ? Volatile.Read(ref s.Rates[(int)stat]) : 0.0;
     }
 
     /// <summary>The overview chart points, oldest first.</summary>
@@ -54,10 +75,17 @@ public sealed class StatsSampler(Broker broker) : BackgroundService
             {
                 Update(vhost.Stats, now);
                 foreach (var exchange in vhost.Exchanges) Update(exchange.Stats, now);
-                foreach (var queue in vhost.Queues) Update(queue.Stats, now);
+                foreach (var queue in vhost.Queues)
+                {
+                    Update(queue.Stats, now);
+                    UpdatePair(queue, queue.MessageCount, queue.UnackedCount, now);
+                }
             }
             foreach (var connection in broker.Connections)
+            {
+                UpdatePair(connection, connection.BytesReceived, connection.BytesSent, now);
                 foreach (var session in connection.Sessions) Update(session.Stats, now);
+            }
 
             double publish = 0, deliver = 0, ack = 0;
             long ready = 0, unacked = 0;
@@ -94,6 +122,16 @@ public sealed class StatsSampler(Broker broker) : BackgroundService
             sample.Counts[i] = count;
         }
         sample.Time = now;
+    }
+
+    private void UpdatePair(object owner, long first, long second, DateTimeOffset now)
+    {
+        var sample = _pairs.GetOrCreateValue(owner);
+        double seconds = (now - sample.Time).TotalSeconds;
+        bool firstSample = sample.Time == default || seconds <= 0;
+        sample.FirstRate = firstSample ? 0.0 : (first - sample.First) / seconds;
+        sample.SecondRate = firstSample ? 0.0 : (second - sample.Second) / seconds;
+        (sample.First, sample.Second, sample.Time) = (first, second, now);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,20 +1,83 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Routing;
 using Tidings.Core;
-using Tidings.Http.Common;
 
 namespace Tidings.Http.Management;
 
-/// <summary>RabbitMQ's health checks: same paths and bodies so existing probes work unchanged.</summary>
+/// <summary>
+/// RabbitMQ's health checks: same paths and bodies so existing probes work unchanged. They are
+/// unauthenticated (load balancers probe them); a failed check answers 503 {"status":"failed"}.
+/// </summary>
 internal static class HealthEndpoints
 {
-    public static void Map(IEndpointRouteBuilder endpoints)
+    public static void Register(ApiRouter router)
     {
-        // The node answers, so it is up. Unauthenticated, as load balancers probe it.
-        endpoints.MapGet("/api/healthchecks/node", () => Results.Json(new Dictionary<string, string> { ["status"] = "ok" }, HttpJson.Options));
-        endpoints.MapGet("/api/health/checks/alarms", (Broker broker) => broker.Alarms.IsBlocked
-            ? Results.Json(new Dictionary<string, object> { ["status"] = "failed", ["reason"] = "resource alarm(s) in effect: " + broker.Alarms.Reason }, HttpJson.Options, statusCode: 503)
-            : Results.Json(new Dictionary<string, string> { ["status"] = "ok" }, HttpJson.Options));
+        // The node answers, so it is up.
+        router.Get("healthchecks/node", Access.Public, "Legacy node health check", _ => Ok());
+        router.Get("healthchecks/node/{node}", Access.Public, "Legacy node health check for a named node",
+            r => r["node"] == Formats.Node(r.Broker) ? Ok() : Failed($"node {r["node"]} is not this node"));
+        router.Get("health/checks/alarms", Access.Public, "Fails while a resource alarm is in effect", Alarms);
+        router.Get("health/checks/local-alarms", Access.Public, "Fails while a resource alarm is in effect on this node", Alarms);
+        router.Get("health/checks/virtual-hosts", Access.Public, "Fails when a virtual host is down (they are always up)", _ => Ok());
+        router.Get("health/checks/is-in-service", Access.Public, "The node is in service", _ => Ok());
+        router.Get("health/checks/ready-to-serve-clients", Access.Public, "The node accepts client connections", _ => Ok());
+        router.Get("health/checks/node-is-quorum-critical", Access.Public, "No quorum queue depends on this node (single node)", _ => Ok());
+        router.Get("health/checks/below-node-connection-limit", Access.Public, "The node has no connection limit", _ => Ok());
+        router.Get("health/checks/certificate-expiration/{within}/{unit}", Access.Public,
+            "No TLS listener, so no certificate expires", _ => Ok());
+        router.Get("health/checks/port-listener/{port}", Access.Public, "Fails unless the node listens on the port", PortListener);
+        router.Get("health/checks/protocol-listener/{protocols}", Access.Public,
+            "Fails unless the node listens for the protocols (comma separated)", ProtocolListener);
+    }
+
+    private static IResult Ok() => Json.Ok(new Dictionary<string, object?> { ["status"] = "ok" });
+
+    private static IResult Failed(string reason, Dictionary<string, object?>? more = null)
+    {
+        var body = new Dictionary<string, object?> { ["status"] = "failed", ["reason"] = reason };
+        foreach (var (key, value) in more ?? []) body[key] = value;
+        return Json.Reply(body, StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static IResult Alarms(ApiRequest request)
+    {
+        var alarms = request.Broker.Alarms;
+        if (!alarms.IsBlocked) return Ok();
+        return Failed("resource alarm(s) in effect: " + alarms.Reason, new()
+        {
+            ["alarms"] = alarms.Active.Select(a => new Dictionary<string, object?>
+            {
+                ["node"] = Formats.Node(request.Broker),
+                ["resource"] = a,
+            }).ToList(),
+        });
+    }
+
+    private static IResult PortListener(ApiRequest request)
+    {
+        if (!int.TryParse(request["port"], out int port)) return Tidings.Http.Common.HttpErrors.BadRequest("port must be an integer");
+        var ports = Listeners.Of(request.Http).Select(l => l.Port).Distinct().ToList();
+        return ports.Contains(port)
+            ? Json.Ok(new Dictionary<string, object?> { ["status"] = "ok", ["port"] = port })
+            : Failed($"No active listener on port {port}", new() { ["missing"] = port, ["ports"] = ports });
+    }
+
+    private static IResult ProtocolListener(ApiRequest request)
+    {
+        var wanted = request["protocols"].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(Normalize).ToList();
+        var have = Listeners.Of(request.Http).Select(l => l.Protocol).Distinct().ToList();
+        var missing = wanted.Where(p => !have.Contains(p)).ToList();
+        return missing.Count == 0
+            ? Json.Ok(new Dictionary<string, object?> { ["status"] = "ok", ["protocols"] = wanted })
+            : Failed($"No active listener for protocol(s) {string.Join(", ", missing)}",
+                new() { ["missing"] = missing, ["protocols"] = have });
+
+        // RabbitMQ accepts aliases such as "amqp091" and "http/api".
+        static string Normalize(string protocol) => protocol.ToLowerInvariant() switch
+        {
+            "amqp091" or "amqp0-9-1" or "amqp" => "amqp",
+            "http" or "http/api" or "management" => "http",
+            var other => other,
+        };
     }
 }

@@ -1,12 +1,176 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tidings.Core;
+using Tidings.Http.Common;
 
 namespace Tidings.Http.Management;
 
-/// <summary>Routes of the Management area.</summary>
+/// <summary>
+/// The RabbitMQ-compatible management API under /api/. One catch-all endpoint hands every
+/// request to <see cref="ApiRouter"/>, which splits the raw path on '/' before decoding each
+/// segment: that is how "%2F" can name the vhost "/" (ASP.NET routing decodes too early for it).
+/// </summary>
 internal static class ManagementEndpoints
 {
+    /// <summary>Largest JSON body accepted (RabbitMQ's max_http_body_size default, 10 MB).</summary>
+    public const int MaxBodyBytes = 10_000_000;
+
+    public static ApiRouter Router { get; } = BuildRouter();
+
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        HealthEndpoints.Map(endpoints);
+        endpoints.Map("/api/{**path}", HandleAsync);
+    }
+
+    private static ApiRouter BuildRouter()
+    {
+        var router = new ApiRouter();
+        HealthEndpoints.Register(router);
+        OverviewEndpoints.Register(router);
+        VhostEndpoints.Register(router);
+        UserEndpoints.Register(router);
+        QueueEndpoints.Register(router);
+        ExchangeEndpoints.Register(router);
+        BindingEndpoints.Register(router);
+        ConnectionEndpoints.Register(router);
+        DefinitionEndpoints.Register(router);
+        OpenApiDocument.Register(router);
+        return router;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        var result = await DispatchAsync(context).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-cache";
+        await result.ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> DispatchAsync(HttpContext context)
+    {
+        var segments = PathSegments(context);
+        if (segments is null) return HttpErrors.NotFound();
+        string method = context.Request.Method;
+        if (HttpMethods.IsHead(method)) method = HttpMethods.Get;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var (route, pathKnown) = Router.Match(method, segments, values);
+        if (route is null)
+        {
+            return pathKnown
+                ? HttpErrors.Error(StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method Not Allowed")
+                : HttpErrors.NotFound();
+        }
+
+        var broker = context.RequestServices.GetRequiredService<Broker>();
+        var sampler = context.RequestServices.GetRequiredService<StatsSampler>();
+        Core.Security.User? user = null;
+        if (route.Access != Access.Public)
+        {
+            var (authenticated, error) = BasicAuthentication.Authenticate(context, broker);
+            if (error is not null) return error;
+            user = authenticated!;
+            if (Refusal(route.Access, user) is { } refused) return refused;
+        }
+
+        JsonElement? body;
+        try
+        {
+            body = await ReadBodyAsync(context).ConfigureAwait(false);
+        }
+        catch (ApiError e)
+        {
+            return e.Result;
+        }
+
+        var request = new ApiRequest(context, broker, sampler, user, values, body);
+        try
+        {
+            return route.Handler(request);
+        }
+        catch (ApiError e)
+        {
+            return e.Result;
+        }
+        catch (BrokerException e)
+        {
+            return e.Error == BrokerError.NotAllowed
+                ? HttpErrors.Forbidden(e.Message)
+                : HttpErrors.FromBroker(e);
+        }
+    }
+
+    /// <summary>RabbitMQ's tag rules: any management tag to use the API; monitoring or administrator for some routes.</summary>
+    private static IResult? Refusal(Access access, Core.Security.User user)
+    {
+        bool admin = BasicAuthentication.HasTag(user, "administrator");
+        bool monitor = admin || BasicAuthentication.HasTag(user, "monitoring");
+        bool management = monitor || BasicAuthentication.HasTag(user, "management") || BasicAuthentication.HasTag(user, "policymaker");
+        if (!management) return HttpErrors.Unauthorized("Not management user");
+        return access switch
+        {
+            Access.Monitoring when !monitor => HttpErrors.Forbidden("Not monitor user"),
+            Access.Administrator when !admin => HttpErrors.Forbidden("Not administrator user"),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The path below /api/ as decoded segments, from the raw request target so that an encoded
+    /// '/' stays inside its segment. Accepts %2F and %2f alike. Null when not under /api/.
+    /// </summary>
+    internal static string[]? PathSegments(HttpContext context)
+    {
+        string? raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/') raw = (context.Request.PathBase + context.Request.Path).ToUriComponent();
+        int query = raw.IndexOfAny(['?', '#']);
+        if (query >= 0) raw = raw[..query];
+        const string prefix = "/api/";
+        if (!raw.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        string rest = raw[prefix.Length..];
+        if (rest.EndsWith('/')) rest = rest[..^1];
+        if (rest.Length == 0) return null;
+        var segments = rest.Split('/');
+        for (int i = 0; i < segments.Length; i++) segments[i] = Uri.UnescapeDataString(segments[i]);
+        return segments;
+    }
+
+    private static async Task<JsonElement?> ReadBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) return null;
+        if (request.ContentLength > MaxBodyBytes)
+            throw new ApiError(HttpErrors.BadRequest("Exceeded HTTP request body size limit"));
+        var source = request.Body;
+        if (request.HasFormContentType)
+        {
+            // The management UI uploads definitions as a multipart form with a "file" field.
+            var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            source = form.Files.GetFile("file")?.OpenReadStream()
+                     ?? new MemoryStream(System.Text.Encoding.UTF8.GetBytes(form["file"].FirstOrDefault() ?? ""));
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await source.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) throw new ApiError(HttpErrors.BadRequest("Exceeded HTTP request body size limit"));
+        }
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var text = bytes.Span.Trim(" \t\r\n"u8);
+        // RabbitMQ takes an empty body, "null" and "undefined" as {}.
+        if (text.IsEmpty || text.SequenceEqual("null"u8) || text.SequenceEqual("undefined"u8)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new ApiError(HttpErrors.BadRequest($"failed_to_parse_json: {e.Message}"));
+        }
     }
 }

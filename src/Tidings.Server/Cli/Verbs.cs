@@ -8,6 +8,10 @@ internal static class Verbs
         ServeCommand.Verb,
         PublishCommand.Verb,
         ConsumeCommand.Verb,
+        QueuesCommand.Verb,
+        ExchangesCommand.Verb,
+        ConnectionsCommand.Verb,
+        DefinitionsCommand.Verb,
         VersionCommand.Verb,
         HelpCommand.Verb,
     ];

@@ -1,0 +1,182 @@
+using Tidings.Core;
+using Tidings.Core.Queues;
+
+namespace Tidings.Http.Metrics;
+
+/// <summary>
+/// What GET /metrics reports: the broker's state as Prometheus metrics named in the spirit of
+/// RabbitMQ's rabbitmq_prometheus plugin, prefixed <c>tidings_</c>. Counters are exposed as they
+/// are; rates are Prometheus's job (<c>rate(...)</c>).
+/// </summary>
+internal static class BrokerMetrics
+{
+    /// <summary>One per-queue metric family and how to read it from a queue.</summary>
+    private sealed record QueueFamily(string Name, string Type, string Help, Func<MessageQueue, long> Read);
+
+    /// <summary>One per-vhost message counter and how to read it from the vhost's stats.</summary>
+    private sealed record VhostCounter(string Name, string Help, Func<MessageStats, long> Read);
+
+    private static readonly QueueFamily[] QueueFamilies =
+    [
+        new("tidings_queue_messages_ready", "gauge", "Messages ready to be delivered to consumers.", static q => q.MessageCount),
+        new("tidings_queue_messages_unacked", "gauge", "Messages delivered to consumers and not yet acknowledged.", static q => q.UnackedCount),
+        new("tidings_queue_messages_ready_bytes", "gauge", "Bytes of the bodies of ready messages.", static q => q.MessageBytes),
+        new("tidings_queue_consumers", "gauge", "Consumers on the queue.", static q => q.ConsumerCount),
+        new("tidings_queue_messages_published_total", "counter", "Messages the queue accepted.",
+            static q => q.Stats[MessageStat.Publish]),
+        new("tidings_queue_messages_delivered_total", "counter",
+            "Messages delivered to consumers or fetched with basic.get, with or without acknowledgement.",
+            static q => q.Stats.DeliverGet),
+        new("tidings_queue_messages_acknowledged_total", "counter", "Deliveries consumers acknowledged.",
+            static q => q.Stats[MessageStat.Ack]),
+        new("tidings_queue_messages_redelivered_total", "counter", "Deliveries of messages that had been delivered before.",
+            static q => q.Stats[MessageStat.Redeliver]),
+    ];
+
+    private static readonly VhostCounter[] VhostCounters =
+    [
+        new("tidings_vhost_messages_published_total", "Messages published into the virtual host, before routing.",
+            static s => s[MessageStat.Publish]),
+        new("tidings_vhost_messages_confirmed_total", "Messages confirmed to publishers.", static s => s[MessageStat.Confirm]),
+        new("tidings_vhost_messages_unroutable_returned_total", "Mandatory messages returned to publishers as unroutable.",
+            static s => s[MessageStat.ReturnUnroutable]),
+        new("tidings_vhost_messages_unroutable_dropped_total", "Messages dropped as unroutable.",
+            static s => s[MessageStat.DropUnroutable]),
+        new("tidings_vhost_messages_delivered_total",
+            "Messages delivered to consumers or fetched with basic.get, with or without acknowledgement.",
+            static s => s.DeliverGet),
+        new("tidings_vhost_messages_delivered_consume_manual_ack_total", "Messages delivered to consumers that acknowledge.",
+            static s => s[MessageStat.Deliver]),
+        new("tidings_vhost_messages_delivered_consume_auto_ack_total", "Messages delivered to consumers in no-ack mode.",
+            static s => s[MessageStat.DeliverNoAck]),
+        new("tidings_vhost_messages_delivered_get_manual_ack_total", "Messages fetched with basic.get to be acknowledged.",
+            static s => s[MessageStat.Get]),
+        new("tidings_vhost_messages_delivered_get_auto_ack_total", "Messages fetched with basic.get in no-ack mode.",
+            static s => s[MessageStat.GetNoAck]),
+        new("tidings_vhost_messages_redelivered_total", "Deliveries of messages that had been delivered before.",
+            static s => s[MessageStat.Redeliver]),
+        new("tidings_vhost_messages_acknowledged_total", "Deliveries consumers acknowledged.", static s => s[MessageStat.Ack]),
+    ];
+
+    /// <summary>The resources that can raise an alarm; each always gets a sample, 0 or 1.</summary>
+    private static readonly string[] AlarmResources = ["memory", "disk"];
+
+    /// <summary>Writes every metric. Returns early when the client goes away.</summary>
+    public static async Task WriteAsync(Broker broker, PrometheusTextWriter writer, CancellationToken cancellationToken)
+    {
+        VirtualHost[] vhosts = [.. broker.VirtualHosts];
+        // One snapshot per vhost, taken once, so every per-queue family lists the same queues.
+        var queues = new IReadOnlyCollection<MessageQueue>[vhosts.Length];
+        for (int i = 0; i < vhosts.Length; i++) queues[i] = vhosts[i].Queues;
+
+        WriteGlobals(broker, vhosts, queues, writer);
+        WriteHistogram(writer, "tidings_store_fsync_seconds",
+            "Duration of the durable store's fsyncs (no observations until the durable store exists).",
+            broker.StoreFsyncLatency);
+        if (!await writer.FlushAsync(cancellationToken).ConfigureAwait(false)) return;
+
+        foreach (var counter in VhostCounters)
+        {
+            writer.Family(counter.Name, "counter", counter.Help);
+            foreach (var vhost in vhosts) writer.Sample(counter.Name, "vhost", vhost.Name, counter.Read(vhost.Stats));
+        }
+
+        foreach (var family in QueueFamilies)
+        {
+            writer.Family(family.Name, family.Type, family.Help);
+            for (int v = 0; v < vhosts.Length; v++)
+            {
+                string vhostName = vhosts[v].Name;
+                foreach (var queue in queues[v])
+                {
+                    writer.Sample(family.Name, "vhost", vhostName, "queue", queue.Name, family.Read(queue));
+                    if (!await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false)) return;
+                }
+            }
+        }
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void WriteGlobals(Broker broker, VirtualHost[] vhosts, IReadOnlyCollection<MessageQueue>[] queues,
+        PrometheusTextWriter writer)
+    {
+        writer.Family("tidings_build_info", "gauge", "Always 1; the labels name the version and the node.");
+        writer.Sample("tidings_build_info", "version", Broker.Version, "node", broker.Options.NodeName, 1);
+
+        var connections = broker.Connections;
+        long channels = 0;
+        foreach (var connection in connections) channels += connection.Sessions.Count;
+        long queueCount = 0, consumers = 0, exchanges = 0;
+        for (int v = 0; v < vhosts.Length; v++)
+        {
+            queueCount += queues[v].Count;
+            exchanges += vhosts[v].Exchanges.Count;
+            foreach (var queue in queues[v]) consumers += queue.ConsumerCount;
+        }
+        Gauge(writer, "tidings_connections", "Open client connections (every protocol).", connections.Count);
+        Gauge(writer, "tidings_channels", "Open channels (sessions) of all connections.", channels);
+        Gauge(writer, "tidings_consumers", "Consumers on all queues.", consumers);
+        Gauge(writer, "tidings_queues", "Queues in all virtual hosts.", queueCount);
+        Gauge(writer, "tidings_exchanges", "Exchanges in all virtual hosts, including the predeclared ones.", exchanges);
+        Gauge(writer, "tidings_virtual_hosts", "Virtual hosts.", vhosts.Length);
+
+        Gauge(writer, "tidings_process_resident_memory_bytes", "Working set (resident memory) of the broker process.",
+            Environment.WorkingSet);
+        Gauge(writer, "tidings_managed_heap_bytes", "Bytes allocated on the managed heap, which the memory alarm watches.",
+            GC.GetTotalMemory(forceFullCollection: false));
+        Gauge(writer, "tidings_memory_limit_bytes", "Managed heap size above which the memory alarm blocks publishers; 0 = no limit.",
+            broker.Options.MemoryHighWatermarkBytes);
+
+        const string disk = "tidings_disk_free_bytes";
+        writer.Family(disk, "gauge", "Free bytes, available to the broker, on the drive of the data directory.");
+        if (DiskFreeBytes(broker.Options.DataDirectory) is { } free) writer.Sample(disk, free);
+
+        var active = broker.Alarms.Active;
+        writer.Family("tidings_alarm", "gauge", "1 while the resource alarm is on (publishers are blocked), else 0.");
+        foreach (var resource in AlarmResources)
+            writer.Sample("tidings_alarm", "resource", resource, active.Contains(resource) ? 1 : 0);
+    }
+
+    private static void Gauge(PrometheusTextWriter writer, string name, string help, long value)
+    {
+        writer.Family(name, "gauge", help);
+        writer.Sample(name, value);
+    }
+
+    private static void WriteHistogram(PrometheusTextWriter writer, string name, string help, LatencyHistogram histogram)
+    {
+        var bounds = histogram.UpperBounds;
+        Span<long> counts = stackalloc long[bounds.Count + 1];
+        long total = histogram.CopyBucketCounts(counts);
+        writer.Family(name, "histogram", help);
+        long cumulative = 0;
+        for (int i = 0; i < bounds.Count; i++)
+        {
+            cumulative += counts[i];
+            writer.Bucket(name, bounds[i].TotalSeconds, cumulative);
+        }
+        // +Inf and _count come from the same copy, so they agree even while fsyncs are recorded.
+        writer.Bucket(name, null, total);
+        writer.Sample(name + "_sum", histogram.Sum.TotalSeconds);
+        writer.Sample(name + "_count", total);
+    }
+
+    /// <summary>Free space of the drive (mount) holding <paramref name="directory"/>; null when it cannot be read.</summary>
+    private static long? DiskFreeBytes(string directory)
+    {
+        try
+        {
+            // A data directory not created yet (or removed) lives on the drive of its nearest existing parent.
+            string? existing = Path.GetFullPath(directory);
+            while (existing is not null && !Directory.Exists(existing)) existing = Path.GetDirectoryName(existing);
+            if (existing is null) return null;
+            // Unix resolves any existing path to its mount (statvfs); Windows wants the drive root.
+            var drive = new DriveInfo(OperatingSystem.IsWindows() ? Path.GetPathRoot(existing) ?? existing : existing);
+            return drive.AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}

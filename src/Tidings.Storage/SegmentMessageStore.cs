@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using Tidings.Core;
+using Tidings.Core.Messages;
+using Tidings.Core.Storage;
+
+namespace Tidings.Storage;
+
+/// <summary>
+/// The broker's durable message store: one <see cref="SegmentLog"/> per durable queue under
+/// <c>{data}/msgs/{queue id}/</c>, all written by one <see cref="GroupCommitter"/>, so one fsync
+/// round covers every queue's writes since the last one.
+/// </summary>
+public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
+{
+    /// <summary>Segment file size: large enough to amortise file creation, small enough to free space soon.</summary>
+    public const long DefaultSegmentSize = 64L * 1024 * 1024;
+
+    private readonly string _directory;
+    private readonly long _segmentSize;
+    private readonly GroupCommitter _committer;
+    private readonly Action<string>? _report;
+
+    /// <param name="directory">Root of the message store, e.g. {data}/msgs.</param>
+    /// <param name="fsyncLatency">Where each fsync round's duration is recorded (Broker.StoreFsyncLatency).</param>
+    /// <param name="report">Told about every problem recovery finds (for the log).</param>
+    /// <param name="segmentSize">Size at which a queue's log starts a new segment file.</param>
+    public SegmentMessageStore(string directory, LatencyHistogram? fsyncLatency = null, Action<string>? report = null,
+        long segmentSize = DefaultSegmentSize)
+    {
+        _directory = directory;
+        _segmentSize = segmentSize;
+        _report = report;
+        _committer = new GroupCommitter(fsyncLatency);
+        Directory.CreateDirectory(directory);
+    }
+
+    /// <summary>fsync rounds so far (group commit: usually far fewer than messages).</summary>
+    public long Fsyncs => _committer.Fsyncs;
+
+    /// <inheritdoc />
+    public IQueueLog OpenQueue(string virtualHost, string queue, Action<Message, StoredMessage> recovered)
+    {
+        string directory = Path.Combine(_directory, QueueDirectoryName(virtualHost, queue));
+        var log = SegmentLog.Open(directory, _segmentSize, (id, payload) =>
+        {
+            Message message;
+            try
+            {
+                message = MessageRecord.Decode(payload);
+            }
+            catch (Exception e) when (e is InvalidDataException or Amqp.Protocol.AmqpProtocolException or ArgumentException)
+            {
+                _report?.Invoke($"queue '{queue}' in vhost '{virtualHost}': record {id} holds no readable message ({e.Message}); skipped");
+                return;
+            }
+            recovered(message, new StoredMessage { Id = id.Value });
+        }, out var problems);
+        foreach (var problem in problems) _report?.Invoke($"queue '{queue}' in vhost '{virtualHost}': {problem}");
+        return new QueueLog(this, log, directory);
+    }
+
+    /// <summary>Writes what is queued, fsyncs, and stops the writer.</summary>
+    public ValueTask DisposeAsync() => _committer.DisposeAsync();
+
+    /// <summary>A stable directory name for a queue whatever characters its name holds.</summary>
+    private static string QueueDirectoryName(string virtualHost, string queue) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(virtualHost + "\0" + queue)))[..32];
+
+    private sealed class QueueLog(SegmentMessageStore store, SegmentLog log, string directory) : IQueueLog
+    {
+        /// <summary>Carries the caller's callback through the commit loop.</summary>
+        private sealed record Write(Action<object?> OnDurable, object? State);
+
+        private static readonly Action<RecordId, object?> Written = static (_, state) =>
+        {
+            var write = (Write)state!;
+            write.OnDurable(write.State);
+        };
+
+        public StoredMessage Append(Message message, Action<object?> onDurable, object? state)
+        {
+            var handle = new StoredMessage();
+            store._committer.Append(log, MessageRecord.Encode(message), Written, new Write(onDurable, state), handle);
+            return handle;
+        }
+
+        public void Remove(StoredMessage message) => store._committer.Remove(log, message);
+
+        public void Delete() => store._committer.Close(log, (_, _) =>
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        });
+    }
+}

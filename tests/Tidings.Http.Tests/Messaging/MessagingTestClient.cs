@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Tidings.Core.Messages;
+
+namespace Tidings.Http.Tests.Messaging;
+
+/// <summary>One Server-Sent Event as the client saw it.</summary>
+internal sealed record SseEvent(string Type, string? Id, string Data)
+{
+    public JsonElement Json => JsonDocument.Parse(Data).RootElement.Clone();
+}
+
+/// <summary>A minimal EventSource: reads events from a streaming HTTP response.</summary>
+internal sealed class SseClient : IAsyncDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+
+    private SseClient(HttpResponseMessage response, StreamReader reader, JsonElement ready)
+    {
+        _response = response;
+        _reader = reader;
+        Ready = ready;
+    }
+
+    /// <summary>The data of the stream's first event ("ready").</summary>
+    public JsonElement Ready { get; }
+
+    public string StreamId => Ready.GetProperty("stream_id").GetString()!;
+
+    /// <summary>Opens the stream and reads its "ready" event.</summary>
+    public static async Task<SseClient> OpenAsync(HttpClient client, string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+            Assert.Fail($"{response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), Encoding.UTF8);
+        var ready = await ReadEventAsync(reader, ct);
+        Assert.Equal("ready", ready.Type);
+        return new SseClient(response, reader, ready.Json);
+    }
+
+    /// <summary>The next event, skipping comments (heartbeats).</summary>
+    public Task<SseEvent> ReadEventAsync(CancellationToken ct) => ReadEventAsync(_reader, ct);
+
+    /// <summary>The next event, which must be a message; returns its JSON.</summary>
+    public async Task<JsonElement> ReadMessageAsync(CancellationToken ct)
+    {
+        var e = await ReadEventAsync(ct);
+        Assert.Equal("message", e.Type);
+        var json = e.Json;
+        Assert.Equal(e.Id, json.GetProperty("delivery_tag").GetUInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return json;
+    }
+
+    private static async Task<SseEvent> ReadEventAsync(StreamReader reader, CancellationToken ct)
+    {
+        string? type = null, id = null;
+        var data = new StringBuilder();
+        while (true)
+        {
+            string line = await reader.ReadLineAsync(ct) ?? throw new EndOfStreamException("the event stream ended");
+            if (line.Length == 0)
+            {
+                if (type is null && id is null && data.Length == 0) continue;
+                return new SseEvent(type ?? "message", id, data.ToString());
+            }
+            if (line[0] == ':') continue;
+            int colon = line.IndexOf(':');
+            string field = colon < 0 ? line : line[..colon];
+            string value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+            switch (field)
+            {
+                case "event": type = value; break;
+                case "id": id = value; break;
+                case "data":
+                    if (data.Length > 0) data.Append('\n');
+                    data.Append(value);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Drops the connection, as a closed browser tab does.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        _response.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Helpers shared by the messaging tests.</summary>
+internal static class Rest
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    public static string Basic(string user = "guest", string password = "guest") =>
+        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+
+    public static Task<HttpResponseMessage> PublishAsync(HttpClient client, string exchange, object body, string vhost = "%2F") =>
+        client.PostAsJsonAsync($"/api/rest/vhosts/{vhost}/exchanges/{exchange}/publish", body);
+
+    public static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body) =>
+        client.PostAsJsonAsync(path, body);
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    /// <summary>Asserts the status and RabbitMQ's {"error","reason"} body; returns the reason.</summary>
+    public static async Task<string> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = JsonDocument.Parse(text).RootElement;
+        Assert.False(string.IsNullOrEmpty(json.GetProperty("error").GetString()));
+        string reason = json.GetProperty("reason").GetString()!;
+        Assert.False(string.IsNullOrWhiteSpace(reason));
+        return reason;
+    }
+
+    /// <summary>Publishes in-process messages "m0".."m{n-1}" to queue <paramref name="queue"/> of vhost "/".</summary>
+    public static void PublishNumbered(HttpTestServer server, string queue, int count, int start = 0)
+    {
+        for (int i = start; i < start + count; i++)
+            server.Broker.DefaultVirtualHost.Publish("", queue, MessageProperties.Empty, Encoding.UTF8.GetBytes($"m{i}"));
+    }
+
+    public static string Payload(JsonElement message) => message.GetProperty("payload").GetString()!;
+
+    public static ulong Tag(JsonElement message) => message.GetProperty("delivery_tag").GetUInt64();
+
+    public static bool Redelivered(JsonElement message) => message.GetProperty("redelivered").GetBoolean();
+
+    /// <summary>Polls <paramref name="condition"/> until true, failing after <see cref="Timeout"/>.</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting until {what}");
+            await Task.Delay(10);
+        }
+    }
+
+    // ---- WebSocket ----
+
+    public static async Task<ClientWebSocket> ConnectAsync(HttpTestServer server, string path, CancellationToken ct,
+        string? authorization = null, Action<ClientWebSocketOptions>? configure = null)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", authorization ?? Basic());
+        configure?.Invoke(socket.Options);
+        await socket.ConnectAsync(WebSocketUri(server, path), ct);
+        return socket;
+    }
+
+    public static Uri WebSocketUri(HttpTestServer server, string path) => new($"ws://127.0.0.1:{server.BaseAddress.Port}{path}");
+
+    /// <summary>The next text frame as JSON, or null when the server closed the socket (the close is answered).</summary>
+    public static async Task<JsonElement?> ReceiveAsync(WebSocket socket, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        int length = 0;
+        ValueWebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
+            length += result.Count;
+        }
+        while (!result.EndOfMessage);
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            // A polite client answers the server's close, completing the handshake.
+            if (socket.State == WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+            return null;
+        }
+        Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+        return JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
+    }
+
+    public static async Task<JsonElement> ReceiveMessageAsync(WebSocket socket, CancellationToken ct) =>
+        await ReceiveAsync(socket, ct) ?? throw new InvalidOperationException(
+            $"the server closed the socket: {socket.CloseStatus} {socket.CloseStatusDescription}");
+
+    public static Task SendAsync(WebSocket socket, string json, CancellationToken ct) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, ct);
+}
