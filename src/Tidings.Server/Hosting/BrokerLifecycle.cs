@@ -22,6 +22,8 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
     private int _disposed;
     // Writes durable definitions as they change; created once they have been restored.
     private DefinitionsPersister? _definitions;
+    // Persistent messages of durable queues; opened before definitions so queues find their logs.
+    private SegmentMessageStore? _messages;
 
     public BrokerLifecycle(Broker broker, ListenerBindings bindings, ILoggerFactory loggerFactory)
     {
@@ -33,7 +35,11 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         ServerLog.Starting(_logger, ServerVersion.Current, _broker.Options.DataDirectory);
-        // Definitions come back before any listener accepts a client, so clients see them at once.
+        _messages = new SegmentMessageStore(Path.Combine(_broker.Options.DataDirectory, "msgs"), _broker.StoreFsyncLatency,
+            problem => ServerLog.StoreProblem(_logger, problem));
+        _broker.MessageStore = _messages;
+        // Definitions come back before any listener accepts a client, so clients see them at once;
+        // each durable queue declared here reads its messages back from its log.
         foreach (var problem in DefinitionsFile.Load(_broker, _broker.Options.DataDirectory))
             ServerLog.DefinitionsProblem(_logger, problem);
         _definitions = new DefinitionsPersister(_broker, _broker.Options.DataDirectory,
@@ -82,6 +88,8 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
         // The last definitions are written before the broker goes away.
         _definitions?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _broker.Dispose();
+        // Everything queued for the disk is written and synced before the process ends.
+        _messages?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return true;
     }
 }

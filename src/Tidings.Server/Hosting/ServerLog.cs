@@ -31,4 +31,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Could not write definitions (will retry on the next change): {Reason}")]
     public static partial void DefinitionsWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Message store: {Problem}")]
+    public static partial void StoreProblem(ILogger logger, string problem);
 }
