@@ -26,6 +26,7 @@ public sealed class Broker : IDisposable
     private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
     private long _nextConnectionId;
     private readonly MemoryWatermark? _memoryWatermark;
+    private readonly DiskWatermark? _diskWatermark;
 
     /// <summary>Creates a broker with the default virtual host "/" and the default user.</summary>
     public Broker(BrokerOptions? options = null, TimeProvider? timeProvider = null)
@@ -37,6 +38,8 @@ public sealed class Broker : IDisposable
         guest.SetPermissions("/", VhostPermissions.All);
         if (Options.MemoryHighWatermarkBytes > 0)
             _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes);
+        if (Options.DiskFreeLimitBytes > 0)
+            _diskWatermark = new DiskWatermark(Time, Alarms, Options.DataDirectory, Options.DiskFreeLimitBytes);
     }
 
     /// <summary>
@@ -154,6 +157,7 @@ public sealed class Broker : IDisposable
     public void Dispose()
     {
         _memoryWatermark?.Dispose();
+        _diskWatermark?.Dispose();
         foreach (var connection in _connections.Values) connection.Dispose();
         foreach (var vhost in _virtualHosts.Values)
             foreach (var queue in vhost.Queues) queue.MarkDeleted(deleteLog: false);

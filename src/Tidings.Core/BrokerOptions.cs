@@ -29,4 +29,10 @@ public sealed class BrokerOptions
     /// vm_memory_high_watermark). 0 disables the check. Default 1 GiB.
     /// </summary>
     public long MemoryHighWatermarkBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Free space on the data directory's drive below which the disk alarm blocks publishers
+    /// (RabbitMQ's disk_free_limit, default 50 MB). 0 disables the check.
+    /// </summary>
+    public long DiskFreeLimitBytes { get; set; } = 50L * 1000 * 1000;
 }

@@ -35,3 +35,33 @@ public sealed class ConnectionBlockedTests
         Assert.NotNull(got);
     }
 }
+
+public sealed class DiskAlarmTests
+{
+    [Fact]
+    public async Task Too_little_free_disk_blocks_publishers_with_a_disk_reason_and_nothing_is_lost()
+    {
+        // A limit above any real free space: the disk alarm is on from the start.
+        await using var server = await AmqpTestServer.StartAsync(brokerOptions: new Tidings.Core.BrokerOptions
+        {
+            MemoryHighWatermarkBytes = 0,
+            DiskFreeLimitBytes = long.MaxValue,
+            DataDirectory = Path.GetTempPath(),
+        });
+        Assert.Contains("disk", server.Broker.Alarms.Active);
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.Port };
+        var connection = await factory.CreateConnectionAsync();
+        var blocked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionBlockedAsync += (_, e) => { blocked.TrySetResult(e.Reason); return Task.CompletedTask; };
+        var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync("kept", false, false, false);
+        await channel.BasicPublishAsync("", "kept", new byte[] { 42 });
+
+        Assert.Equal("low on disk", await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        // The message published when the alarm was noticed is kept, not dropped.
+        Assert.Equal(1, server.Broker.DefaultVirtualHost.FindQueue("kept")!.MessageCount);
+        // A blocked connection is not read from, so a polite close would wait for its timeout
+        // (as with RabbitMQ); drop it instead.
+        await connection.AbortAsync(200, "test over", TimeSpan.FromMilliseconds(100));
+    }
+}

@@ -1,0 +1,45 @@
+namespace Tidings.Core;
+
+/// <summary>
+/// Samples the free space of the data directory's drive every second and holds the "disk" alarm
+/// on while it is below <see cref="BrokerOptions.DiskFreeLimitBytes"/>, as RabbitMQ's
+/// disk_free_limit: publishers are blocked before the disk fills, not after.
+/// </summary>
+internal sealed class DiskWatermark : IDisposable
+{
+    private readonly ITimer _timer;
+    private readonly ResourceAlarms _alarms;
+    private readonly string _directory;
+    private readonly long _limit;
+
+    public DiskWatermark(TimeProvider time, ResourceAlarms alarms, string directory, long limitBytes)
+    {
+        _alarms = alarms;
+        _directory = directory;
+        _limit = limitBytes;
+        Sample();
+        _timer = time.CreateTimer(_ => Sample(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Free bytes on the drive holding the data directory (or its nearest existing parent).</summary>
+    public static long FreeBytes(string directory)
+    {
+        var path = Path.GetFullPath(directory);
+        while (!Directory.Exists(path) && Path.GetDirectoryName(path) is { } parent) path = parent;
+        return new DriveInfo(path).AvailableFreeSpace;
+    }
+
+    private void Sample()
+    {
+        try
+        {
+            _alarms.Set("disk", FreeBytes(_directory) < _limit);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // The drive cannot be queried (e.g. removed); keep the last state rather than flap.
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+}
