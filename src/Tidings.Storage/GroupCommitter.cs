@@ -26,12 +26,30 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// <summary>Reused between batches; only the loop touches them.</summary>
     private readonly List<(RecordId Id, Action<RecordId, object?> Callback, object? State)> _durable = [];
     private readonly HashSet<SegmentLog> _touched = [];
+    /// <summary>Appends waiting to be written, in order (only the loop touches it).</summary>
+    private readonly Queue<Request> _deferred = new();
+    /// <summary>Messages removed before their append was written: the append is skipped.</summary>
+    private readonly HashSet<StoredMessage> _cancelled = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Free bytes on the store's disk; null = never check.</summary>
+    private readonly Func<long>? _freeBytes;
+    /// <summary>Space that must stay free after a write (the disk alarm's limit).</summary>
+    private readonly long _reserveBytes;
+    /// <summary>Told when appends wait for space (the server raises the disk alarm).</summary>
+    private readonly Action? _onDiskFull;
+    private static readonly TimeSpan DiskRetryDelay = TimeSpan.FromMilliseconds(200);
     private long _fsyncs;
     private long _appends;
 
-    public GroupCommitter(LatencyHistogram? fsyncLatency = null)
+    /// <param name="fsyncLatency">Where each fsync round's duration is recorded.</param>
+    /// <param name="freeBytes">Free space of the disk written to; appends wait while writing would leave less than <paramref name="reserveBytes"/>.</param>
+    /// <param name="reserveBytes">Space kept free, so removals (acks) can still be written and the disk never fills.</param>
+    /// <param name="onDiskFull">Called when appends have to wait for space.</param>
+    public GroupCommitter(LatencyHistogram? fsyncLatency = null, Func<long>? freeBytes = null, long reserveBytes = 0, Action? onDiskFull = null)
     {
         _fsyncLatency = fsyncLatency;
+        _freeBytes = freeBytes;
+        _reserveBytes = reserveBytes;
+        _onDiskFull = onDiskFull;
         _loop = Task.Run(RunAsync);
     }
 
@@ -73,22 +91,34 @@ public sealed class GroupCommitter : IAsyncDisposable
     {
         var reader = _requests.Reader;
         var closing = new List<(SegmentLog Log, Action<RecordId, object?>? Then)>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        bool completed = false;
+        while (!completed || _deferred.Count > 0)
         {
+            if (_deferred.Count == 0)
+            {
+                if (!await reader.WaitToReadAsync().ConfigureAwait(false)) break;
+            }
+            else
+            {
+                // Appends wait for disk space; removals (which free it) keep flowing meanwhile.
+                var more = reader.WaitToReadAsync().AsTask();
+                await Task.WhenAny(more, Task.Delay(DiskRetryDelay)).ConfigureAwait(false);
+                if (more.IsCompleted && !more.Result) completed = true;
+            }
             while (reader.TryRead(out var request))
             {
                 switch (request.Kind)
                 {
                     case Kind.Append:
-                        var id = request.Log.Append(request.Payload.Span);
-                        if (request.Handle is { } handle) handle.Id = id.Value;
-                        _durable.Add((id, request.OnDurable!, request.State));
-                        _touched.Add(request.Log);
-                        Interlocked.Increment(ref _appends);
+                        _deferred.Enqueue(request);
                         break;
                     case Kind.Remove:
-                        request.Log.Remove(RecordId.FromValue(request.Handle!.Id));
-                        _touched.Add(request.Log);
+                        if (request.Handle!.Id == 0) _cancelled.Add(request.Handle); // its append has not been written yet
+                        else
+                        {
+                            request.Log.Remove(RecordId.FromValue(request.Handle.Id));
+                            _touched.Add(request.Log);
+                        }
                         break;
                     case Kind.Close:
                         closing.Add((request.Log, request.OnDurable));
@@ -96,7 +126,20 @@ public sealed class GroupCommitter : IAsyncDisposable
                 }
             }
             long started = Stopwatch.GetTimestamp();
-            foreach (var log in _touched) log.Flush();
+            try
+            {
+                WriteDeferredAppends();
+                foreach (var log in _touched) log.Flush();
+            }
+            catch (IOException)
+            {
+                // Out of space despite the reserve (another process filled the disk) or an I/O
+                // error: nothing written since the last fsync is confirmed; block publishers and
+                // retry. A record torn by the failed write is reported (and skipped) by recovery.
+                _onDiskFull?.Invoke();
+                await Task.Delay(DiskRetryDelay).ConfigureAwait(false);
+                continue;
+            }
             if (_touched.Count > 0)
             {
                 _fsyncLatency?.Observe(Stopwatch.GetElapsedTime(started));
@@ -111,6 +154,45 @@ public sealed class GroupCommitter : IAsyncDisposable
                 then?.Invoke(default, null);
             }
             closing.Clear();
+            if (completed && _deferred.Count > 0 && _freeBytes is not null && _freeBytes() < _reserveBytes)
+            {
+                // Shutting down with no space to write: these were never confirmed, so dropping
+                // them loses nothing a client was promised.
+                _deferred.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes queued appends in order while the disk keeps <see cref="_reserveBytes"/> free after
+    /// them; stops at the first that does not fit and reports the disk as full. A message acked
+    /// before it was written is not written at all (its confirm still goes out).
+    /// </summary>
+    private void WriteDeferredAppends()
+    {
+        long free = _freeBytes?.Invoke() ?? long.MaxValue;
+        while (_deferred.TryPeek(out var request))
+        {
+            if (request.Handle is { } handle && _cancelled.Remove(handle))
+            {
+                _deferred.Dequeue();
+                _durable.Add((default, request.OnDurable!, request.State));
+                continue;
+            }
+            long size = request.Payload.Length + 8;
+            if (free - size < _reserveBytes)
+            {
+                _onDiskFull?.Invoke();
+                return;
+            }
+            // Dequeued only once written: if the write fails, the request is retried, not lost.
+            var id = request.Log.Append(request.Payload.Span);
+            _deferred.Dequeue();
+            free -= size;
+            if (request.Handle is { } written) written.Id = id.Value;
+            _durable.Add((id, request.OnDurable!, request.State));
+            _touched.Add(request.Log);
+            Interlocked.Increment(ref _appends);
         }
     }
 

@@ -133,6 +133,13 @@ public sealed class SegmentLog : IDisposable
                 DeleteSegmentLocked(segment);
                 return;
             }
+            if (segment.Live == 0 && segment == _active)
+            {
+                // A drained queue should give its disk back now, not when the segment fills:
+                // start a fresh segment, which deletes this one (nothing in it is live).
+                RollOverLocked();
+                return;
+            }
             segment.AckWriter ??= OpenAppend(AckPath(_directory, segment.Number));
             Span<byte> payload = stackalloc byte[4];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(payload, id.Offset);

@@ -25,14 +25,17 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
     /// <param name="fsyncLatency">Where each fsync round's duration is recorded (Broker.StoreFsyncLatency).</param>
     /// <param name="report">Told about every problem recovery finds (for the log).</param>
     /// <param name="segmentSize">Size at which a queue's log starts a new segment file.</param>
+    /// <param name="reserveBytes">Free space writes must leave on the disk (the disk alarm's limit); 0 = no check.</param>
+    /// <param name="onDiskFull">Called when writes wait for space (the server raises the disk alarm).</param>
     public SegmentMessageStore(string directory, LatencyHistogram? fsyncLatency = null, Action<string>? report = null,
-        long segmentSize = DefaultSegmentSize)
+        long segmentSize = DefaultSegmentSize, long reserveBytes = 0, Action? onDiskFull = null)
     {
         _directory = directory;
         _segmentSize = segmentSize;
         _report = report;
-        _committer = new GroupCommitter(fsyncLatency);
         Directory.CreateDirectory(directory);
+        Func<long>? freeBytes = reserveBytes > 0 ? () => new DriveInfo(Path.GetFullPath(directory)).AvailableFreeSpace : null;
+        _committer = new GroupCommitter(fsyncLatency, freeBytes, reserveBytes, onDiskFull);
     }
 
     /// <summary>fsync rounds so far (group commit: usually far fewer than messages).</summary>

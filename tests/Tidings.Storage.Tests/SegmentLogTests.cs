@@ -117,9 +117,10 @@ public sealed class SegmentLogTests : IDisposable
         foreach (var id in ids) log.Remove(id);
         log.Flush();
 
-        // Only the segment being appended to remains, and nothing in it is live.
+        // Only a fresh, empty segment remains: a drained log gives its disk back at once.
         Assert.Equal(1, log.SegmentCount);
         Assert.Equal(0, log.LiveRecords);
+        Assert.Equal(0, log.DiskBytes);
         Assert.Single(Directory.GetFiles(_directory, "*.seg"));
     }
 
@@ -141,6 +142,7 @@ public sealed class SegmentLogTests : IDisposable
         {
             var a = log.Append(Text("a"));
             var b = log.Append(Text("b"));
+            log.Append(Text("c")); // stays live, so the segment and its ack file stay
             log.Flush();
             log.Remove(a);
             log.Remove(b);
@@ -152,7 +154,7 @@ public sealed class SegmentLogTests : IDisposable
 
         using var reopened = Open(out var live, out var problems);
 
-        Assert.Equal(["b"], live.Select(r => r.Text));
+        Assert.Equal(["b", "c"], live.Select(r => r.Text));
         Assert.Single(problems);
     }
 }

@@ -35,8 +35,11 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         ServerLog.Starting(_logger, ServerVersion.Current, _broker.Options.DataDirectory);
+        // Writes stop short of the disk alarm's limit and raise the alarm at once (the watermark
+        // samples only every second), so a fast publisher cannot fill the disk between samples.
         _messages = new SegmentMessageStore(Path.Combine(_broker.Options.DataDirectory, "msgs"), _broker.StoreFsyncLatency,
-            problem => ServerLog.StoreProblem(_logger, problem));
+            problem => ServerLog.StoreProblem(_logger, problem), reserveBytes: _broker.Options.DiskFreeLimitBytes,
+            onDiskFull: () => _broker.Alarms.Set("disk", true));
         _broker.MessageStore = _messages;
         // Definitions come back before any listener accepts a client, so clients see them at once;
         // each durable queue declared here reads its messages back from its log.
