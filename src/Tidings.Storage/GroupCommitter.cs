@@ -137,6 +137,12 @@ public sealed class GroupCommitter : IAsyncDisposable
                 // error: nothing written since the last fsync is confirmed; block publishers and
                 // retry. A record torn by the failed write is reported (and skipped) by recovery.
                 _onDiskFull?.Invoke();
+                if (completed)
+                {
+                    // Shutting down and still failing: what is left was never confirmed.
+                    _deferred.Clear();
+                    break;
+                }
                 await Task.Delay(DiskRetryDelay).ConfigureAwait(false);
                 continue;
             }
