@@ -98,6 +98,7 @@ public sealed class Broker : IDisposable
     public bool DeleteVirtualHost(string name)
     {
         if (!_virtualHosts.TryRemove(name, out var vhost)) return false;
+        foreach (var user in _users.Values) user.ClearPermissions(name);
         OnDefinitionsChanged();
         foreach (var connection in _connections.Values.Where(c => c.VirtualHost == vhost)) connection.Dispose();
         foreach (var queue in vhost.Queues) vhost.DeleteQueueInternal(queue);

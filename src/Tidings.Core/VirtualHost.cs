@@ -138,6 +138,7 @@ public sealed partial class VirtualHost
             var queue = new MessageQueue(this, name, durable && !exclusive, exclusive, autoDelete, arguments, settings,
                 exclusive ? caller : null);
             _queues[name] = queue;
+            if (exclusive) caller?.AddExclusiveQueue(queue);
             Broker.OnDefinitionsChanged();
             return new QueueDeclareResult(name, 0, 0);
         }
@@ -176,6 +177,7 @@ public sealed partial class VirtualHost
         {
             if (!_queues.TryGetValue(queue.Name, out var current) || current != queue) return 0;
             _queues.TryRemove(queue.Name, out _);
+            queue.Owner?.RemoveExclusiveQueue(queue);
             Broker.OnDefinitionsChanged();
             (messages, consumers) = queue.MarkDeleted();
             foreach (var binding in queue.IncomingBindings.ToList()) RemoveBindingLocked(binding);
@@ -196,8 +198,9 @@ public sealed partial class VirtualHost
     /// <summary>Deletes exclusive queues of a closed connection.</summary>
     internal void ConnectionClosed(ClientConnection connection)
     {
-        foreach (var queue in _queues.Values)
-            if (queue.Exclusive && queue.Owner == connection) DeleteQueueInternal(queue);
+        // The connection lists its own exclusive queues: closing one of many thousands of
+        // connections must not scan every queue of the vhost.
+        foreach (var queue in connection.ExclusiveQueues) DeleteQueueInternal(queue);
     }
 
     // ---- bindings ----

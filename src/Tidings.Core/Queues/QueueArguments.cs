@@ -40,7 +40,7 @@ public sealed class QueueArguments
             Overflow = ParseOverflow(args, queue, vhost),
             DeadLetterExchange = Text(args, "x-dead-letter-exchange", queue, vhost),
             DeadLetterRoutingKey = Text(args, "x-dead-letter-routing-key", queue, vhost),
-            MaxPriority = (byte)Math.Min(255, NonNegative(args, "x-max-priority", queue, vhost, allowZero: true) ?? 0),
+            MaxPriority = MaxPriorityOf(args, queue, vhost),
             SingleActiveConsumer = Flag(args, "x-single-active-consumer", queue, vhost),
         };
     }
@@ -50,6 +50,13 @@ public sealed class QueueArguments
     {
         if (!args.TryGetValue("x-queue-type", out var value) || FieldValue.AsString(value) == "classic") return;
         throw Invalid("x-queue-type", value, queue, vhost);
+    }
+
+    /// <summary>x-max-priority: 0 to 255 as in RabbitMQ; a larger value is refused, not capped.</summary>
+    private static byte MaxPriorityOf(IReadOnlyDictionary<string, object?> args, string queue, string vhost)
+    {
+        long value = NonNegative(args, "x-max-priority", queue, vhost, allowZero: true) ?? 0;
+        return value <= 255 ? (byte)value : throw Invalid("x-max-priority", args["x-max-priority"], queue, vhost);
     }
 
     private static long? NonNegative(IReadOnlyDictionary<string, object?> args, string key, string queue, string vhost, bool allowZero)

@@ -12,6 +12,8 @@ public sealed class ClientConnection : IDisposable
     /// <summary>Guards <see cref="_sessions"/>.</summary>
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Session> _sessions = [];
+    /// <summary>Exclusive queues this connection declared; deleted when it closes. Guarded by _lock.</summary>
+    private readonly List<Queues.MessageQueue> _exclusiveQueues = [];
     private bool _closed;
 
     internal ClientConnection(Broker broker, long id, VirtualHost virtualHost, User user, string protocol,
@@ -88,6 +90,21 @@ public sealed class ClientConnection : IDisposable
             _sessions[number] = session;
             return session;
         }
+    }
+
+    internal void AddExclusiveQueue(Queues.MessageQueue queue)
+    {
+        lock (_lock) _exclusiveQueues.Add(queue);
+    }
+
+    internal void RemoveExclusiveQueue(Queues.MessageQueue queue)
+    {
+        lock (_lock) _exclusiveQueues.Remove(queue);
+    }
+
+    internal IReadOnlyList<Queues.MessageQueue> ExclusiveQueues
+    {
+        get { lock (_lock) return [.. _exclusiveQueues]; }
     }
 
     internal void SessionClosed(Session session)
