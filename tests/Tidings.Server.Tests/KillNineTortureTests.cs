@@ -66,12 +66,13 @@ public sealed partial class KillNineTortureTests : IDisposable
 
             // 2. Publish and consume until the kill lands.
             using var kill = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(100, 700)));
+            // The kill lands from the timer, at a random point of the loop below.
+            using var killer = kill.Token.Register(server.KillHard);
             try
             {
                 await using var connection = await factory.CreateConnectionAsync(kill.Token);
                 await using var channel = await connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), kill.Token);
-                _ = kill.Token.Register(server.KillHard);
                 while (!kill.IsCancellationRequested)
                 {
                     long id = nextId++;

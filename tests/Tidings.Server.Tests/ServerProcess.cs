@@ -113,11 +113,20 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>SIGKILL: the process gets no chance to flush or clean up (a crash, `kill -9`).</summary>
+    /// <remarks>Safe to call from a timer while the test also kills or disposes: later calls do nothing.</remarks>
     public void KillHard()
     {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(10_000);
+        lock (_killLock)
+        {
+            if (_disposed || _process.HasExited) return;
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
     }
+
+    /// <summary>Serialises KillHard and Dispose, which tests call from different threads.</summary>
+    private readonly Lock _killLock = new();
+    private bool _disposed;
 
     public string Output
     {
@@ -155,12 +164,17 @@ internal sealed class ServerProcess : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited)
+        lock (_killLock)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            if (_disposed) return;
+            _disposed = true;
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+            _process.Dispose();
         }
-        _process.Dispose();
     }
 
     private void OnLine(string? line)
