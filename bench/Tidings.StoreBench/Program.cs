@@ -8,7 +8,12 @@ using Tidings.Storage;
 //   1. publish N persistent messages with confirms into a durable queue: confirms/s (every
 //      confirm waits for its fsync; concurrency comes from many publishers sharing fsyncs);
 //   2. restart: time to recover the N messages into the queue.
-// Usage: dotnet run -c Release --project bench/Tidings.StoreBench -- [messages] [bodyBytes] [publishers]
+// Usage: dotnet run -c Release --project bench/Tidings.StoreBench -- [messages] [bodyBytes] [publishers] [drain]
+// With "drain" as fourth argument it also reads every message back (no restart) and reports the
+// drain rate and the process's peak resident memory (the bounded-memory check).
+bool drain = args.Length > 3 && args[3] == "drain";
+long peakRss = 0;
+using var rssSampler = new Timer(_ => peakRss = Math.Max(peakRss, CurrentRss()), null, 0, 100);
 int messages = args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
 int bodyBytes = args.Length > 1 ? int.Parse(args[1]) : 128;
 int publishers = args.Length > 2 ? int.Parse(args[2]) : 8;
@@ -41,8 +46,18 @@ try
     Console.WriteLine($"publish+confirm: {messages:N0} x {bodyBytes} B persistent, {publishers} publishers, 1000 unconfirmed each: " +
                       $"{messages / publishSeconds:N0} msg/s, {store.Fsyncs:N0} fsyncs ({messages / (double)Math.Max(1, store.Fsyncs):N1} msgs per fsync), " +
                       $"fsync p50 ~{Median(broker.StoreFsyncLatency)}");
+    if (drain)
+    {
+        var reader = broker.OpenConnection(broker.FindUser("guest")!, "/", "bench").OpenSession(2);
+        Console.WriteLine($"backlog of {broker.DefaultVirtualHost.FindQueue("bench")!.MessageCount:N0}; peak RSS so far {peakRss / 1048576} MiB");
+        watch.Restart();
+        long drained = 0;
+        while (reader.Get("bench", noAck: true) is not null) drained++;
+        Console.WriteLine($"drain: {drained:N0} messages in order from disk at {drained / watch.Elapsed.TotalSeconds:N0} msg/s; peak RSS overall {peakRss / 1048576} MiB");
+    }
     broker.Dispose();
     await store.DisposeAsync();
+    if (drain) return;
 
     watch.Restart();
     (broker, store) = Start(directory);
@@ -55,6 +70,15 @@ try
 finally
 {
     if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+}
+
+static long CurrentRss()
+{
+    // VmRSS from /proc: what the kernel really holds for the process, GC heap or not.
+    foreach (var line in File.ReadLines("/proc/self/status"))
+        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    return Environment.WorkingSet;
 }
 
 static (Broker, SegmentMessageStore) Start(string directory)

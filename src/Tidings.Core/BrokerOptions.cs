@@ -35,4 +35,13 @@ public sealed class BrokerOptions
     /// (RabbitMQ's disk_free_limit, default 50 MB). 0 disables the check.
     /// </summary>
     public long DiskFreeLimitBytes { get; set; } = 50L * 1000 * 1000;
+
+    /// <summary>
+    /// Bytes of message bodies a durable queue keeps in memory at its head; persistent messages
+    /// behind that window wait on disk and are read back in order as the window drains.
+    /// </summary>
+    public long QueueWindowBytes { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>Most messages a durable queue keeps in memory at its head (with <see cref="QueueWindowBytes"/>).</summary>
+    public int QueueWindowMessages { get; set; } = 4096;
 }

@@ -34,7 +34,8 @@ public sealed class SegmentLog : IDisposable
     private readonly SortedDictionary<uint, Segment> _segments = [];
     /// <summary>Segments whose ack file has unflushed appends.</summary>
     private readonly HashSet<Segment> _dirtyAcks = [];
-    private readonly string _directory;
+    /// <summary>Where the files are; changes only when the log is moved aside for deletion. Guarded by _lock.</summary>
+    private string _directory;
     private readonly long _segmentSize;
     private Segment _active;
     private FileStream _activeWriter;
@@ -151,18 +152,44 @@ public sealed class SegmentLog : IDisposable
         }
     }
 
-    /// <summary>Writes buffered records and acks to disk and fsyncs them: one sync per file touched.</summary>
+    /// <summary>
+    /// Writes buffered records and acks to disk and fsyncs them: one sync per file touched. The
+    /// lock covers only the hand-over to the OS; the fsync runs outside it, so readers paging a
+    /// message in do not wait for the disk. Only the writer thread (which alone appends, removes
+    /// and rolls segments over) calls this, so the files cannot close under the fsync.
+    /// </summary>
     public void Flush()
     {
+        var toSync = new List<FileStream>(2);
         lock (_lock)
         {
             if (_activeDirty)
             {
-                _activeWriter.Flush(flushToDisk: true);
+                _activeWriter.Flush(flushToDisk: false);
+                toSync.Add(_activeWriter);
                 _activeDirty = false;
             }
-            foreach (var segment in _dirtyAcks) segment.AckWriter?.Flush(flushToDisk: true);
+            foreach (var segment in _dirtyAcks)
+            {
+                if (segment.AckWriter is null) continue;
+                segment.AckWriter.Flush(flushToDisk: false);
+                toSync.Add(segment.AckWriter);
+            }
             _dirtyAcks.Clear();
+        }
+        foreach (var file in toSync) RandomAccess.FlushToDisk(file.SafeFileHandle);
+    }
+
+    /// <summary>
+    /// Moves the log's directory to <paramref name="newDirectory"/> at once (a deleted queue's log
+    /// steps aside so a queue of the same name can start a fresh one while this one is closed).
+    /// </summary>
+    public void MoveTo(string newDirectory)
+    {
+        lock (_lock)
+        {
+            Directory.Move(_directory, newDirectory);
+            _directory = newDirectory;
         }
     }
 

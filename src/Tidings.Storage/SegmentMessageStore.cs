@@ -34,9 +34,14 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
         _segmentSize = segmentSize;
         _report = report;
         Directory.CreateDirectory(directory);
+        // Logs of queues deleted just before a crash: their messages are gone by definition.
+        foreach (var leftover in Directory.EnumerateDirectories(directory, "*" + DeletedSuffix + "*"))
+            Directory.Delete(leftover, recursive: true);
         Func<long>? freeBytes = reserveBytes > 0 ? () => new DriveInfo(Path.GetFullPath(directory)).AvailableFreeSpace : null;
         _committer = new GroupCommitter(fsyncLatency, freeBytes, reserveBytes, onDiskFull);
     }
+
+    private const string DeletedSuffix = ".deleted-";
 
     /// <summary>fsync rounds so far (group commit: usually far fewer than messages).</summary>
     public long Fsyncs => _committer.Fsyncs;
@@ -88,11 +93,20 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             return handle;
         }
 
+        public Message Read(StoredMessage message) => MessageRecord.Decode(log.Read(RecordId.FromValue(message.Id)));
+
         public void Remove(StoredMessage message) => store._committer.Remove(log, message);
 
-        public void Delete() => store._committer.Close(log, (_, _) =>
+        public void Delete()
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        });
+            // Step aside now, so a queue declared again under the same name gets a fresh log
+            // while this one finishes its queued writes and is removed by the writer.
+            string aside = directory + DeletedSuffix + Guid.NewGuid().ToString("N");
+            log.MoveTo(aside);
+            store._committer.Close(log, (_, _) =>
+            {
+                if (Directory.Exists(aside)) Directory.Delete(aside, recursive: true);
+            });
+        }
     }
 }

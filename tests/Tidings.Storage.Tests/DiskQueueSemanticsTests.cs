@@ -8,14 +8,22 @@ namespace Tidings.Storage.Tests;
 /// persistent messages in the segment store (every test declares durable queues and publishes
 /// persistent messages).
 /// </summary>
-public sealed class DiskQueueSemanticsTests : QueueSemanticsTests
+public class DiskQueueSemanticsTests : QueueSemanticsTests
 {
+    /// <summary>The window of messages kept in memory; the paged subclass makes it tiny.</summary>
+    protected virtual (long Bytes, int Messages) Window => (4L * 1024 * 1024, 4096);
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-qs-" + Guid.NewGuid().ToString("N"));
     private SegmentMessageStore? _store;
 
     protected override Broker CreateBroker(TimeProvider time)
     {
-        var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0 }, time);
+        var broker = new Broker(new BrokerOptions
+        {
+            MemoryHighWatermarkBytes = 0,
+            QueueWindowBytes = Window.Bytes,
+            QueueWindowMessages = Window.Messages,
+        }, time);
         _store = new SegmentMessageStore(_directory, broker.StoreFsyncLatency, segmentSize: 1 << 20);
         broker.MessageStore = _store;
         return broker;
@@ -28,4 +36,13 @@ public sealed class DiskQueueSemanticsTests : QueueSemanticsTests
         _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
     }
+}
+
+/// <summary>
+/// The same suite with a window of two messages: nearly every message is paged to disk and read
+/// back, so ordering, TTL, overflow, requeue and dead-lettering are proven across the window.
+/// </summary>
+public sealed class PagedDiskQueueSemanticsTests : DiskQueueSemanticsTests
+{
+    protected override (long Bytes, int Messages) Window => (1, 2);
 }

@@ -19,8 +19,11 @@ public sealed class DurableMessagesTests : IAsyncDisposable
 
     private sealed class Confirms : IPublishConfirmSink
     {
-        public readonly ConcurrentQueue<(ulong Id, bool Accepted, int Thread)> Outcomes = new();
-        public void Settled(ulong publishId, bool accepted) => Outcomes.Enqueue((publishId, accepted, Environment.CurrentManagedThreadId));
+        /// <summary>Set around Publish by the test: settlements seen then came synchronously.</summary>
+        public volatile int PublishingThread;
+        public readonly ConcurrentQueue<(ulong Id, bool Accepted, bool InsidePublish)> Outcomes = new();
+        public void Settled(ulong publishId, bool accepted) =>
+            Outcomes.Enqueue((publishId, accepted, PublishingThread == Environment.CurrentManagedThreadId));
     }
 
     private sealed class Inbox : IConsumerSink
@@ -102,15 +105,37 @@ public sealed class DurableMessagesTests : IAsyncDisposable
         session.ConfirmSink = confirms;
         long fsyncsBefore = broker.StoreFsyncLatency.Count;
 
+        confirms.PublishingThread = Environment.CurrentManagedThreadId;
         session.Publish("", "memory", Persistent, Body("fast"), publishId: 1);
-        Assert.Single(confirms.Outcomes); // a transient queue settles inside Publish
         session.Publish("", "durable", Persistent, Body("synced"), publishId: 2);
+        confirms.PublishingThread = 0;
         for (int i = 0; i < 100 && confirms.Outcomes.Count < 2; i++) await Task.Delay(20);
 
-        var durable = confirms.Outcomes.Last();
-        Assert.Equal(2UL, durable.Id);
-        Assert.NotEqual(Environment.CurrentManagedThreadId, durable.Thread);
+        var outcomes = confirms.Outcomes.ToArray();
+        Assert.Equal((1UL, true, true), outcomes[0]); // an in-memory queue settles inside Publish
+        Assert.Equal((2UL, true, false), outcomes[1]); // a durable one from the store, after its fsync
         Assert.True(broker.StoreFsyncLatency.Count > fsyncsBefore);
+        await StopAsync(broker, store);
+    }
+
+    [Fact]
+    public async Task A_durable_queue_deleted_and_declared_again_at_once_starts_empty_and_keeps_new_messages()
+    {
+        var (broker, store) = Start();
+        var vhost = broker.DefaultVirtualHost;
+        var session = broker.OpenConnection(broker.FindUser("guest")!, "/", "test").OpenSession(1);
+        vhost.DeclareQueue("q", durable: true);
+        for (int i = 0; i < 100; i++) session.Publish("", "q", Persistent, Body($"old {i}"));
+        vhost.DeleteQueue("q");
+        vhost.DeclareQueue("q", durable: true);
+        session.Publish("", "q", Persistent, Body("new"));
+        await StopAsync(broker, store);
+
+        (broker, store) = Start();
+        var again = broker.OpenConnection(broker.FindUser("guest")!, "/", "test").OpenSession(1);
+        var got = again.Get("q", noAck: true);
+        Assert.Equal("new", Encoding.UTF8.GetString(got!.Message.Body.Span));
+        Assert.Null(again.Get("q", noAck: true));
         await StopAsync(broker, store);
     }
 

@@ -46,6 +46,13 @@ public sealed class MessageQueue : IBindingDestination
     private long _lastUsedMs;
     /// <summary>The durable log of persistent messages; null for transient queues or without a store.</summary>
     private readonly IQueueLog? _log;
+    /// <summary>
+    /// Ready messages behind the in-memory window (durable queues without priorities): mostly log
+    /// positions, read back as the window drains. Null when everything stays in memory.
+    /// </summary>
+    private readonly PagedBacklog? _backlog;
+    /// <summary>Body bytes of the entries in the window (<c>_ready</c>), against the window budget.</summary>
+    private long _windowBytes;
     private static readonly Action<object?> NoConfirm = static _ => { };
 
     internal MessageQueue(VirtualHost virtualHost, string name, bool durable, bool exclusive, bool autoDelete,
@@ -63,7 +70,13 @@ public sealed class MessageQueue : IBindingDestination
         for (int i = 0; i < _ready.Length; i++) _ready[i] = new EntryDeque();
         _lastUsedMs = NowMs;
         if (durable && virtualHost.Broker.MessageStore is { } store)
+        {
+            // The backlog exists before the log replays its messages, so a long queue is paged
+            // while it is recovered rather than loaded whole.
+            if (settings.MaxPriority == 0) _backlog = new PagedBacklog();
             _log = store.OpenQueue(virtualHost.Name, name, Recover);
+            if (_backlog is not null) _backlog.Log = _log;
+        }
         ScheduleExpiry();
     }
 
@@ -391,8 +404,10 @@ public sealed class MessageQueue : IBindingDestination
                 for (int i = 0; i < deque.Count; i++) Forget(deque[i]);
                 deque.Clear();
             }
+            _backlog?.Clear(forget: true, Forget);
             _readyCount = 0;
             _readyBytes = 0;
+            _windowBytes = 0;
             return count;
         }
     }
@@ -413,8 +428,10 @@ public sealed class MessageQueue : IBindingDestination
             _consumers.Clear();
             _registrationOrder.Clear();
             foreach (var deque in _ready) deque.Clear();
+            _backlog?.Clear(forget: false, Forget);
             _readyCount = 0;
             _readyBytes = 0;
+            _windowBytes = 0;
             _ttlTimer?.Dispose();
             _expiryTimer?.Dispose();
             if (deleteLog) _log?.Delete();
@@ -441,14 +458,56 @@ public sealed class MessageQueue : IBindingDestination
 
     private void AddReady(QueueEntry entry, bool requeued)
     {
+        long size = entry.Message.Size;
+        _readyCount++;
+        _readyBytes += size;
+        // Requeued entries go back into the window: they come before everything behind it.
+        if (_backlog is not null && !requeued && (!_backlog.IsEmpty || !WindowHasRoom(size)))
+        {
+            _backlog.Append(entry);
+            return;
+        }
         var deque = _ready[entry.Priority];
         if (requeued) deque.InsertInOrder(entry); else deque.Append(entry);
-        _readyCount++;
-        _readyBytes += entry.Message.Size;
+        _windowBytes += size;
+    }
+
+    private bool WindowHasRoom(long size)
+    {
+        var options = VirtualHost.Broker.Options;
+        return _ready[0].Count < options.QueueWindowMessages && (_windowBytes + size <= options.QueueWindowBytes || _ready[0].Count == 0);
+    }
+
+    /// <summary>Moves messages from the backlog into an empty window, reading paged ones from disk.</summary>
+    private void RefillWindow()
+    {
+        if (_backlog is null || _ready[0].Count > 0) return;
+        _backlog.PageOut();
+        while (!_backlog.IsEmpty && WindowHasRoom(_backlog.PeekSize()))
+        {
+            var entry = _backlog.TakeFirst();
+            _ready[0].Append(entry);
+            _windowBytes += entry.Message.Size;
+        }
+    }
+
+    /// <summary>Ready messages held as objects in memory (window plus unpaged backlog), for tests and diagnostics.</summary>
+    public long MessagesInMemory
+    {
+        get
+        {
+            lock (_lock)
+            {
+                long window = 0;
+                foreach (var deque in _ready) window += deque.Count;
+                return window + (_backlog?.InMemory ?? 0) + (_backlog?.UnwrittenCount ?? 0);
+            }
+        }
     }
 
     private QueueEntry PeekHead()
     {
+        RefillWindow();
         for (int p = _ready.Length - 1; p >= 0; p--)
             if (_ready[p].Count > 0) return _ready[p].PeekFirst();
         throw new InvalidOperationException("queue is empty");
@@ -456,12 +515,14 @@ public sealed class MessageQueue : IBindingDestination
 
     private QueueEntry RemoveHead()
     {
+        RefillWindow();
         for (int p = _ready.Length - 1; p >= 0; p--)
         {
             if (_ready[p].Count == 0) continue;
             var entry = _ready[p].RemoveFirst();
             _readyCount--;
             _readyBytes -= entry.Message.Size;
+            _windowBytes -= entry.Message.Size;
             return entry;
         }
         throw new InvalidOperationException("queue is empty");
@@ -487,6 +548,7 @@ public sealed class MessageQueue : IBindingDestination
     /// </summary>
     private void DropExpiredHeads(long now, ref List<DeadLetter>? deadLetters)
     {
+        RefillWindow();
         foreach (var deque in _ready)
         {
             while (deque.Count > 0 && IsExpired(deque.PeekFirst(), now))
@@ -495,7 +557,9 @@ public sealed class MessageQueue : IBindingDestination
                 Forget(expired);
                 _readyCount--;
                 _readyBytes -= expired.Message.Size;
+                _windowBytes -= expired.Message.Size;
                 AddDeadLetter(ref deadLetters, expired.Message, DeadLetterReason.Expired);
+                if (deque.Count == 0) RefillWindow();
             }
         }
     }
@@ -508,6 +572,7 @@ public sealed class MessageQueue : IBindingDestination
 
     private void ScheduleTtlTimer()
     {
+        RefillWindow();
         long due = long.MaxValue;
         foreach (var deque in _ready)
             if (deque.Count > 0) due = Math.Min(due, deque.PeekFirst().ExpiresAtMs);

@@ -26,6 +26,9 @@ public interface IQueueLog
     /// </summary>
     StoredMessage Append(Message message, Action<object?> onDurable, object? state);
 
+    /// <summary>Reads a written message back (a long queue keeps only a window of messages in memory).</summary>
+    Message Read(StoredMessage message);
+
     /// <summary>The message left the queue (acked, dropped, expired): it must not come back.</summary>
     void Remove(StoredMessage message);
 
