@@ -37,6 +37,9 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// <summary>Told when appends wait for space (the server raises the disk alarm).</summary>
     private readonly Action? _onDiskFull;
     private static readonly TimeSpan DiskRetryDelay = TimeSpan.FromMilliseconds(200);
+    private readonly long _compactionMinimumBytes;
+    /// <summary>Logs written in the current round, kept for the compaction check after it.</summary>
+    private readonly List<SegmentLog> _compactionCandidates = [];
     private long _fsyncs;
     private long _appends;
 
@@ -44,8 +47,11 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// <param name="freeBytes">Free space of the disk written to; appends wait while writing would leave less than <paramref name="reserveBytes"/>.</param>
     /// <param name="reserveBytes">Space kept free, so removals (acks) can still be written and the disk never fills.</param>
     /// <param name="onDiskFull">Called when appends have to wait for space.</param>
-    public GroupCommitter(LatencyHistogram? fsyncLatency = null, Func<long>? freeBytes = null, long reserveBytes = 0, Action? onDiskFull = null)
+    /// <param name="compactionMinimumBytes">Segments at least this large that are three-quarters dead are compacted after a commit; 0 disables compaction.</param>
+    public GroupCommitter(LatencyHistogram? fsyncLatency = null, Func<long>? freeBytes = null, long reserveBytes = 0, Action? onDiskFull = null,
+        long compactionMinimumBytes = 0)
     {
+        _compactionMinimumBytes = compactionMinimumBytes;
         _fsyncLatency = fsyncLatency;
         _freeBytes = freeBytes;
         _reserveBytes = reserveBytes;
@@ -55,6 +61,11 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     /// <summary>fsync rounds performed so far.</summary>
     public long Fsyncs => Interlocked.Read(ref _fsyncs);
+
+    /// <summary>Segments compacted so far.</summary>
+    public long Compactions => Interlocked.Read(ref _compactions);
+
+    private long _compactions;
 
     /// <summary>Records appended so far.</summary>
     public long Appends => Interlocked.Read(ref _appends);
@@ -151,15 +162,32 @@ public sealed class GroupCommitter : IAsyncDisposable
                 _fsyncLatency?.Observe(Stopwatch.GetElapsedTime(started));
                 Interlocked.Increment(ref _fsyncs);
             }
+            if (_compactionMinimumBytes > 0) _compactionCandidates.AddRange(_touched);
             _touched.Clear();
             foreach (var (id, callback, state) in _durable) callback(id, state);
             _durable.Clear();
             foreach (var (log, then) in closing)
             {
+                _compactionCandidates.Remove(log);
                 log.Dispose();
                 then?.Invoke(default, null);
             }
             closing.Clear();
+            // After the confirms: compaction costs time, which publishers should not wait for.
+            foreach (var log in _compactionCandidates)
+            {
+                try
+                {
+                    if (log.CompactOne(_compactionMinimumBytes)) Interlocked.Increment(ref _compactions);
+                }
+                catch (IOException)
+                {
+                    // No room to copy survivors now; the segment stays and is tried again later.
+                    _onDiskFull?.Invoke();
+                }
+
+            }
+            _compactionCandidates.Clear();
             if (completed && _deferred.Count > 0 && _freeBytes is not null && _freeBytes() < _reserveBytes)
             {
                 // Shutting down with no space to write: these were never confirmed, so dropping

@@ -21,6 +21,8 @@ public sealed class SegmentLog : IDisposable
         public readonly uint Number = number;
         /// <summary>Records appended and not yet removed.</summary>
         public int Live;
+        /// <summary>All records in the file, live or dead (for the compaction decision).</summary>
+        public int Records;
         /// <summary>Size of the .seg file (the next record's offset when active).</summary>
         public long Length;
         /// <summary>Open for appending acks; created on first removal.</summary>
@@ -29,8 +31,19 @@ public sealed class SegmentLog : IDisposable
         public SafeFileHandle? ReadHandle;
     }
 
+    /// <summary>First payload byte reserved for relocation envelopes: [0xFE][uint64 original id][payload].</summary>
+    private const byte EnvelopeMarker = 0xFE;
+    private const int EnvelopeHeader = 9;
+    /// <summary>Present once a log has been compacted: recovery then looks for relocated records first.</summary>
+    private const string CompactedMarkerFile = "compacted";
+
     /// <summary>Guards every field below.</summary>
     private readonly Lock _lock = new();
+    /// <summary>
+    /// Records moved by compaction: the id callers hold (where the record was first written) to
+    /// where it is now. Ids never change for callers, so queues keep their positions.
+    /// </summary>
+    private readonly Dictionary<ulong, RecordId> _relocated = [];
     private readonly SortedDictionary<uint, Segment> _segments = [];
     /// <summary>Segments whose ack file has unflushed appends.</summary>
     private readonly HashSet<Segment> _dirtyAcks = [];
@@ -71,19 +84,60 @@ public sealed class SegmentLog : IDisposable
         var numbers = Directory.EnumerateFiles(directory, "*.seg")
             .Select(path => uint.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out uint n) ? n : 0)
             .Where(n => n > 0).Order().ToList();
+        var deadSets = numbers.ToDictionary(n => n, n => ReadAcks(directory, n, found));
+
+        // Relocated records (from compaction) sit at the end of the log but belong at their
+        // original place: find them first, then merge them in by original id while scanning.
+        var moved = new SortedDictionary<ulong, (RecordId Physical, byte[] Payload)>();
+        var duplicates = new List<RecordId>();
+        if (File.Exists(Path.Combine(directory, CompactedMarkerFile)))
+        {
+            foreach (uint number in numbers)
+            {
+                ScanFile(SegmentPath(directory, number), number, truncateTornTail: false, [], (offset, payload) =>
+                {
+                    if (deadSets[number].Contains(offset) || payload.Length < EnvelopeHeader || payload.Span[0] != EnvelopeMarker) return;
+                    var physical = new RecordId(number, (uint)offset);
+                    var (logical, inner) = Unwrap(physical, payload);
+                    // A record moved twice around a crash: the later copy wins, the earlier goes.
+                    if (moved.TryGetValue(logical, out var earlier)) duplicates.Add(earlier.Physical);
+                    moved[logical] = (physical, inner.ToArray());
+                });
+            }
+        }
+
+        var relocated = new Dictionary<ulong, RecordId>();
+        void EmitMovedBefore(ulong limit)
+        {
+            while (moved.Count > 0 && moved.First() is var first && first.Key < limit)
+            {
+                moved.Remove(first.Key);
+                relocated[first.Key] = first.Value.Physical;
+                onLiveRecord(RecordId.FromValue(first.Key), first.Value.Payload);
+            }
+        }
+
         var segments = new List<Segment>();
         for (int i = 0; i < numbers.Count; i++)
         {
             bool newest = i == numbers.Count - 1;
             var segment = new Segment(numbers[i]);
-            var dead = ReadAcks(directory, segment.Number, found);
-            segment.Length = Scan(directory, segment.Number, newest, dead, found, (offset, payload) =>
+            var dead = deadSets[segment.Number];
+            segment.Length = ScanFile(SegmentPath(directory, segment.Number), segment.Number, newest, found, (offset, payload) =>
             {
+                segment.Records++;
+                if (dead.Contains(offset)) return;
                 segment.Live++;
-                onLiveRecord(new RecordId(segment.Number, (uint)offset), payload);
+                if (payload.Length >= EnvelopeHeader && payload.Span[0] == EnvelopeMarker) return; // merged by original id
+                var id = new RecordId(segment.Number, (uint)offset);
+                EmitMovedBefore(id.Value);
+                // The original survived a crash between its copy and its deletion: keep it, drop the copy.
+                if (moved.Remove(id.Value, out var copy)) duplicates.Add(copy.Physical);
+                onLiveRecord(id, payload);
             });
             segments.Add(segment);
         }
+        EmitMovedBefore(ulong.MaxValue);
 
         uint activeNumber = segments.Count == 0 ? 1 : segments[^1].Number;
         var active = segments.Count == 0 ? new Segment(activeNumber) : segments[^1];
@@ -91,14 +145,25 @@ public sealed class SegmentLog : IDisposable
         var writer = OpenAppend(SegmentPath(directory, activeNumber));
         var log = new SegmentLog(directory, segmentSize, active, writer);
         foreach (var segment in segments) log._segments[segment.Number] = segment;
+        foreach (var (logical, physical) in relocated) log._relocated[logical] = physical;
+        foreach (var duplicate in duplicates) log.Remove(duplicate);
+        if (duplicates.Count > 0) log.Flush();
         // Fully dead older segments (all their acks written before the crash) go now.
-        foreach (var segment in segments.Where(s => s.Live == 0 && s != active).ToList()) log.DeleteSegmentLocked(segment);
+        foreach (var segment in segments.Where(s => s.Live == 0 && s != log._active).ToList())
+            if (log._segments.ContainsKey(segment.Number)) log.DeleteSegmentLocked(segment);
         problems = found;
         return log;
     }
 
     /// <summary>Appends a record (buffered; durable after the next <see cref="Flush"/>).</summary>
     public RecordId Append(ReadOnlySpan<byte> payload)
+    {
+        if (!payload.IsEmpty && payload[0] == EnvelopeMarker)
+            throw new ArgumentException("payloads may not start with 0xFE (reserved for relocated records)", nameof(payload));
+        return AppendRaw(payload);
+    }
+
+    private RecordId AppendRaw(ReadOnlySpan<byte> payload)
     {
         if (payload.Length > RecordFormat.MaxPayload)
             throw new ArgumentException($"record of {payload.Length} bytes exceeds {RecordFormat.MaxPayload}", nameof(payload));
@@ -113,6 +178,7 @@ public sealed class SegmentLog : IDisposable
             _activeWriter.Write(payload);
             _active.Length += size;
             _active.Live++;
+            _active.Records++;
             _activeDirty = true;
             return id;
         }
@@ -127,6 +193,7 @@ public sealed class SegmentLog : IDisposable
     {
         lock (_lock)
         {
+            if (_relocated.Remove(id.Value, out var moved)) id = moved;
             if (!_segments.TryGetValue(id.Segment, out var segment)) return;
             segment.Live--;
             if (segment.Live == 0 && segment != _active)
@@ -196,21 +263,76 @@ public sealed class SegmentLog : IDisposable
     /// <summary>Reads a record's payload back (paging a message in from disk).</summary>
     public byte[] Read(RecordId id)
     {
-        SafeFileHandle handle;
+        // Under the lock: compaction (on the writer thread) may otherwise delete the file mid-read.
         lock (_lock)
         {
-            if (!_segments.TryGetValue(id.Segment, out var segment)) throw new KeyNotFoundException($"no segment for {id}");
+            bool moved = _relocated.TryGetValue(id.Value, out var physical);
+            if (!moved) physical = id;
+            if (!_segments.TryGetValue(physical.Segment, out var segment)) throw new KeyNotFoundException($"no segment for {id}");
             if (segment == _active && _activeDirty) _activeWriter.Flush(flushToDisk: false);
-            handle = segment.ReadHandle ??= File.OpenHandle(SegmentPath(_directory, segment.Number), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var handle = segment.ReadHandle ??= File.OpenHandle(SegmentPath(_directory, segment.Number), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> header = stackalloc byte[RecordFormat.HeaderSize];
+            RandomAccess.Read(handle, header, physical.Offset);
+            var (length, crc) = RecordFormat.ReadHeader(header);
+            var payload = new byte[length];
+            int read = RandomAccess.Read(handle, payload, physical.Offset + RecordFormat.HeaderSize);
+            if (read != length || RecordFormat.Checksum(payload) != crc)
+                throw new InvalidDataException($"record {id} is damaged (checksum mismatch)");
+            return moved ? payload[EnvelopeHeader..] : payload;
         }
-        Span<byte> header = stackalloc byte[RecordFormat.HeaderSize];
-        RandomAccess.Read(handle, header, id.Offset);
-        var (length, crc) = RecordFormat.ReadHeader(header);
-        var payload = new byte[length];
-        int read = RandomAccess.Read(handle, payload, id.Offset + RecordFormat.HeaderSize);
-        if (read != length || RecordFormat.Checksum(payload) != crc)
-            throw new InvalidDataException($"record {id} is damaged (checksum mismatch)");
-        return payload;
+    }
+
+    /// <summary>
+    /// Compacts one mostly-dead segment, if there is one: its live records (at most a quarter of
+    /// them) are copied to the end of the log in envelopes that remember their original id, the
+    /// copy is fsynced, and the old files are deleted. Callers keep using the original ids.
+    /// Only the writer thread calls this (it appends). Returns true when a segment was compacted.
+    /// </summary>
+    public bool CompactOne(long minimumBytes)
+    {
+        lock (_lock)
+        {
+            var candidate = _segments.Values.FirstOrDefault(s =>
+                s != _active && s.Length >= minimumBytes && s.Records > 0 && s.Live * 4 <= s.Records);
+            if (candidate is null) return false;
+            if (!File.Exists(Path.Combine(_directory, CompactedMarkerFile)))
+            {
+                File.WriteAllBytes(Path.Combine(_directory, CompactedMarkerFile), []);
+                DirectorySync.Fsync(_directory);
+            }
+            candidate.AckWriter?.Flush(flushToDisk: false);
+            var dead = ReadAcks(_directory, candidate.Number, new List<RecoveryProblem>());
+            var survivors = new List<(ulong Logical, byte[] Payload)>();
+            ScanFile(SegmentPath(_directory, candidate.Number), candidate.Number, truncateTornTail: false, new List<RecoveryProblem>(), (offset, payload) =>
+            {
+                if (dead.Contains(offset)) return;
+                var (logical, inner) = Unwrap(new RecordId(candidate.Number, (uint)offset), payload);
+                survivors.Add((logical, inner.ToArray()));
+            });
+            Span<byte> prefix = stackalloc byte[EnvelopeHeader];
+            foreach (var (logical, payload) in survivors)
+            {
+                var envelope = new byte[EnvelopeHeader + payload.Length];
+                envelope[0] = EnvelopeMarker;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(envelope.AsSpan(1), logical);
+                payload.CopyTo(envelope, EnvelopeHeader);
+                _relocated[logical] = AppendRaw(envelope);
+            }
+            // The copies are on disk before the originals go: a crash in between leaves both,
+            // and recovery keeps one.
+            Flush();
+            DeleteSegmentLocked(candidate);
+            return true;
+        }
+    }
+
+    /// <summary>The id callers know a record by, and its payload without any relocation envelope.</summary>
+    private static (ulong Logical, ReadOnlyMemory<byte> Payload) Unwrap(RecordId physical, ReadOnlyMemory<byte> payload)
+    {
+        var span = payload.Span;
+        if (span.Length >= EnvelopeHeader && span[0] == EnvelopeMarker)
+            return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(span[1..]), payload[EnvelopeHeader..]);
+        return (physical.Value, payload);
     }
 
     public void Dispose()
@@ -272,14 +394,6 @@ public sealed class SegmentLog : IDisposable
         });
         return dead;
     }
-
-    /// <summary>Walks a segment, reporting live records; returns the file length after any truncation.</summary>
-    private static long Scan(string directory, uint number, bool newest, HashSet<long> dead, List<RecoveryProblem> problems,
-        Action<long, ReadOnlyMemory<byte>> onLive) =>
-        ScanFile(SegmentPath(directory, number), number, newest, problems, (offset, payload) =>
-        {
-            if (!dead.Contains(offset)) onLive(offset, payload);
-        });
 
     private static long ScanFile(string path, uint number, bool truncateTornTail, List<RecoveryProblem> problems,
         Action<long, ReadOnlyMemory<byte>> onRecord)

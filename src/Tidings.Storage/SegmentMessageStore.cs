@@ -27,8 +27,9 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
     /// <param name="segmentSize">Size at which a queue's log starts a new segment file.</param>
     /// <param name="reserveBytes">Free space writes must leave on the disk (the disk alarm's limit); 0 = no check.</param>
     /// <param name="onDiskFull">Called when writes wait for space (the server raises the disk alarm).</param>
+    /// <param name="compactionMinimumBytes">Smallest segment worth compacting; default a quarter segment; 0 disables.</param>
     public SegmentMessageStore(string directory, LatencyHistogram? fsyncLatency = null, Action<string>? report = null,
-        long segmentSize = DefaultSegmentSize, long reserveBytes = 0, Action? onDiskFull = null)
+        long segmentSize = DefaultSegmentSize, long reserveBytes = 0, Action? onDiskFull = null, long? compactionMinimumBytes = null)
     {
         _directory = directory;
         _segmentSize = segmentSize;
@@ -38,10 +39,14 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
         foreach (var leftover in Directory.EnumerateDirectories(directory, "*" + DeletedSuffix + "*"))
             Directory.Delete(leftover, recursive: true);
         Func<long>? freeBytes = reserveBytes > 0 ? () => new DriveInfo(Path.GetFullPath(directory)).AvailableFreeSpace : null;
-        _committer = new GroupCommitter(fsyncLatency, freeBytes, reserveBytes, onDiskFull);
+        // A segment a quarter full or more that is three-quarters dead gets compacted.
+        _committer = new GroupCommitter(fsyncLatency, freeBytes, reserveBytes, onDiskFull, compactionMinimumBytes ?? segmentSize / 4);
     }
 
     private const string DeletedSuffix = ".deleted-";
+
+    /// <summary>Segments compacted so far.</summary>
+    public long Compactions => _committer.Compactions;
 
     /// <summary>fsync rounds so far (group commit: usually far fewer than messages).</summary>
     public long Fsyncs => _committer.Fsyncs;

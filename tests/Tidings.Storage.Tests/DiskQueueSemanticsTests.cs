@@ -13,6 +13,9 @@ public class DiskQueueSemanticsTests : QueueSemanticsTests
     /// <summary>The window of messages kept in memory; the paged subclass makes it tiny.</summary>
     protected virtual (long Bytes, int Messages) Window => (4L * 1024 * 1024, 4096);
 
+    /// <summary>Segment size and compaction threshold of the store; the paged subclass makes both tiny.</summary>
+    protected virtual (long SegmentSize, long CompactionMinimum) Segments => (1 << 20, (1 << 20) / 4);
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-qs-" + Guid.NewGuid().ToString("N"));
     private SegmentMessageStore? _store;
 
@@ -24,7 +27,8 @@ public class DiskQueueSemanticsTests : QueueSemanticsTests
             QueueWindowBytes = Window.Bytes,
             QueueWindowMessages = Window.Messages,
         }, time);
-        _store = new SegmentMessageStore(_directory, broker.StoreFsyncLatency, segmentSize: 1 << 20);
+        _store = new SegmentMessageStore(_directory, broker.StoreFsyncLatency, segmentSize: Segments.SegmentSize,
+            compactionMinimumBytes: Segments.CompactionMinimum);
         broker.MessageStore = _store;
         return broker;
     }
@@ -39,10 +43,13 @@ public class DiskQueueSemanticsTests : QueueSemanticsTests
 }
 
 /// <summary>
-/// The same suite with a window of two messages: nearly every message is paged to disk and read
-/// back, so ordering, TTL, overflow, requeue and dead-lettering are proven across the window.
+/// The same suite with a window of two messages and 512-byte segments compacted as soon as they
+/// are mostly dead: nearly every message is paged to disk, read back, and often moved by
+/// compaction, so ordering, TTL, overflow, requeue and dead-lettering are proven across both.
 /// </summary>
 public sealed class PagedDiskQueueSemanticsTests : DiskQueueSemanticsTests
 {
     protected override (long Bytes, int Messages) Window => (1, 2);
+
+    protected override (long SegmentSize, long CompactionMinimum) Segments => (512, 1);
 }
