@@ -11,6 +11,8 @@ internal sealed class DiskWatermark : IDisposable
     private readonly ResourceAlarms _alarms;
     private readonly string _directory;
     private readonly long _limit;
+    /// <summary>The state last reported.</summary>
+    private bool _low;
 
     public DiskWatermark(TimeProvider time, ResourceAlarms alarms, string directory, long limitBytes)
     {
@@ -33,7 +35,12 @@ internal sealed class DiskWatermark : IDisposable
     {
         try
         {
-            _alarms.Set("disk", FreeBytes(_directory) < _limit);
+            // Only changes are reported, so the watermark never clears an alarm raised by
+            // someone else (the store's writer, an operator, a test).
+            bool low = FreeBytes(_directory) < _limit;
+            if (low == _low) return;
+            _low = low;
+            _alarms.Set("disk", low);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {

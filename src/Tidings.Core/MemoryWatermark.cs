@@ -9,6 +9,8 @@ internal sealed class MemoryWatermark : IDisposable
     private readonly ITimer _timer;
     private readonly ResourceAlarms _alarms;
     private readonly long _limit;
+    /// <summary>The state last reported.</summary>
+    private bool _high;
 
     public MemoryWatermark(TimeProvider time, ResourceAlarms alarms, long limitBytes)
     {
@@ -19,8 +21,11 @@ internal sealed class MemoryWatermark : IDisposable
 
     private void Sample()
     {
-        long used = GC.GetTotalMemory(forceFullCollection: false);
-        _alarms.Set("memory", used > _limit);
+        // Only changes are reported, so the watermark never clears an alarm raised by someone else.
+        bool high = GC.GetTotalMemory(forceFullCollection: false) > _limit;
+        if (high == _high) return;
+        _high = high;
+        _alarms.Set("memory", high);
     }
 
     public void Dispose() => _timer.Dispose();

@@ -19,11 +19,17 @@ public sealed class ResourceAlarms
     /// <summary>True while any alarm is on.</summary>
     public bool IsBlocked { get { lock (_lock) return _active.Count > 0; } }
 
-    /// <summary>The alarms that are on, e.g. "memory", "disk".</summary>
-    public IReadOnlyCollection<string> Active { get { lock (_lock) return [.. _active]; } }
+    /// <summary>
+    /// The resources with an alarm on, e.g. "memory", "disk". Several sources may raise an alarm
+    /// for one resource ("disk" by the watermark, "disk:store" by the store's writer); each
+    /// resource is listed once.
+    /// </summary>
+    public IReadOnlyCollection<string> Active { get { lock (_lock) return [.. _active.Select(ResourceOf).Distinct().Order()]; } }
 
     /// <summary>A reason text for clients, e.g. "low on memory".</summary>
-    public string Reason { get { lock (_lock) return string.Join(" & ", _active.Order().Select(a => $"low on {a}")); } }
+    public string Reason => string.Join(" & ", Active.Select(a => $"low on {a}"));
+
+    private static string ResourceOf(string alarm) => alarm.Split(':')[0];
 
     /// <summary>Turns an alarm on or off.</summary>
     public void Set(string alarm, bool on)

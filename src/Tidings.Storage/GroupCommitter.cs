@@ -34,8 +34,10 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly Func<long>? _freeBytes;
     /// <summary>Space that must stay free after a write (the disk alarm's limit).</summary>
     private readonly long _reserveBytes;
-    /// <summary>Told when appends wait for space (the server raises the disk alarm).</summary>
-    private readonly Action? _onDiskFull;
+    /// <summary>Told true when appends start waiting for space, false when they flow again (the server's disk alarm).</summary>
+    private readonly Action<bool>? _onDiskFull;
+    /// <summary>Whether the last report to <see cref="_onDiskFull"/> was "full".</summary>
+    private bool _reportedFull;
     private static readonly TimeSpan DiskRetryDelay = TimeSpan.FromMilliseconds(200);
     private readonly long _compactionMinimumBytes;
     /// <summary>Logs written in the current round, kept for the compaction check after it.</summary>
@@ -46,9 +48,9 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// <param name="fsyncLatency">Where each fsync round's duration is recorded.</param>
     /// <param name="freeBytes">Free space of the disk written to; appends wait while writing would leave less than <paramref name="reserveBytes"/>.</param>
     /// <param name="reserveBytes">Space kept free, so removals (acks) can still be written and the disk never fills.</param>
-    /// <param name="onDiskFull">Called when appends have to wait for space.</param>
+    /// <param name="onDiskFull">Told true when appends have to wait for space, false when they are written again.</param>
     /// <param name="compactionMinimumBytes">Segments at least this large that are three-quarters dead are compacted after a commit; 0 disables compaction.</param>
-    public GroupCommitter(LatencyHistogram? fsyncLatency = null, Func<long>? freeBytes = null, long reserveBytes = 0, Action? onDiskFull = null,
+    public GroupCommitter(LatencyHistogram? fsyncLatency = null, Func<long>? freeBytes = null, long reserveBytes = 0, Action<bool>? onDiskFull = null,
         long compactionMinimumBytes = 0)
     {
         _compactionMinimumBytes = compactionMinimumBytes;
@@ -147,7 +149,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 // Out of space despite the reserve (another process filled the disk) or an I/O
                 // error: nothing written since the last fsync is confirmed; block publishers and
                 // retry. A record torn by the failed write is reported (and skipped) by recovery.
-                _onDiskFull?.Invoke();
+                ReportFull(true);
                 if (completed)
                 {
                     // Shutting down and still failing: what is left was never confirmed.
@@ -183,7 +185,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 catch (IOException)
                 {
                     // No room to copy survivors now; the segment stays and is tried again later.
-                    _onDiskFull?.Invoke();
+                    ReportFull(true);
                 }
 
             }
@@ -216,7 +218,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             long size = request.Payload.Length + 8;
             if (free - size < _reserveBytes)
             {
-                _onDiskFull?.Invoke();
+                ReportFull(true);
                 return;
             }
             // Dequeued only once written: if the write fails, the request is retried, not lost.
@@ -228,6 +230,14 @@ public sealed class GroupCommitter : IAsyncDisposable
             _touched.Add(request.Log);
             Interlocked.Increment(ref _appends);
         }
+        ReportFull(false);
+    }
+
+    private void ReportFull(bool full)
+    {
+        if (full == _reportedFull) return;
+        _reportedFull = full;
+        _onDiskFull?.Invoke(full);
     }
 
     /// <summary>Finishes what is queued, then stops.</summary>

@@ -26,10 +26,10 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
     /// <param name="report">Told about every problem recovery finds (for the log).</param>
     /// <param name="segmentSize">Size at which a queue's log starts a new segment file.</param>
     /// <param name="reserveBytes">Free space writes must leave on the disk (the disk alarm's limit); 0 = no check.</param>
-    /// <param name="onDiskFull">Called when writes wait for space (the server raises the disk alarm).</param>
+    /// <param name="onDiskFull">Told true when writes wait for space and false when they flow again (the server's disk alarm).</param>
     /// <param name="compactionMinimumBytes">Smallest segment worth compacting; default a quarter segment; 0 disables.</param>
     public SegmentMessageStore(string directory, LatencyHistogram? fsyncLatency = null, Action<string>? report = null,
-        long segmentSize = DefaultSegmentSize, long reserveBytes = 0, Action? onDiskFull = null, long? compactionMinimumBytes = null)
+        long segmentSize = DefaultSegmentSize, long reserveBytes = 0, Action<bool>? onDiskFull = null, long? compactionMinimumBytes = null)
     {
         _directory = directory;
         _segmentSize = segmentSize;

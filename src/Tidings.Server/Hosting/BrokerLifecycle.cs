@@ -39,7 +39,7 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
         // samples only every second), so a fast publisher cannot fill the disk between samples.
         _messages = new SegmentMessageStore(Path.Combine(_broker.Options.DataDirectory, "msgs"), _broker.StoreFsyncLatency,
             problem => ServerLog.StoreProblem(_logger, problem), reserveBytes: _broker.Options.DiskFreeLimitBytes,
-            onDiskFull: () => _broker.Alarms.Set("disk", true));
+            onDiskFull: full => _broker.Alarms.Set("disk:store", full));
         _broker.MessageStore = _messages;
         // Definitions come back before any listener accepts a client, so clients see them at once;
         // each durable queue declared here reads its messages back from its log.
