@@ -100,7 +100,8 @@ public sealed class Broker : IDisposable
         if (!_virtualHosts.TryRemove(name, out var vhost)) return false;
         foreach (var user in _users.Values) user.ClearPermissions(name);
         OnDefinitionsChanged();
-        foreach (var connection in _connections.Values.Where(c => c.VirtualHost == vhost)) connection.Dispose();
+        // As RabbitMQ: clients are told (AMQP 320 CONNECTION_FORCED, HTTP streams end) rather than cut off.
+        foreach (var connection in _connections.Values.Where(c => c.VirtualHost == vhost)) connection.RequestClose("vhost deleted");
         foreach (var queue in vhost.Queues) vhost.DeleteQueueInternal(queue);
         return true;
     }

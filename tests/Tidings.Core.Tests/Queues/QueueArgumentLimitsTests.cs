@@ -50,3 +50,26 @@ public sealed class QueueArgumentLimitsTests : IDisposable
         Assert.NotNull(vhost.FindQueue("theirs"));
     }
 }
+
+public sealed class VirtualHostDeletionTests
+{
+    [Fact]
+    public void Deleting_a_virtual_host_asks_each_of_its_connections_to_close_with_a_reason()
+    {
+        using var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
+        broker.AddVirtualHost("temp");
+        var guest = broker.FindUser("guest")!;
+        guest.SetPermissions("temp", Tidings.Core.Security.VhostPermissions.All);
+        var connection = broker.OpenConnection(guest, "temp", "test");
+        string? reason = null;
+        connection.OnCloseRequested(r => reason = r);
+        var other = broker.OpenConnection(guest, "/", "test");
+        string? otherReason = null;
+        other.OnCloseRequested(r => otherReason = r);
+
+        broker.DeleteVirtualHost("temp");
+
+        Assert.Equal("vhost deleted", reason);
+        Assert.Null(otherReason);
+    }
+}
