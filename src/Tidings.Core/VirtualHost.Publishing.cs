@@ -115,15 +115,11 @@ public sealed partial class VirtualHost
         {
             var original = dead.Message;
             var headers = DeathHeaders.Add(original, from.Name, dead.ReasonText, now);
-            var properties = original.Properties.With(headers, clearExpiration: true, replaceHeaders: true);
+            // A fixed dead-letter routing key replaces the CC keys too.
+            if (from.Settings.DeadLetterRoutingKey is not null) headers.Remove("CC");
             string routingKey = from.Settings.DeadLetterRoutingKey ?? original.RoutingKey;
-            var message = original.Reroute(dlx.Name, routingKey, properties);
-            if (from.Settings.DeadLetterRoutingKey is not null && original.Properties.Headers?.ContainsKey("CC") == true)
-            {
-                // A fixed dead-letter routing key replaces the CC keys too.
-                var noCc = headers.Where(kv => kv.Key != "CC").ToDictionary(kv => kv.Key, kv => kv.Value);
-                message = original.Reroute(dlx.Name, routingKey, original.Properties.With(noCc, clearExpiration: true, replaceHeaders: true));
-            }
+            var message = original.Reroute(dlx.Name, routingKey,
+                original.Properties.With(headers, clearExpiration: true, replaceHeaders: true));
 
             Route(dlx, message, scratch);
             foreach (var queue in scratch.Queues)

@@ -9,8 +9,8 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 {
     /// <summary>A publish or settlement held back until tx.commit.</summary>
     private readonly List<Action> _txActions = [];
-    private bool _txMode;
-    private bool _confirmMode;
+    /// <summary>tx.select was received; the session records it (listings read it there).</summary>
+    private bool TxMode => _session.Transactional;
     /// <summary>Numbers publishes and sends their confirms in order; set by confirm.select.</summary>
     private ConfirmTracker? _confirms;
     /// <summary>Thread id of the reader while it is inside a publish: settlements seen then are flushed at the end of the read batch.</summary>
@@ -24,7 +24,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
     private void Publish(BasicPublish publish, MessageProperties properties, byte[] body)
     {
         _connection.HasPublished = true;
-        if (_txMode)
+        if (TxMode)
         {
             _txActions.Add(() => PublishNow(publish, properties, body));
             return;
@@ -90,9 +90,8 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 
     private void OnConfirmSelect(ConfirmSelect select)
     {
-        if (_txMode)
+        if (TxMode)
             throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from tx to confirm mode");
-        _confirmMode = true;
         _confirms ??= new ConfirmTracker(
             (tag, multiple) => _connection.Send(Number, new BasicAck { DeliveryTag = tag, Multiple = multiple }),
             tag => _connection.Send(Number, new BasicNack { DeliveryTag = tag, Multiple = false, Requeue = false }));
@@ -105,16 +104,15 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 
     private void OnTxSelect()
     {
-        if (_confirmMode)
+        if (_confirms is not null)
             throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "cannot switch from confirm to tx mode");
-        _txMode = true;
         _session.Transactional = true;
         _connection.Send(Number, new TxSelectOk());
     }
 
     private void OnTxCommit()
     {
-        if (!_txMode) throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "channel is not transactional");
+        if (!TxMode) throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "channel is not transactional");
         var actions = _txActions.ToArray();
         _txActions.Clear();
         foreach (var action in actions) action();
@@ -123,7 +121,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 
     private void OnTxRollback()
     {
-        if (!_txMode) throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "channel is not transactional");
+        if (!TxMode) throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "channel is not transactional");
         _txActions.Clear();
         _connection.Send(Number, new TxRollbackOk());
     }
@@ -138,7 +136,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 
     private void Settle(Action settle)
     {
-        if (_txMode) _txActions.Add(settle); else settle();
+        if (TxMode) _txActions.Add(settle); else settle();
     }
 
     private void OnRecover(bool requeue, bool async)

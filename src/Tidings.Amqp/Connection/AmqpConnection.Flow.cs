@@ -8,7 +8,10 @@ internal sealed partial class AmqpConnection
     private volatile bool _outputCongested;
     /// <summary>True once the client published: only publishers are blocked by alarms.</summary>
     internal bool HasPublished { get; set; }
+    /// <summary>Whether the client was last told blocked. Guarded by _blockedLock.</summary>
     private bool _blockedNotified;
+    /// <summary>Serialises blocked/unblocked notices (alarm thread and reader loop).</summary>
+    private readonly Lock _blockedLock = new();
 
     /// <summary>Serialises pausing and resuming deliveries.</summary>
     private readonly Lock _pressureLock = new();
@@ -66,7 +69,7 @@ internal sealed partial class AmqpConnection
 
     private void NotifyBlocked(bool blocked)
     {
-        lock (Output)
+        lock (_blockedLock)
         {
             if (blocked == _blockedNotified) return;
             _blockedNotified = blocked;

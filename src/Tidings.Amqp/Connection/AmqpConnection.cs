@@ -351,7 +351,4 @@ internal sealed partial class AmqpConnection
         CloseChannels();
     }
 
-    private static string Utf8(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
-
-    internal static ReadOnlySequence<byte> AsSequence(ReadOnlyMemory<byte> memory) => new(memory);
 }

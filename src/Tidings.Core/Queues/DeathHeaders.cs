@@ -39,7 +39,8 @@ internal static class DeathHeaders
             if (message.Properties.Expiration is { } expiration) entry["original-expiration"] = expiration;
             entry["queue"] = queue;
             entry["reason"] = reason;
-            entry["routing-keys"] = message.AllRoutingKeys().Where((_, i) => i == 0 || !IsBcc(message, i)).Cast<object?>().ToList();
+            // The routing key and CC keys; BCC keys are never shown (publishing already dropped them).
+            entry["routing-keys"] = new List<object?> { message.RoutingKey }.Concat(message.HeaderStrings("CC")).ToList();
             entry["time"] = AmqpTimestamp.From(now);
         }
         deaths.Insert(0, entry);
@@ -72,12 +73,5 @@ internal static class DeathHeaders
             if (FieldValue.AsString(table.GetValueOrDefault("queue")) == target) return true;
         }
         return false;
-    }
-
-    // Routing keys in x-death include CC keys but never BCC ones.
-    private static bool IsBcc(Message message, int index)
-    {
-        int ccCount = message.HeaderStrings("CC").Count();
-        return index > ccCount;
     }
 }

@@ -42,11 +42,6 @@ public sealed class Consumer
     /// <summary>True while the consumer is registered with its queue.</summary>
     public bool IsActive { get; internal set; }
 
-    /// <summary>Whether a delivery could be made now (a hint; <see cref="TryReserve"/> decides).</summary>
-    internal bool HasCredit =>
-        IsActive && Session.IsFlowActive &&
-        (NoAck || ((PrefetchCount == 0 || UnackedCount < PrefetchCount) && Session.HasSessionCredit));
-
     /// <summary>Takes one unit of credit for a delivery; false when a limit is reached.</summary>
     internal bool TryReserve()
     {

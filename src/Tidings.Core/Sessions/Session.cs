@@ -69,8 +69,6 @@ public sealed class Session
     /// <summary>Prefetch count shared by the session (global=true).</summary>
     public int SessionPrefetch => _sessionPrefetch;
 
-    internal bool HasSessionCredit => _sessionPrefetch == 0 || Volatile.Read(ref _sessionUnacked) < _sessionPrefetch;
-
     // ---- publishing ----
 
     /// <summary>Receives publisher confirms for publishes made with a non-zero publish id.</summary>
@@ -190,14 +188,24 @@ public sealed class Session
     /// <summary>Acks one delivery, or with <paramref name="multiple"/> every one up to the tag (0 = all).</summary>
     public void Ack(ulong deliveryTag, bool multiple)
     {
-        foreach (var u in Take(deliveryTag, multiple))
+        if (!multiple)
         {
-            u.Queue.Settle(u.Entry);
-            Stats.Add(MessageStat.Ack);
-            u.Queue.Stats.Add(MessageStat.Ack);
-            u.Queue.VirtualHost.Stats.Add(MessageStat.Ack);
+            // The common case allocates nothing: one tag, no list.
+            Settle(TakeOne(deliveryTag));
+        }
+        else
+        {
+            foreach (var u in Take(deliveryTag, multiple)) Settle(u);
         }
         AfterCreditReleased();
+    }
+
+    private void Settle(Unacked u)
+    {
+        u.Queue.Settle(u.Entry);
+        Stats.Add(MessageStat.Ack);
+        u.Queue.Stats.Add(MessageStat.Ack);
+        u.Queue.VirtualHost.Stats.Add(MessageStat.Ack);
     }
 
     /// <summary>Rejects deliveries: requeued (marked redelivered) or dead-lettered/dropped.</summary>
@@ -231,15 +239,7 @@ public sealed class Session
             _consumers.Clear();
         }
         foreach (var consumer in consumers) consumer.Queue.RemoveConsumer(consumer);
-        List<Unacked> unacked;
-        lock (_lock)
-        {
-            unacked = [.. _unacked.OrderBy(kv => kv.Key).Select(kv => kv.Value)];
-            _unacked.Clear();
-        }
-        foreach (var u in unacked) u.Consumer?.Release();
-        foreach (var group in unacked.GroupBy(u => u.Queue))
-            group.Key.Requeue(group.Select(u => u.Entry));
+        Recover();
         Connection.SessionClosed(this);
     }
 
@@ -326,7 +326,7 @@ public sealed class Session
             else
             {
                 if (!_unacked.Remove(deliveryTag, out var single))
-                    throw new BrokerException(BrokerError.PreconditionFailed, $"unknown delivery tag {deliveryTag}");
+                    throw UnknownTag(deliveryTag);
                 if (multiple)
                 {
                     foreach (var tag in _unacked.Keys.Where(t => t < deliveryTag).Order().ToList())
@@ -341,6 +341,20 @@ public sealed class Session
         foreach (var u in taken) u.Consumer?.Release();
         return taken;
     }
+
+    private Unacked TakeOne(ulong deliveryTag)
+    {
+        Unacked taken;
+        lock (_lock)
+        {
+            if (!_unacked.Remove(deliveryTag, out taken)) throw UnknownTag(deliveryTag);
+        }
+        taken.Consumer?.Release();
+        return taken;
+    }
+
+    private static BrokerException UnknownTag(ulong deliveryTag) =>
+        new(BrokerError.PreconditionFailed, $"unknown delivery tag {deliveryTag}");
 
     private void AfterCreditReleased()
     {
