@@ -13,7 +13,7 @@ public sealed partial class VirtualHost
         Publish(new Message(exchange, routingKey, properties, body), caller: null, new RoutingScratch());
 
     /// <summary>Routes <paramref name="message"/> and offers it to every matching queue, once each.</summary>
-    internal PublishResult Publish(Message message, ClientConnection? caller, RoutingScratch scratch, PendingConfirm? confirm = null)
+    internal PublishResult Publish(Message message, ClientConnection? caller, RoutingScratch scratch, ConfirmRequest? confirm = null)
     {
         var exchange = _exchanges.GetValueOrDefault(message.Exchange) ?? throw BrokerException.NoExchange(message.Exchange, Name);
         if (exchange.Internal)

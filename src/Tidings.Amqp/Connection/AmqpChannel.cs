@@ -25,6 +25,8 @@ internal sealed partial class AmqpChannel
     private int _bodyReceived;
     /// <summary>True after the server sent channel.close: everything but close-ok is ignored.</summary>
     private bool _closing;
+    /// <summary>Decoded properties of the last content header, reused when the next one is identical.</summary>
+    private readonly PropertiesCache _propertiesCache = new();
     /// <summary>The queue named by the last queue.declare, used when a method names queue "".</summary>
     private string? _lastQueue;
 
@@ -91,7 +93,7 @@ internal sealed partial class AmqpChannel
     {
         switch (id)
         {
-            case AmqpMethodId.BasicPublish: StartPublish(BasicPublish.Read(args)); break;
+            case AmqpMethodId.BasicPublish: StartPublish(ReadPublish(args)); break;
             case AmqpMethodId.BasicAck: OnAck(BasicAck.Read(args)); break;
             case AmqpMethodId.BasicNack: OnNack(BasicNack.Read(args)); break;
             case AmqpMethodId.BasicReject: OnReject(BasicReject.Read(args)); break;
@@ -136,6 +138,25 @@ internal sealed partial class AmqpChannel
 
     // ---- content assembly ----
 
+    /// <summary>basic.publish's arguments, with names decoded through the connection's cache (no strings per message).</summary>
+    private BasicPublish ReadPublish(ReadOnlySequence<byte> args)
+    {
+        var reader = new SequenceReader<byte>(args);
+        ushort ticket = AmqpWireReader.ReadUInt16(ref reader);
+        string exchange = AmqpWireReader.ReadShortString(ref reader, _connection.Names);
+        string routingKey = AmqpWireReader.ReadShortString(ref reader, _connection.Names);
+        byte bits = AmqpWireReader.ReadOctet(ref reader);
+        AmqpWireReader.EnsureEnd(ref reader, BasicPublish.MethodName);
+        return new BasicPublish
+        {
+            Ticket = ticket,
+            Exchange = exchange,
+            RoutingKey = routingKey,
+            Mandatory = (bits & 0x01) != 0,
+            Immediate = (bits & 0x02) != 0,
+        };
+    }
+
     private void StartPublish(BasicPublish publish)
     {
         if (publish.Immediate)
@@ -147,7 +168,7 @@ internal sealed partial class AmqpChannel
     private void HandleContentHeader(ReadOnlySequence<byte> payload)
     {
         if (_contentState != ContentState.AwaitingHeader) throw UnexpectedFrame();
-        var header = ContentHeaderCodec.Read(payload);
+        var header = ContentHeaderCodec.Read(payload, _propertiesCache);
         if (header.ClassId != BasicPublish.ClassId)
             throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
                 $"expected content header for class 60, got one for class {header.ClassId} instead",

@@ -51,6 +51,9 @@ internal sealed partial class AmqpConnection
 
     internal EndPoint? RemoteEndPoint { get; }
 
+    /// <summary>Exchange names and routing keys recently published with; used by the reader loop only.</summary>
+    internal ShortStringCache Names { get; } = new();
+
     internal EndPoint? LocalEndPoint { get; }
 
     /// <summary>Set (from any thread) when an operator asked to close this connection.</summary>

@@ -64,6 +64,27 @@ internal static class AmqpWireReader
         return value;
     }
 
+    /// <summary>A short string decoded through <paramref name="cache"/>, so repeated names cost no allocation.</summary>
+    public static string ReadShortString(ref SequenceReader<byte> reader, ShortStringCache cache)
+    {
+        int length = ReadOctet(ref reader);
+        if (length == 0) return string.Empty;
+        EnsureRemaining(ref reader, length, "short string");
+        string value;
+        if (reader.UnreadSpan.Length >= length)
+        {
+            value = cache.Get(reader.UnreadSpan[..length]);
+        }
+        else
+        {
+            Span<byte> scratch = stackalloc byte[AmqpWire.MaxShortStringBytes];
+            reader.TryCopyTo(scratch[..length]);
+            value = cache.Get(scratch[..length]);
+        }
+        reader.Advance(length);
+        return value;
+    }
+
     /// <summary>A long string as bytes, copied out of the (pooled) frame buffer.</summary>
     public static ReadOnlyMemory<byte> ReadLongString(ref SequenceReader<byte> reader) => ReadLongStringBytes(ref reader);
 

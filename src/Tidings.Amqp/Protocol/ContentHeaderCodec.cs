@@ -25,7 +25,33 @@ public static class ContentHeaderCodec
     /// the channel answers with 505 UNEXPECTED_FRAME as RabbitMQ does.
     /// </remarks>
     /// <exception cref="AmqpSyntaxException">The payload is truncated, flags name properties that do not exist, or bytes are left over (502).</exception>
-    public static ContentHeader Read(ReadOnlySequence<byte> payload)
+    public static ContentHeader Read(ReadOnlySequence<byte> payload) => Read(payload, cache: null);
+
+    /// <summary>
+    /// Reads a content header, reusing the properties of the previous header when its encoded
+    /// flags and properties are byte-for-byte the same (<paramref name="cache"/>).
+    /// </summary>
+    internal static ContentHeader Read(ReadOnlySequence<byte> payload, PropertiesCache? cache)
+    {
+        // Class id, weight and body size come before the flags.
+        const int FixedPrefix = 12;
+        if (cache is not null && payload.Length >= MinimumSize)
+        {
+            var encoded = payload.Slice(FixedPrefix);
+            var prefix = new SequenceReader<byte>(payload);
+            ushort classId = AmqpWireReader.ReadUInt16(ref prefix);
+            ushort weight = AmqpWireReader.ReadUInt16(ref prefix);
+            ulong bodySize = AmqpWireReader.ReadUInt64(ref prefix);
+            if (classId == BasicClassId && cache.TryGet(encoded, out var cached))
+                return new ContentHeader(classId, weight, bodySize, cached);
+            var header = ReadUncached(payload);
+            if (header.ClassId == BasicClassId) cache.Remember(encoded, header.Properties);
+            return header;
+        }
+        return ReadUncached(payload);
+    }
+
+    private static ContentHeader ReadUncached(ReadOnlySequence<byte> payload)
     {
         var reader = new SequenceReader<byte>(payload);
         ushort classId = AmqpWireReader.ReadUInt16(ref reader);

@@ -132,7 +132,7 @@ public sealed class MessageQueue : IBindingDestination
     // ---- publishing ----
 
     /// <summary>Offers a routed message. Accepted messages are delivered or kept in order.</summary>
-    internal EnqueueResult Enqueue(Message message, PendingConfirm? confirm = null)
+    internal EnqueueResult Enqueue(Message message, ConfirmRequest? confirm = null)
     {
         List<DeadLetter>? deadLetters = null;
         EnqueueResult result = EnqueueResult.Accepted;
@@ -153,8 +153,8 @@ public sealed class MessageQueue : IBindingDestination
                 if (_log is not null && message.Properties.IsPersistent)
                 {
                     // The confirm waits for the disk; the delivery below does not.
-                    confirm?.AddHold();
-                    entry.Stored = _log.Append(message, confirm is null ? NoConfirm : PendingConfirm.OnDurable, confirm);
+                    var hold = confirm?.Hold();
+                    entry.Stored = _log.Append(message, hold is null ? NoConfirm : PendingConfirm.OnDurable, hold);
                 }
                 // As RabbitMQ does, a message meeting an empty queue goes straight to a consumer with
                 // credit before its TTL is looked at: a TTL of 0 means "deliver now or never".
@@ -350,6 +350,20 @@ public sealed class MessageQueue : IBindingDestination
             if (_deleted) return;
             _unackedCount--;
             Forget(entry);
+            DispatchLocked(ref deadLetters);
+        }
+        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    /// <summary>A multiple ack: <paramref name="count"/> deliveries of this queue leave it under one lock, with one dispatch after.</summary>
+    internal void Settle(List<Unacked> deliveries, int start, int count)
+    {
+        List<DeadLetter>? deadLetters = null;
+        lock (_lock)
+        {
+            if (_deleted) return;
+            _unackedCount -= count;
+            for (int i = start; i < start + count; i++) Forget(deliveries[i].Entry);
             DispatchLocked(ref deadLetters);
         }
         if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);

@@ -13,12 +13,10 @@ namespace Tidings.Core.Sessions;
 /// </summary>
 public sealed class Session
 {
-    private readonly record struct Unacked(QueueEntry Entry, MessageQueue Queue, Consumer? Consumer);
-
     /// <summary>Guards the fields below up to the counters.</summary>
     private readonly Lock _lock = new();
-    /// <summary>Deliveries awaiting ack by delivery tag.</summary>
-    private readonly Dictionary<ulong, Unacked> _unacked = [];
+    /// <summary>Deliveries awaiting ack, in tag order.</summary>
+    private readonly UnackedLedger _unacked = new();
     /// <summary>Consumers by tag.</summary>
     private readonly Dictionary<string, Consumer> _consumers = new(StringComparer.Ordinal);
     private ulong _lastDeliveryTag;
@@ -32,6 +30,10 @@ public sealed class Session
     private volatile bool _flowActive = true;
     /// <summary>Scratch space reused by every publish on this session (single publisher thread).</summary>
     private readonly RoutingScratch _routing = new();
+    /// <summary>A list reused by settlements; taken with Interlocked.Exchange so a rare second caller makes its own.</summary>
+    private List<Unacked>? _settleScratch = [];
+    /// <summary>The confirm of the publish in progress, reused (single publisher thread).</summary>
+    private readonly ConfirmRequest _confirm = new();
 
     internal Session(ClientConnection connection, int number)
     {
@@ -85,7 +87,12 @@ public sealed class Session
     {
         var message = new Message(exchange, routingKey, properties, body);
         // A confirmed publish settles when every durable queue has it on disk (see PendingConfirm).
-        var confirm = publishId != 0 && ConfirmSink is { } sink ? new PendingConfirm(sink, publishId) : null;
+        ConfirmRequest? confirm = null;
+        if (publishId != 0 && ConfirmSink is { } sink)
+        {
+            confirm = _confirm;
+            confirm.Begin(sink, publishId);
+        }
         var result = Connection.VirtualHost.Publish(message, Connection, _routing, confirm);
         var vhostStats = Connection.VirtualHost.Stats;
         Stats.Add(MessageStat.Publish);
@@ -102,7 +109,7 @@ public sealed class Session
         }
         // In-memory queues took the message inside Publish; durable ones release their hold
         // from the store's commit loop once it is on disk. Whichever comes last settles.
-        confirm?.ReleasePublisher(result.Rejected);
+        confirm?.Finish(result.Rejected);
         return result;
     }
 
@@ -162,7 +169,7 @@ public sealed class Session
         lock (_lock)
         {
             tag = ++_lastDeliveryTag;
-            if (!noAck) _unacked[tag] = new Unacked(entry, queue, null);
+            if (!noAck) _unacked.Add(tag, entry, queue, null);
         }
         Count(queue, noAck ? MessageStat.GetNoAck : MessageStat.Get, entry.Redelivered);
         return new GetResult(tag, entry.Redelivered, queue.Name, entry.Message, remaining);
@@ -190,28 +197,48 @@ public sealed class Session
     {
         if (!multiple)
         {
-            // The common case allocates nothing: one tag, no list.
-            Settle(TakeOne(deliveryTag));
+            var u = TakeOne(deliveryTag);
+            u.Queue.Settle(u.Entry);
+            CountAcks(u.Queue, 1);
         }
         else
         {
-            foreach (var u in Take(deliveryTag, multiple)) Settle(u);
+            var taken = Take(deliveryTag);
+            // One queue lock and one dispatch per run of deliveries from the same queue.
+            for (int start = 0; start < taken.Count;)
+            {
+                var queue = taken[start].Queue;
+                int end = start + 1;
+                while (end < taken.Count && taken[end].Queue == queue) end++;
+                queue.Settle(taken, start, end - start);
+                CountAcks(queue, end - start);
+                start = end;
+            }
+            ReturnScratch(taken);
         }
         AfterCreditReleased();
     }
 
-    private void Settle(Unacked u)
+    private void CountAcks(MessageQueue queue, int count)
     {
-        u.Queue.Settle(u.Entry);
-        Stats.Add(MessageStat.Ack);
-        u.Queue.Stats.Add(MessageStat.Ack);
-        u.Queue.VirtualHost.Stats.Add(MessageStat.Ack);
+        Stats.Add(MessageStat.Ack, count);
+        queue.Stats.Add(MessageStat.Ack, count);
+        queue.VirtualHost.Stats.Add(MessageStat.Ack, count);
     }
 
     /// <summary>Rejects deliveries: requeued (marked redelivered) or dead-lettered/dropped.</summary>
     public void Nack(ulong deliveryTag, bool multiple, bool requeue)
     {
-        var taken = Take(deliveryTag, multiple);
+        List<Unacked> taken;
+        if (multiple)
+        {
+            taken = Take(deliveryTag);
+        }
+        else
+        {
+            taken = RentScratch();
+            taken.Add(TakeOne(deliveryTag));
+        }
         if (requeue)
         {
             foreach (var group in taken.GroupBy(u => u.Queue))
@@ -221,6 +248,7 @@ public sealed class Session
         {
             foreach (var u in taken) u.Queue.Discard(u.Entry);
         }
+        ReturnScratch(taken);
         AfterCreditReleased();
     }
 
@@ -255,7 +283,7 @@ public sealed class Session
         {
             if (_closed || !consumer.IsActive) return false;
             ulong tag = ++_lastDeliveryTag;
-            if (!consumer.NoAck) _unacked[tag] = new Unacked(entry, queue, consumer);
+            if (!consumer.NoAck) _unacked.Add(tag, entry, queue, consumer);
             consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message));
         }
         Count(queue, consumer.NoAck ? MessageStat.DeliverNoAck : MessageStat.Deliver, entry.Redelivered);
@@ -313,30 +341,18 @@ public sealed class Session
 
     // ---- helpers ----
 
-    private List<Unacked> Take(ulong deliveryTag, bool multiple)
+    /// <summary>Takes every delivery up to <paramref name="deliveryTag"/> (0 = all), releasing their credit. Return the list with <see cref="ReturnScratch"/>.</summary>
+    private List<Unacked> Take(ulong deliveryTag)
     {
-        var taken = new List<Unacked>();
+        var taken = RentScratch();
         lock (_lock)
         {
-            if (multiple && deliveryTag == 0)
+            if (deliveryTag != 0 && !_unacked.Contains(deliveryTag))
             {
-                taken.AddRange(_unacked.OrderBy(kv => kv.Key).Select(kv => kv.Value));
-                _unacked.Clear();
+                ReturnScratch(taken);
+                throw UnknownTag(deliveryTag);
             }
-            else
-            {
-                if (!_unacked.Remove(deliveryTag, out var single))
-                    throw UnknownTag(deliveryTag);
-                if (multiple)
-                {
-                    foreach (var tag in _unacked.Keys.Where(t => t < deliveryTag).Order().ToList())
-                    {
-                        taken.Add(_unacked[tag]);
-                        _unacked.Remove(tag);
-                    }
-                }
-                taken.Add(single);
-            }
+            _unacked.TakeUpTo(deliveryTag, taken);
         }
         foreach (var u in taken) u.Consumer?.Release();
         return taken;
@@ -347,10 +363,18 @@ public sealed class Session
         Unacked taken;
         lock (_lock)
         {
-            if (!_unacked.Remove(deliveryTag, out taken)) throw UnknownTag(deliveryTag);
+            if (!_unacked.TryRemove(deliveryTag, out taken)) throw UnknownTag(deliveryTag);
         }
         taken.Consumer?.Release();
         return taken;
+    }
+
+    private List<Unacked> RentScratch() => Interlocked.Exchange(ref _settleScratch, null) ?? [];
+
+    private void ReturnScratch(List<Unacked> list)
+    {
+        list.Clear();
+        _settleScratch = list;
     }
 
     private static BrokerException UnknownTag(ulong deliveryTag) =>
