@@ -1,3 +1,4 @@
+using Tidings.Core.Messages;
 using System.Collections.Concurrent;
 using System.Net;
 using Tidings.Core.Security;
@@ -53,6 +54,9 @@ public sealed class Broker : IDisposable
 
     /// <summary>The settings this broker was created with.</summary>
     public BrokerOptions Options { get; }
+
+    /// <summary>Messages and body buffers reused by protocol adapters (see <see cref="Message"/>).</summary>
+    public MessagePool Messages { get; } = new();
 
     /// <summary>
     /// How long the durable store's fsyncs take. The store records each sync here; metrics export

@@ -21,31 +21,44 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 
     // ---- publishing ----
 
-    private void Publish(BasicPublish publish, MessageProperties properties, byte[] body)
+    /// <summary>Publishes an assembled message and then drops the channel's reference to it.</summary>
+    private void Publish(BasicPublish publish, Message message)
     {
         _connection.HasPublished = true;
-        if (TxMode)
-        {
-            _txActions.Add(() => PublishNow(publish, properties, body));
-            return;
-        }
-        PublishNow(publish, properties, body);
+        if (TxMode) DeferPublish(publish, message);
+        else PublishNow(publish, message);
     }
 
-    private void PublishNow(BasicPublish publish, MessageProperties properties, byte[] body)
+    private void DeferPublish(BasicPublish publish, Message message) => _txActions.Add(() => PublishNow(publish, message));
+
+    private void PublishNow(BasicPublish publish, Message message)
     {
-        if (properties.ReplyTo == VirtualHost.DirectReplyToQueue)
+        try
+        {
+            PublishAndReturn(publish, message);
+        }
+        finally
+        {
+            // The queues hold their own references; the pool gets the message back after the last ack.
+            MessagePool.ReleasePublisherReference(message);
+        }
+    }
+
+    private void PublishAndReturn(BasicPublish publish, Message message)
+    {
+        var published = message;
+        if (message.Properties.ReplyTo == VirtualHost.DirectReplyToQueue)
         {
             if (_replyToName is null)
                 throw AmqpException.Channel(AmqpReplyCodes.PreconditionFailed, "fast reply consumer does not exist");
-            properties = properties.With(replyTo: _replyToName);
+            published = message.WithProperties(message.Properties.With(replyTo: _replyToName));
         }
         ulong publishId = _confirms?.NextSequence() ?? 0;
         _publishingThread = Environment.CurrentManagedThreadId;
         PublishResult result;
         try
         {
-            result = _session.Publish(publish.Exchange, publish.RoutingKey, properties, body, publishId, publish.Mandatory);
+            result = _session.Publish(published, publishId, publish.Mandatory);
         }
         finally
         {
@@ -64,7 +77,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
                     ReplyText = "NO_ROUTE",
                     Exchange = publish.Exchange,
                     RoutingKey = publish.RoutingKey,
-                }, properties, body, _connection.FrameMax);
+                }, published.Properties, published.Body.Span, _connection.FrameMax);
             }
             finally
             {
@@ -128,16 +141,31 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 
     // ---- settling ----
 
-    private void OnAck(BasicAck ack) => Settle(() => _session.Ack(ack.DeliveryTag, ack.Multiple));
-
-    private void OnNack(BasicNack nack) => Settle(() => _session.Nack(nack.DeliveryTag, nack.Multiple, nack.Requeue));
-
-    private void OnReject(BasicReject reject) => Settle(() => _session.Nack(reject.DeliveryTag, multiple: false, reject.Requeue));
-
-    private void Settle(Action settle)
+    // Outside a transaction these call the session directly. The deferred forms live in their
+    // own methods because a lambda capturing a parameter allocates its closure on method entry,
+    // which would cost every ack an allocation.
+    private void OnAck(BasicAck ack)
     {
-        if (TxMode) _txActions.Add(settle); else settle();
+        if (TxMode) DeferAck(ack);
+        else _session.Ack(ack.DeliveryTag, ack.Multiple);
     }
+
+    private void OnNack(BasicNack nack)
+    {
+        if (TxMode) DeferNack(nack.DeliveryTag, nack.Multiple, nack.Requeue);
+        else _session.Nack(nack.DeliveryTag, nack.Multiple, nack.Requeue);
+    }
+
+    private void OnReject(BasicReject reject)
+    {
+        if (TxMode) DeferNack(reject.DeliveryTag, multiple: false, reject.Requeue);
+        else _session.Nack(reject.DeliveryTag, multiple: false, reject.Requeue);
+    }
+
+    private void DeferAck(BasicAck ack) => _txActions.Add(() => _session.Ack(ack.DeliveryTag, ack.Multiple));
+
+    private void DeferNack(ulong deliveryTag, bool multiple, bool requeue) =>
+        _txActions.Add(() => _session.Nack(deliveryTag, multiple, requeue));
 
     private void OnRecover(bool requeue, bool async)
     {
@@ -260,6 +288,9 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
         }
         _connection.CheckOutputPressure();
     }
+
+    /// <summary>Deliver copies the frames into the output buffer before it returns.</summary>
+    bool IConsumerSink.CopiesDuringDeliver => true;
 
     void IConsumerSink.CancelledByBroker(Consumer consumer)
     {

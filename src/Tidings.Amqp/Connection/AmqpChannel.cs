@@ -20,8 +20,10 @@ internal sealed partial class AmqpChannel
     /// <summary>The publish whose content is being received.</summary>
     private BasicPublish _publish;
     private ContentState _contentState;
-    private MessageProperties _contentProperties = MessageProperties.Empty;
-    private byte[] _body = [];
+    /// <summary>The message being assembled, rented from the broker's pool when its header arrived.</summary>
+    private Message? _content;
+    /// <summary>Where the body frames go: the rented message's buffer.</summary>
+    private Memory<byte> _body;
     private int _bodyReceived;
     /// <summary>True after the server sent channel.close: everything but close-ok is ignored.</summary>
     private bool _closing;
@@ -181,8 +183,8 @@ internal sealed partial class AmqpChannel
                 $"message size {header.BodySize} is larger than configured max size {max}",
                 BasicPublish.ClassId, BasicPublish.MethodId);
         }
-        _contentProperties = header.Properties;
-        _body = header.BodySize == 0 ? [] : new byte[header.BodySize];
+        _content = _connection.Broker.Messages.Rent(_publish.Exchange, _publish.RoutingKey, header.Properties, (int)header.BodySize);
+        _body = MessagePool.BodyBuffer(_content);
         _bodyReceived = 0;
         if (header.BodySize == 0)
         {
@@ -201,7 +203,7 @@ internal sealed partial class AmqpChannel
         if (_bodyReceived + payload.Length > _body.Length)
             throw AmqpException.Connection(AmqpReplyCodes.FrameError,
                 $"content body is larger than the {_body.Length} bytes its header announced");
-        payload.CopyTo(_body.AsSpan(_bodyReceived));
+        payload.CopyTo(_body.Span[_bodyReceived..]);
         _bodyReceived += (int)payload.Length;
         if (_bodyReceived < _body.Length) return;
         _contentState = ContentState.None;
@@ -221,18 +223,16 @@ internal sealed partial class AmqpChannel
 
     private void CompletePublish()
     {
+        var message = _content!;
+        _content = null;
+        _body = default;
         try
         {
-            Publish(_publish, _contentProperties, _body);
+            Publish(_publish, message);
         }
         catch (BrokerException e)
         {
             throw AmqpException.FromBroker(e, BasicPublish.ClassId, BasicPublish.MethodId);
-        }
-        finally
-        {
-            _body = [];
-            _contentProperties = MessageProperties.Empty;
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed class OutboundBuffer
     /// <summary>Frames being written to the socket by the writer loop (only it touches this).</summary>
     private ArrayBufferWriter<byte> _sending = new(InitialCapacity);
     /// <summary>Wakes the writer loop; released at most once per swap.</summary>
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WakeSignal _wake = new();
     private bool _wakePending;
     private bool _completed;
     private long _bytesInFlight;
@@ -56,22 +56,24 @@ internal sealed class OutboundBuffer
         if (wake) _wakePending = true;
         LastWriteTicks = Environment.TickCount64;
         _lock.Exit();
-        if (wake) _wake.Release();
+        if (wake) _wake.Set();
     }
 
     /// <summary>Asks the writer loop to send what is pending and stop.</summary>
     public void Complete()
     {
         lock (_lock) _completed = true;
-        _wake.Release();
+        _wake.Set();
     }
 
     /// <summary>The writer loop: runs until <see cref="Complete"/> or the socket closes.</summary>
     public async Task RunAsync(PipeWriter output, CancellationToken cancellation)
     {
+        // One registration for the loop's life, not one per wait.
+        using var stop = cancellation.UnsafeRegister(static s => ((WakeSignal)s!).Cancel(), _wake);
         while (true)
         {
-            await _wake.WaitAsync(cancellation).ConfigureAwait(false);
+            await _wake.WaitAsync().ConfigureAwait(false);
             bool completed;
             lock (_lock)
             {
@@ -97,7 +99,7 @@ internal sealed class OutboundBuffer
                 {
                     if (_pending.WrittenCount == 0) return;
                 }
-                _wake.Release();
+                _wake.Set();
             }
         }
     }

@@ -54,6 +54,9 @@ public sealed class MessageQueue : IBindingDestination
     /// <summary>Body bytes of the entries in the window (<c>_ready</c>), against the window budget.</summary>
     private long _windowBytes;
     private static readonly Action<object?> NoConfirm = static _ => { };
+    /// <summary>Acked entries kept for reuse, so a steady stream allocates none. Lock held.</summary>
+    private readonly Stack<QueueEntry> _freeEntries = new();
+    private const int MaxFreeEntries = 1024;
 
     internal MessageQueue(VirtualHost virtualHost, string name, bool durable, bool exclusive, bool autoDelete,
         IReadOnlyDictionary<string, object?>? arguments, QueueArguments settings, ClientConnection? owner)
@@ -149,9 +152,11 @@ public sealed class MessageQueue : IBindingDestination
             else
             {
                 Stats.Add(MessageStat.Publish);
-                var entry = new QueueEntry(message, _nextSequence++, ExpiryOf(message, now), PriorityOf(message));
+                var entry = NewEntry(message, ExpiryOf(message, now));
                 if (_log is not null && message.Properties.IsPersistent)
                 {
+                    // The store encodes the message later, on its own thread: it must never be reused.
+                    message.Pin();
                     // The confirm waits for the disk; the delivery below does not.
                     var hold = confirm?.Hold();
                     entry.Stored = _log.Append(message, hold is null ? NoConfirm : PendingConfirm.OnDurable, hold);
@@ -239,6 +244,8 @@ public sealed class MessageQueue : IBindingDestination
             if (_readyCount > 0)
             {
                 entry = RemoveHead();
+                // basic.get's caller reads the message after this lock is gone (and may ack first).
+                entry.Message.Pin();
                 if (!noAck) _unackedCount++;
                 else Forget(entry);
             }
@@ -291,7 +298,11 @@ public sealed class MessageQueue : IBindingDestination
                 AddReady(entry, requeued: true);
                 return;
             }
-            if (consumer.NoAck) Forget(entry);
+            if (consumer.NoAck)
+            {
+                Forget(entry);
+                Recycle(entry);
+            }
         }
     }
 
@@ -304,7 +315,11 @@ public sealed class MessageQueue : IBindingDestination
         if (!consumer.NoAck) _unackedCount++;
         if (consumer.Session.DeliverFromQueue(consumer, this, entry))
         {
-            if (consumer.NoAck) Forget(entry);
+            if (consumer.NoAck)
+            {
+                Forget(entry);
+                Recycle(entry);
+            }
             return true;
         }
         if (!consumer.NoAck) _unackedCount--;
@@ -350,6 +365,7 @@ public sealed class MessageQueue : IBindingDestination
             if (_deleted) return;
             _unackedCount--;
             Forget(entry);
+            Recycle(entry);
             DispatchLocked(ref deadLetters);
         }
         if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
@@ -363,7 +379,11 @@ public sealed class MessageQueue : IBindingDestination
         {
             if (_deleted) return;
             _unackedCount -= count;
-            for (int i = start; i < start + count; i++) Forget(deliveries[i].Entry);
+            for (int i = start; i < start + count; i++)
+            {
+                Forget(deliveries[i].Entry);
+                Recycle(deliveries[i].Entry);
+            }
             DispatchLocked(ref deadLetters);
         }
         if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
@@ -468,6 +488,30 @@ public sealed class MessageQueue : IBindingDestination
     private void Forget(QueueEntry entry)
     {
         if (entry.Stored is { } stored) _log!.Remove(stored);
+    }
+
+    /// <summary>An entry for a message just published, recycled when possible; it holds a reference to the message. Lock held.</summary>
+    private QueueEntry NewEntry(Message message, long expiresAtMs)
+    {
+        message.Retain();
+        if (_freeEntries.TryPop(out var entry))
+        {
+            entry.Reset(message, _nextSequence++, expiresAtMs, PriorityOf(message));
+            return entry;
+        }
+        return new QueueEntry(message, _nextSequence++, expiresAtMs, PriorityOf(message));
+    }
+
+    /// <summary>
+    /// An acked entry: its message reference goes and the entry is kept for reuse. Only acks
+    /// come here; entries that leave otherwise (dead-lettered, expired, purged) keep their
+    /// reference, so their message is never reused under a dead-letter still reading it. Lock held.
+    /// </summary>
+    private void Recycle(QueueEntry entry)
+    {
+        entry.Message.Release();
+        entry.Clear();
+        if (_freeEntries.Count < MaxFreeEntries) _freeEntries.Push(entry);
     }
 
     private void AddReady(QueueEntry entry, bool requeued)

@@ -10,6 +10,13 @@ public interface IConsumerSink
     /// <summary>Hands over one delivery, in delivery-tag order within the session.</summary>
     void Deliver(in Delivery delivery);
 
+    /// <summary>
+    /// True when <see cref="Deliver"/> has copied all it needs from the message before it
+    /// returns (an AMQP writer does). Otherwise the message is pinned first, so it stays valid
+    /// however long the sink keeps it (see <see cref="Messages.Message.Pin"/>).
+    /// </summary>
+    bool CopiesDuringDeliver => false;
+
     /// <summary>The broker ended the consumer (its queue was deleted); the client should be told.</summary>
     void CancelledByBroker(Consumer consumer);
 }

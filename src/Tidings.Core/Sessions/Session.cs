@@ -83,9 +83,16 @@ public sealed class Session
     /// </summary>
     /// <exception cref="BrokerException">Missing or internal exchange, bad expiration, no permission.</exception>
     public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body,
-        ulong publishId = 0, bool mandatory = false)
+        ulong publishId = 0, bool mandatory = false) =>
+        Publish(new Message(exchange, routingKey, properties, body), publishId, mandatory);
+
+    /// <summary>
+    /// Publishes a message made by the caller, e.g. one rented from <see cref="Broker.Messages"/>;
+    /// the caller keeps its own reference and releases it afterwards.
+    /// </summary>
+    /// <exception cref="BrokerException">Missing or internal exchange, bad expiration, no permission.</exception>
+    public PublishResult Publish(Message message, ulong publishId = 0, bool mandatory = false)
     {
-        var message = new Message(exchange, routingKey, properties, body);
         // A confirmed publish settles when every durable queue has it on disk (see PendingConfirm).
         ConfirmRequest? confirm = null;
         if (publishId != 0 && ConfirmSink is { } sink)
@@ -284,6 +291,7 @@ public sealed class Session
             if (_closed || !consumer.IsActive) return false;
             ulong tag = ++_lastDeliveryTag;
             if (!consumer.NoAck) _unacked.Add(tag, entry, queue, consumer);
+            if (!consumer.Sink.CopiesDuringDeliver) entry.Message.Pin();
             consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message));
         }
         Count(queue, consumer.NoAck ? MessageStat.DeliverNoAck : MessageStat.Deliver, entry.Redelivered);
@@ -311,6 +319,7 @@ public sealed class Session
         {
             if (_closed) return false;
             ulong tag = ++_lastDeliveryTag;
+            if (!sink.CopiesDuringDeliver) message.Pin();
             sink.Deliver(new Delivery(consumerTag, tag, false, VirtualHost.DirectReplyToQueue, message));
             return true;
         }

@@ -204,6 +204,7 @@ public sealed class MetricsEndpointTests
         Assert.Equal(7, sampled["tidings_queue_messages_published_total"]);
         Assert.Equal(0, sampled["tidings_queue_consumers"]);
         Assert.Equal(8, sampled.Count);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+        // A guard against a quadratic export (minutes), not a benchmark: a loaded CI machine took 9.6 s once.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
 }
