@@ -10,22 +10,43 @@ public sealed record VhostPermissions(string Configure, string Write, string Rea
     /// <summary>Everything allowed, as RabbitMQ grants the default user.</summary>
     public static readonly VhostPermissions All = new(".*", ".*", ".*");
 
+    /// <summary>The three patterns anchored and parsed once, on first use: checks run on every publish.</summary>
+    private CompiledPattern?[]? _compiled;
+
+    private sealed record CompiledPattern(string Pattern, Regex Regex);
+
+    /// <summary>Equal when the three patterns are (the parsed cache is not part of the value).</summary>
+    public bool Equals(VhostPermissions? other) =>
+        other is not null && Configure == other.Configure && Write == other.Write && Read == other.Read;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Configure, Write, Read);
+
     /// <summary>True when <paramref name="resource"/> is allowed for <paramref name="kind"/>.</summary>
     public bool Allows(Permission kind, string resource)
     {
         string pattern = kind switch { Permission.Configure => Configure, Permission.Write => Write, _ => Read };
         if (pattern == ".*") return true;
         if (pattern.Length == 0) return false;
-        return Regex.IsMatch(resource, "^(?:" + pattern + ")$", RegexOptions.None, TimeSpan.FromMilliseconds(100));
+        var compiled = _compiled ??= new CompiledPattern?[3];
+        // Checked against the pattern so that a copy made with `with` never uses its original's regex.
+        if (compiled[(int)kind] is not { } entry || !ReferenceEquals(entry.Pattern, pattern))
+        {
+            entry = new CompiledPattern(pattern,
+                new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)));
+            compiled[(int)kind] = entry;
+        }
+        return entry.Regex.IsMatch(resource);
     }
 }
 
 /// <summary>A broker user: salted SHA-256 password hash (as RabbitMQ stores it), tags and permissions.</summary>
 public sealed class User
 {
-    /// <summary>Guards <see cref="_permissions"/>.</summary>
+    /// <summary>Serialises writers of <see cref="_permissions"/>.</summary>
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, VhostPermissions> _permissions = new(StringComparer.Ordinal);
+    /// <summary>Permissions by vhost, replaced whole on change: every publish reads it, without a lock.</summary>
+    private volatile Dictionary<string, VhostPermissions> _permissions = new(StringComparer.Ordinal);
     private byte[] _salt;
     private byte[] _hash;
 
@@ -95,27 +116,32 @@ public sealed class User
     /// <summary>Grants (or replaces) permissions in a virtual host.</summary>
     public void SetPermissions(string vhost, VhostPermissions permissions)
     {
-        lock (_lock) _permissions[vhost] = permissions;
+        lock (_lock) _permissions = new(_permissions, StringComparer.Ordinal) { [vhost] = permissions };
         Changed?.Invoke();
     }
 
     /// <summary>Removes all access to a virtual host.</summary>
     public void ClearPermissions(string vhost)
     {
-        lock (_lock) _permissions.Remove(vhost);
+        lock (_lock)
+        {
+            var without = new Dictionary<string, VhostPermissions>(_permissions, StringComparer.Ordinal);
+            without.Remove(vhost);
+            _permissions = without;
+        }
         Changed?.Invoke();
     }
 
     /// <summary>The permissions in <paramref name="vhost"/>; null when the user has no access.</summary>
     public VhostPermissions? PermissionsFor(string vhost)
     {
-        lock (_lock) return _permissions.GetValueOrDefault(vhost);
+        return _permissions.GetValueOrDefault(vhost);
     }
 
     /// <summary>All permissions by vhost.</summary>
     public IReadOnlyDictionary<string, VhostPermissions> AllPermissions
     {
-        get { lock (_lock) return new Dictionary<string, VhostPermissions>(_permissions); }
+        get { return new Dictionary<string, VhostPermissions>(_permissions); }
     }
 
     private static (byte[] Salt, byte[] Hash) HashPassword(string password)
