@@ -1,12 +1,17 @@
 using BenchmarkDotNet.Running;
-using Tidings.MicroBench;
 
-// "alloc": the quick allocation loop (see AllocMode); anything else goes to BenchmarkDotNet
-// (bench/micro.sh passes --filter and --job).
-if (args.Length > 0 && args[0] == "alloc")
+namespace Tidings.MicroBench;
+
+/// <summary>
+/// "alloc": the quick allocation loop (see <see cref="AllocMode"/>); anything else goes to
+/// BenchmarkDotNet (bench/micro.sh passes --filter and --job).
+/// </summary>
+public static class Program
 {
-    return await AllocMode.RunAsync(args[1..]);
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "alloc") return await AllocMode.RunAsync(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(AllocMode).Assembly).Run(args);
+        return 0;
+    }
 }
-
-BenchmarkSwitcher.FromAssembly(typeof(AllocMode).Assembly).Run(args);
-return 0;
