@@ -142,7 +142,8 @@ public sealed class MessageQueue : IBindingDestination
         lock (_lock)
         {
             if (_deleted) return EnqueueResult.Accepted;
-            long now = NowMs;
+            // The clock is read only when a TTL needs it (-1 = not read yet).
+            long now = -1;
             if (Settings.Overflow != OverflowMode.DropHead && WouldOverflow(message.Size))
             {
                 result = EnqueueResult.Rejected;
@@ -152,7 +153,7 @@ public sealed class MessageQueue : IBindingDestination
             else
             {
                 Stats.Add(MessageStat.Publish);
-                var entry = NewEntry(message, ExpiryOf(message, now));
+                var entry = NewEntry(message, ExpiryOf(message, ref now));
                 if (_log is not null && message.Properties.IsPersistent)
                 {
                     // The store encodes the message later, on its own thread: it must never be reused.
@@ -185,6 +186,14 @@ public sealed class MessageQueue : IBindingDestination
         if (message.Properties.Expiration is { } expiration && long.TryParse(expiration, out long perMessage))
             ttl = Math.Min(ttl, perMessage);
         return ttl == long.MaxValue ? long.MaxValue : now + ttl;
+    }
+
+    /// <summary>As above, reading the clock into <paramref name="now"/> (when it is -1) only if the message has a TTL.</summary>
+    private long ExpiryOf(Message message, ref long now)
+    {
+        if (Settings.MessageTtl is null && message.Properties.Expiration is null) return long.MaxValue;
+        if (now < 0) now = NowMs;
+        return ExpiryOf(message, now);
     }
 
     private byte PriorityOf(Message message) =>
@@ -604,13 +613,16 @@ public sealed class MessageQueue : IBindingDestination
     /// Messages expire only when they reach the head of their queue, as in RabbitMQ; with
     /// priorities, each level's head is checked.
     /// </summary>
+    /// <remarks><paramref name="now"/> may be -1: the clock is then read only if a head can expire at all.</remarks>
     private void DropExpiredHeads(long now, ref List<DeadLetter>? deadLetters)
     {
         RefillWindow();
         foreach (var deque in _ready)
         {
-            while (deque.Count > 0 && IsExpired(deque.PeekFirst(), now))
+            while (deque.Count > 0 && deque.PeekFirst().ExpiresAtMs != long.MaxValue)
             {
+                if (now < 0) now = NowMs;
+                if (!IsExpired(deque.PeekFirst(), now)) break;
                 var expired = deque.RemoveFirst();
                 Forget(expired);
                 _readyCount--;
