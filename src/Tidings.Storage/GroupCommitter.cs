@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Tidings.Core;
@@ -17,8 +18,18 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     // Handle: for appends, given its id as soon as the record is written (before the fsync), so a
     // removal queued behind it finds it; for removals, the record to remove.
+    // Rented: the payload's array, returned to RecordBuffers once written (or skipped).
     private readonly record struct Request(Kind Kind, SegmentLog Log, ReadOnlyMemory<byte> Payload, StoredMessage? Handle,
-        Action<RecordId, object?>? OnDurable, object? State);
+        Action<RecordId, object?>? OnDurable, object? State, byte[]? Rented = null);
+
+    /// <summary>Records larger than this are plain arrays: pooling them would hold big buffers for little gain.</summary>
+    private const int MaxPooledRecord = 16 * 1024;
+
+    /// <summary>
+    /// Buffers for encoded records waiting to be written. A dedicated pool: the shared one keeps
+    /// only a few dozen arrays per size, far fewer than a confirm window puts in flight.
+    /// </summary>
+    public ArrayPool<byte> RecordBuffers { get; } = ArrayPool<byte>.Create(MaxPooledRecord, maxArraysPerBucket: 1024);
 
     private readonly LatencyHistogram? _fsyncLatency;
     private readonly Channel<Request> _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
@@ -80,6 +91,14 @@ public sealed class GroupCommitter : IAsyncDisposable
     public void Append(SegmentLog log, ReadOnlyMemory<byte> payload, Action<RecordId, object?> onDurable, object? state = null,
         StoredMessage? handle = null) =>
         Enqueue(new Request(Kind.Append, log, payload, handle, onDurable, state));
+
+    /// <summary>
+    /// As <see cref="Append(SegmentLog, ReadOnlyMemory{byte}, Action{RecordId, object?}, object?, StoredMessage?)"/>
+    /// for a record in <paramref name="rented"/> (from <see cref="RecordBuffers"/>), which goes back to the pool once written.
+    /// </summary>
+    public void AppendRented(SegmentLog log, byte[] rented, int length, Action<RecordId, object?> onDurable, object? state,
+        StoredMessage handle) =>
+        Enqueue(new Request(Kind.Append, log, rented.AsMemory(0, length), handle, onDurable, state, rented));
 
     /// <summary>Appends and waits until the record is on disk.</summary>
     public Task<RecordId> AppendAsync(SegmentLog log, ReadOnlyMemory<byte> payload)
@@ -212,6 +231,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             if (request.Handle is { } handle && _cancelled.Remove(handle))
             {
                 _deferred.Dequeue();
+                ReturnBuffer(request);
                 _durable.Add((default, request.OnDurable!, request.State));
                 continue;
             }
@@ -224,6 +244,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             // Dequeued only once written: if the write fails, the request is retried, not lost.
             var id = request.Log.Append(request.Payload.Span);
             _deferred.Dequeue();
+            ReturnBuffer(request);
             free -= size;
             if (request.Handle is { } written) written.Id = id.Value;
             _durable.Add((id, request.OnDurable!, request.State));
@@ -231,6 +252,11 @@ public sealed class GroupCommitter : IAsyncDisposable
             Interlocked.Increment(ref _appends);
         }
         ReportFull(false);
+    }
+
+    private void ReturnBuffer(in Request request)
+    {
+        if (request.Rented is { Length: <= MaxPooledRecord } rented) RecordBuffers.Return(rented);
     }
 
     private void ReportFull(bool full)

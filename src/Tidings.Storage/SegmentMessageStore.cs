@@ -82,19 +82,26 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
 
     private sealed class QueueLog(SegmentMessageStore store, SegmentLog log, string directory) : IQueueLog
     {
-        /// <summary>Carries the caller's callback through the commit loop.</summary>
-        private sealed record Write(Action<object?> OnDurable, object? State);
+        /// <summary>The queue's handle, also carrying the caller's callback through the commit loop (one object per append).</summary>
+        private sealed class PendingRecord(Action<object?> onDurable, object? state) : StoredMessage
+        {
+            public readonly Action<object?> OnDurable = onDurable;
+            public readonly object? State = state;
+        }
 
         private static readonly Action<RecordId, object?> Written = static (_, state) =>
         {
-            var write = (Write)state!;
-            write.OnDurable(write.State);
+            var record = (PendingRecord)state!;
+            record.OnDurable(record.State);
         };
 
         public StoredMessage Append(Message message, Action<object?> onDurable, object? state)
         {
-            var handle = new StoredMessage();
-            store._committer.Append(log, MessageRecord.Encode(message), Written, new Write(onDurable, state), handle);
+            var handle = new PendingRecord(onDurable, state);
+            // Encoded now, on the publisher's thread: the message may be reused once this returns.
+            var committer = store._committer;
+            var buffer = MessageRecord.Encode(message, committer.RecordBuffers, out int length);
+            committer.AppendRented(log, buffer, length, Written, handle, handle);
             return handle;
         }
 

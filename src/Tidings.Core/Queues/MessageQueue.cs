@@ -156,8 +156,6 @@ public sealed class MessageQueue : IBindingDestination
                 var entry = NewEntry(message, ExpiryOf(message, ref now));
                 if (_log is not null && message.Properties.IsPersistent)
                 {
-                    // The store encodes the message later, on its own thread: it must never be reused.
-                    message.Pin();
                     // The confirm waits for the disk; the delivery below does not.
                     var hold = confirm?.Hold();
                     entry.Stored = _log.Append(message, hold is null ? NoConfirm : PendingConfirm.OnDurable, hold);

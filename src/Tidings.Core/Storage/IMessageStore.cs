@@ -37,7 +37,7 @@ public interface IQueueLog
 }
 
 /// <summary>A message's handle in its queue log. The store sets <see cref="Id"/> when it writes it.</summary>
-public sealed class StoredMessage
+public class StoredMessage
 {
     /// <summary>Location in the log, assigned by the store's writer.</summary>
     public ulong Id { get; set; }
