@@ -11,16 +11,16 @@ namespace Tidings.Amqp.Connection;
 /// </summary>
 internal sealed class OutboundBuffer
 {
-    // Small: an idle connection should cost little; the buffers grow with the traffic.
-    private const int InitialCapacity = 4 * 1024;
+    // The buffers start empty and grow with the traffic (an idle connection's handshake needs
+    // well under 1 KiB), so a thousand idle connections do not hold megabytes of empty buffer.
     private const int MaxRetainedCapacity = 1024 * 1024;
 
     /// <summary>Guards the two buffers and the flags.</summary>
     private readonly Lock _lock = new();
     /// <summary>Frames appended since the last swap.</summary>
-    private ArrayBufferWriter<byte> _pending = new(InitialCapacity);
+    private ArrayBufferWriter<byte> _pending = new();
     /// <summary>Frames being written to the socket by the writer loop (only it touches this).</summary>
-    private ArrayBufferWriter<byte> _sending = new(InitialCapacity);
+    private ArrayBufferWriter<byte> _sending = new();
     /// <summary>Wakes the writer loop; released at most once per swap.</summary>
     private readonly WakeSignal _wake = new();
     private bool _wakePending;
@@ -87,7 +87,7 @@ internal sealed class OutboundBuffer
                 var result = await output.WriteAsync(_sending.WrittenMemory, cancellation).ConfigureAwait(false);
                 Sent?.Invoke(_sending.WrittenCount);
                 // A large message grows the buffer; don't keep that memory for an idle connection.
-                if (_sending.Capacity > MaxRetainedCapacity) _sending = new ArrayBufferWriter<byte>(InitialCapacity);
+                if (_sending.Capacity > MaxRetainedCapacity) _sending = new ArrayBufferWriter<byte>();
                 else _sending.ResetWrittenCount();
                 Interlocked.Exchange(ref _bytesInFlight, 0);
                 Drained?.Invoke();
