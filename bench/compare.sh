@@ -2,7 +2,7 @@
 # Runs the same AMQP load scenarios against Tidings and RabbitMQ on this machine and writes a
 # Markdown comparison table. See bench/README.md for what each scenario measures.
 #
-# Usage: bench/compare.sh [--runs N] [--duration S] [--scenarios s1,s2,...]
+# Usage: bench/compare.sh [--runs N] [--duration S] [--warmup S] [--scenarios s1,s2,...]
 #                         [--brokers tidings,rabbitmq] [--out FILE] [--run-dir DIR] [--keep-data]
 set -euo pipefail
 
@@ -23,6 +23,10 @@ LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 RUNS=3
 DURATION=10
+# s1–s4 first run this many seconds at 5,000 msg/s on their own queues, unmeasured: a freshly
+# started .NET process runs unoptimised (tier-0) code for its first seconds, which showed as
+# tens of milliseconds of s4 tail latency. RabbitMQ gets the same warm-up.
+WARMUP=5
 SCENARIOS="s1,s2,s3,s4,s5,s6"
 BROKERS="tidings,rabbitmq"
 OUT=""
@@ -59,6 +63,7 @@ parse_args() {
     case "$1" in
       --runs) RUNS="$2"; shift 2 ;;
       --duration) DURATION="$2"; shift 2 ;;
+      --warmup) WARMUP="$2"; shift 2 ;;
       --scenarios) SCENARIOS="$2"; shift 2 ;;
       --brokers) BROKERS="$2"; shift 2 ;;
       --out) OUT="$2"; shift 2 ;;
@@ -70,6 +75,7 @@ parse_args() {
   done
   [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
   [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer"
+  [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup must be a non-negative integer"
   local s b
   for s in ${SCENARIOS//,/ }; do [[ "$s" =~ ^s[1-6]$ ]] || die "unknown scenario: $s"; done
   for b in ${BROKERS//,/ }; do [[ "$b" == tidings || "$b" == rabbitmq ]] || die "unknown broker: $b"; done
@@ -402,6 +408,12 @@ run_scenario() {
     error="broker did not start"
   else
     sleep 1   # let start-up work settle before the idle RSS sample
+    if [[ "$sc" =~ ^s[1-4]$ ]] && ((WARMUP > 0)); then
+      log "$tag: warming up for ${WARMUP}s"
+      # shellcheck disable=SC2046 # the arguments are meant to split; later flags win
+      run_generator "$dir/warmup.out" $((WARMUP + 60)) $(scenario_args "$sc") --queue warmup --rate 5000 \
+        --time "$WARMUP" --label "$tag-warmup" || log "$tag: warm-up exited with $?"
+    fi
     rss0=$(rss_kib "$BROKER_PID"); c0=$(cpu_ticks "$BROKER_PID"); m0=$(machine_busy_ticks); t0=$(now)
     log "$tag: running $(scenario_args "$sc")"
     case "$sc" in
