@@ -18,11 +18,21 @@ public sealed class AmqpConnectionHandler(
     ILogger<AmqpConnectionHandler> logger,
     IHostApplicationLifetime lifetime) : ConnectionHandler
 {
+    /// <summary>One timer for the heartbeats of all this listener's connections; stopped with the host.</summary>
+    private readonly HeartbeatMonitor _heartbeats = StartMonitor(lifetime);
+
+    private static HeartbeatMonitor StartMonitor(IHostApplicationLifetime lifetime)
+    {
+        var monitor = new HeartbeatMonitor();
+        lifetime.ApplicationStopped.Register(monitor.Dispose);
+        return monitor;
+    }
+
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var amqp = new AmqpConnection(broker, options.Value, connection.Transport, connection.RemoteEndPoint, logger,
-            connection.LocalEndPoint);
+            connection.LocalEndPoint, _heartbeats);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, connection.ConnectionClosed);
         await amqp.RunAsync(stop.Token).ConfigureAwait(false);
     }

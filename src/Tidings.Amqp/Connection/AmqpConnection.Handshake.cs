@@ -184,52 +184,50 @@ internal sealed partial class AmqpConnection
 
     // ---- heartbeats ----
 
-    /// <summary>
-    /// Sends a heartbeat when nothing else was written for half the interval, and drops the
-    /// connection when nothing was received for two intervals (RabbitMQ's rule).
-    /// </summary>
-    private IDisposable? StartHeartbeatLoop(CancellationToken cancellation)
+    /// <summary>Ticks after which a connection still in its handshake is dropped (RabbitMQ's handshake_timeout).</summary>
+    private long _handshakeDeadline = long.MaxValue;
+
+    /// <summary>Has <see cref="_heartbeats"/> look at this connection until it closes.</summary>
+    private IDisposable StartHeartbeatChecks()
     {
-        var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-        long handshakeDeadline = _options.HandshakeTimeout == Timeout.InfiniteTimeSpan
-            ? long.MaxValue
-            : Environment.TickCount64 + (long)_options.HandshakeTimeout.TotalMilliseconds;
-        _ = Task.Run(async () =>
+        if (_options.HandshakeTimeout != Timeout.InfiniteTimeSpan)
+            _handshakeDeadline = Environment.TickCount64 + (long)_options.HandshakeTimeout.TotalMilliseconds;
+        _heartbeats.Add(this);
+        return new HeartbeatRegistration(_heartbeats, this);
+    }
+
+    private sealed class HeartbeatRegistration(HeartbeatMonitor monitor, AmqpConnection connection) : IDisposable
+    {
+        public void Dispose() => monitor.Remove(connection);
+    }
+
+    /// <summary>
+    /// Called by the monitor every half second: sends a heartbeat when nothing else was written
+    /// for half the interval, and drops the connection when nothing was received for two
+    /// intervals (RabbitMQ's rule) or its handshake took too long.
+    /// </summary>
+    internal void CheckHeartbeat(long now)
+    {
+        var state = _state;
+        if (state is State.Closed) return;
+        if ((state is State.AwaitingStartOk or State.AwaitingTuneOk or State.AwaitingOpen) && now > _handshakeDeadline)
         {
-            try
-            {
-                while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
-                {
-                    if (_state is State.Closed) return;
-                    if ((_state is State.AwaitingStartOk or State.AwaitingTuneOk or State.AwaitingOpen) &&
-                        Environment.TickCount64 > handshakeDeadline)
-                    {
-                        // RabbitMQ's handshake_timeout: a client that never finishes the handshake is dropped.
-                        Log.HandshakeFailed(_logger, RemoteEndPoint, "handshake timeout");
-                        _abort.Cancel();
-                        return;
-                    }
-                    if (_state != State.Open || Heartbeat == 0) continue;
-                    long now = Environment.TickCount64;
-                    long intervalMs = Heartbeat * 1000L;
-                    if (now - Output.LastWriteTicks >= intervalMs / 2)
-                    {
-                        var w = Output.Enter();
-                        FrameWriter.WriteHeartbeat(w);
-                        Output.Exit();
-                    }
-                    if (now - Volatile.Read(ref _lastReadTicks) > 2 * intervalMs)
-                    {
-                        Log.MissedHeartbeats(_logger, RemoteEndPoint, Heartbeat * 2);
-                        _abort.Cancel();
-                        return;
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }, CancellationToken.None);
-        return timer;
+            Log.HandshakeFailed(_logger, RemoteEndPoint, "handshake timeout");
+            _abort.Cancel();
+            return;
+        }
+        if (state != State.Open || Heartbeat == 0) return;
+        long intervalMs = Heartbeat * 1000L;
+        if (now - Output.LastWriteTicks >= intervalMs / 2)
+        {
+            var w = Output.Enter();
+            FrameWriter.WriteHeartbeat(w);
+            Output.Exit();
+        }
+        if (now - Volatile.Read(ref _lastReadTicks) > 2 * intervalMs)
+        {
+            Log.MissedHeartbeats(_logger, RemoteEndPoint, Heartbeat * 2);
+            _abort.Cancel();
+        }
     }
 }

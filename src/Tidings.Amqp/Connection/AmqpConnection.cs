@@ -35,9 +35,16 @@ internal sealed partial class AmqpConnection
     private long _lastReadTicks = Environment.TickCount64;
     private DateTime _closeDeadline;
 
+    /// <summary>Checks this connection's heartbeats; shared by the listener's connections.</summary>
+    private readonly HeartbeatMonitor _heartbeats;
+    /// <summary>True when <see cref="_heartbeats"/> is this connection's own (no listener gave one) and is disposed with it.</summary>
+    private readonly bool _ownsHeartbeats;
+
     public AmqpConnection(Broker broker, AmqpOptions options, IDuplexPipe transport, EndPoint? remoteEndPoint, ILogger logger,
-        EndPoint? localEndPoint = null)
+        EndPoint? localEndPoint = null, HeartbeatMonitor? heartbeats = null)
     {
+        _ownsHeartbeats = heartbeats is null;
+        _heartbeats = heartbeats ?? new HeartbeatMonitor();
         LocalEndPoint = localEndPoint;
         _broker = broker;
         _options = options;
@@ -91,7 +98,7 @@ internal sealed partial class AmqpConnection
             if (await ReadProtocolHeaderAsync(linked.Token).ConfigureAwait(false))
             {
                 SendConnectionStart();
-                using var heartbeat = StartHeartbeatLoop(linked.Token);
+                using var heartbeat = StartHeartbeatChecks();
                 await ReadFramesAsync(linked.Token).ConfigureAwait(false);
             }
         }
@@ -131,6 +138,7 @@ internal sealed partial class AmqpConnection
             }
             await _transport.Output.CompleteAsync().ConfigureAwait(false);
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            if (_ownsHeartbeats) _heartbeats.Dispose();
         }
     }
 

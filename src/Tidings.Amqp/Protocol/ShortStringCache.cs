@@ -15,8 +15,9 @@ internal sealed class ShortStringCache
     private const int MaxCachedBytes = 128;
 
     /// <summary>Each slot's UTF-8 bytes (null = empty slot) and its decoded string.</summary>
-    private readonly byte[]?[] _bytes = new byte[Slots][];
-    private readonly string[] _strings = new string[Slots];
+    /// <remarks>Allocated by the first publish, so connections that only consume cost nothing.</remarks>
+    private byte[]?[]? _bytes;
+    private string[]? _strings;
 
     public string Get(ReadOnlySpan<byte> utf8)
     {
@@ -25,6 +26,8 @@ internal sealed class ShortStringCache
         var hash = new HashCode();
         hash.AddBytes(utf8);
         int slot = hash.ToHashCode() & (Slots - 1);
+        _bytes ??= new byte[Slots][];
+        _strings ??= new string[Slots];
         if (_bytes[slot] is { } known && utf8.SequenceEqual(known)) return _strings[slot];
         string value = Encoding.UTF8.GetString(utf8);
         _bytes[slot] = utf8.ToArray();

@@ -28,8 +28,8 @@ public sealed class Session
     /// <summary>Limit given to consumers created from now on (basic.qos global=false).</summary>
     private volatile int _consumerPrefetch;
     private volatile bool _flowActive = true;
-    /// <summary>Scratch space reused by every publish on this session (single publisher thread).</summary>
-    private readonly RoutingScratch _routing = new();
+    /// <summary>Scratch space reused by every publish on this session (single publisher thread); made by the first publish.</summary>
+    private RoutingScratch? _routing;
     /// <summary>A list reused by settlements; taken with Interlocked.Exchange so a rare second caller makes its own.</summary>
     private List<Unacked>? _settleScratch = [];
     /// <summary>The confirm of the publish in progress, reused (single publisher thread).</summary>
@@ -100,7 +100,7 @@ public sealed class Session
             confirm = _confirm;
             confirm.Begin(sink, publishId);
         }
-        var result = Connection.VirtualHost.Publish(message, Connection, _routing, confirm);
+        var result = Connection.VirtualHost.Publish(message, Connection, _routing ??= new RoutingScratch(), confirm);
         var vhostStats = Connection.VirtualHost.Stats;
         Stats.Add(MessageStat.Publish);
         if (result.Unroutable)

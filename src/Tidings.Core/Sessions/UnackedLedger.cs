@@ -22,8 +22,8 @@ internal sealed class UnackedLedger
         public Consumer? Consumer;
     }
 
-    /// <summary>Ring of slots; length is a power of two.</summary>
-    private Slot[] _slots = new Slot[16];
+    /// <summary>Ring of slots; length is a power of two (empty until the first delivery, so idle sessions cost nothing).</summary>
+    private Slot[] _slots = [];
     /// <summary>Index of the oldest slot (live or hole).</summary>
     private int _head;
     /// <summary>Slots in use, holes included.</summary>
@@ -118,7 +118,7 @@ internal sealed class UnackedLedger
     {
         // Holes in the middle count towards the span; compacting them first keeps the ring from
         // growing without bound when one early delivery stays unacked while later ones are acked.
-        var bigger = new Slot[Count * 2 >= _slots.Length ? _slots.Length * 2 : _slots.Length];
+        var bigger = new Slot[Count * 2 >= _slots.Length ? Math.Max(16, _slots.Length * 2) : _slots.Length];
         int mask = _slots.Length - 1;
         int n = 0;
         for (int i = 0; i < _span; i++)
