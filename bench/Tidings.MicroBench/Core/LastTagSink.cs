@@ -17,6 +17,9 @@ public sealed class LastTagSink : IConsumerSink
         Count++;
     }
 
+    /// <summary>Nothing of the message is kept, so pooled messages can be reused after their ack.</summary>
+    public bool CopiesDuringDeliver => true;
+
     public void CancelledByBroker(Consumer consumer)
     {
     }

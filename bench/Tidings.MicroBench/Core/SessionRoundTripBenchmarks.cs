@@ -26,6 +26,13 @@ public class SessionRoundTripBenchmarks
     [Params(1, 100)]
     public int AckEvery { get; set; }
 
+    /// <summary>
+    /// True: the message is rented from the broker's pool and filled, as the AMQP channel does
+    /// (allocation-free); false: the public overload that wraps the caller's body in a new message.
+    /// </summary>
+    [Params(false, true)]
+    public bool Pooled { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -52,10 +59,19 @@ public class SessionRoundTripBenchmarks
         int ackEvery = AckEvery;
         for (int i = 1; i <= Batch; i++)
         {
-            session.Publish("", "bench", MessageProperties.Empty, _body);
+            if (Pooled) PublishPooled(session);
+            else session.Publish("", "bench", MessageProperties.Empty, _body);
             if (i % ackEvery == 0) session.Ack(_sink.LastTag, multiple: ackEvery > 1);
         }
 
         return _sink.LastTag;
+    }
+
+    private void PublishPooled(Session session)
+    {
+        var message = _broker.Messages.Rent("", "bench", MessageProperties.Empty, _body.Length);
+        _body.Span.CopyTo(MessagePool.BodyBuffer(message).Span);
+        session.Publish(message);
+        MessagePool.ReleasePublisherReference(message);
     }
 }
