@@ -53,6 +53,9 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly long _compactionMinimumBytes;
     /// <summary>Logs written in the current round, kept for the compaction check after it.</summary>
     private readonly List<SegmentLog> _compactionCandidates = [];
+    /// <summary>Logs whose mostly-dead segments were still being consumed: checked again later, even without new writes.</summary>
+    private readonly HashSet<SegmentLog> _compactionLater = [];
+    private static readonly TimeSpan CompactionRetryDelay = TimeSpan.FromSeconds(1);
     private long _fsyncs;
     private long _appends;
 
@@ -126,7 +129,14 @@ public sealed class GroupCommitter : IAsyncDisposable
         bool completed = false;
         while (!completed || _deferred.Count > 0)
         {
-            if (_deferred.Count == 0)
+            if (_deferred.Count == 0 && _compactionLater.Count > 0)
+            {
+                // Idle with segments left to compact once their consumers stop: look again soon.
+                var more = reader.WaitToReadAsync().AsTask();
+                await Task.WhenAny(more, Task.Delay(CompactionRetryDelay)).ConfigureAwait(false);
+                if (more.IsCompleted && !more.Result) completed = true;
+            }
+            else if (_deferred.Count == 0)
             {
                 if (!await reader.WaitToReadAsync().ConfigureAwait(false)) break;
             }
@@ -183,13 +193,20 @@ public sealed class GroupCommitter : IAsyncDisposable
                 _fsyncLatency?.Observe(Stopwatch.GetElapsedTime(started));
                 Interlocked.Increment(ref _fsyncs);
             }
-            if (_compactionMinimumBytes > 0) _compactionCandidates.AddRange(_touched);
+            if (_compactionMinimumBytes > 0)
+            {
+                _compactionCandidates.AddRange(_touched);
+                foreach (var log in _compactionLater)
+                    if (!_touched.Contains(log)) _compactionCandidates.Add(log);
+                _compactionLater.Clear();
+            }
             _touched.Clear();
             foreach (var (id, callback, state) in _durable) callback(id, state);
             _durable.Clear();
             foreach (var (log, then) in closing)
             {
                 _compactionCandidates.Remove(log);
+                _compactionLater.Remove(log);
                 log.Dispose();
                 then?.Invoke(default, null);
             }
@@ -199,7 +216,9 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 try
                 {
-                    if (log.CompactOne(_compactionMinimumBytes)) Interlocked.Increment(ref _compactions);
+                    if (log.CompactOne(_compactionMinimumBytes, skipSegmentsBeingConsumed: true, out bool deferred))
+                        Interlocked.Increment(ref _compactions);
+                    if (deferred) _compactionLater.Add(log);
                 }
                 catch (IOException)
                 {

@@ -35,6 +35,27 @@ public sealed class CompactionTests : IDisposable
     private static IEnumerable<string> Survivors() => Enumerable.Range(0, 200).Where(i => i % 10 == 0).Select(i => $"record {i:D3} " + new string('x', 80));
 
     [Fact]
+    public void A_segment_consumers_are_still_draining_is_left_alone_and_compacted_once_it_stops_changing()
+    {
+        using var log = Open(out _, out _);
+        var ids = Enumerable.Range(0, 200).Select(i => log.Append(Text($"record {i:D3} " + new string('x', 80)))).ToList();
+        log.Flush();
+        int segments = log.SegmentCount;
+        // A consumer draining in order has acked the first 36 records: most of the first 4 KiB segment (about 41).
+        for (int i = 0; i < 36; i++) log.Remove(ids[i]);
+        log.Flush();
+
+        Assert.False(log.CompactOne(minimumBytes: 1, skipSegmentsBeingConsumed: true, out bool deferred));
+        Assert.True(deferred, "the segment being drained should be deferred, not forgotten");
+        Assert.Equal(segments, log.SegmentCount);
+
+        // The consumer stopped: no removals since the last check, so now it is compacted.
+        Assert.True(log.CompactOne(minimumBytes: 1, skipSegmentsBeingConsumed: true, out deferred));
+        Assert.False(deferred);
+        Assert.Equal("record 036 " + new string('x', 80), Encoding.UTF8.GetString(log.Read(ids[36])));
+    }
+
+    [Fact]
     public void Compaction_frees_mostly_dead_segments_and_keeps_ids_and_order_across_a_restart()
     {
         List<RecordId> ids;
