@@ -14,7 +14,7 @@ namespace Tidings.Storage;
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
 {
-    private enum Kind : byte { Append, Remove, Close }
+    private enum Kind : byte { Append, Remove, Close, CompactionCheck }
 
     // Handle: for appends, given its id as soon as the record is written (before the fsync), so a
     // removal queued behind it finds it; for removals, the record to remove.
@@ -56,6 +56,14 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// <summary>Logs whose mostly-dead segments were still being consumed: checked again later, even without new writes.</summary>
     private readonly HashSet<SegmentLog> _compactionLater = [];
     private static readonly TimeSpan CompactionRetryDelay = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Queues a round a second after compaction was deferred, so stragglers are compacted even if
+    /// nothing else is written. A timer rather than a timed wait in the loop: the loop's normal wait
+    /// stays one allocation-free await, and the timer is armed at most once a second.
+    /// </summary>
+    private readonly Timer _compactionTimer;
+    /// <summary>True while <see cref="_compactionTimer"/> is due; set by the loop, cleared by the timer.</summary>
+    private volatile bool _compactionTimerArmed;
     private long _fsyncs;
     private long _appends;
 
@@ -72,6 +80,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         _freeBytes = freeBytes;
         _reserveBytes = reserveBytes;
         _onDiskFull = onDiskFull;
+        _compactionTimer = new Timer(static s => ((GroupCommitter)s!).OnCompactionTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _loop = Task.Run(RunAsync);
     }
 
@@ -129,14 +138,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         bool completed = false;
         while (!completed || _deferred.Count > 0)
         {
-            if (_deferred.Count == 0 && _compactionLater.Count > 0)
-            {
-                // Idle with segments left to compact once their consumers stop: look again soon.
-                var more = reader.WaitToReadAsync().AsTask();
-                await Task.WhenAny(more, Task.Delay(CompactionRetryDelay)).ConfigureAwait(false);
-                if (more.IsCompleted && !more.Result) completed = true;
-            }
-            else if (_deferred.Count == 0)
+            if (_deferred.Count == 0)
             {
                 if (!await reader.WaitToReadAsync().ConfigureAwait(false)) break;
             }
@@ -164,6 +166,9 @@ public sealed class GroupCommitter : IAsyncDisposable
                         break;
                     case Kind.Close:
                         closing.Add((request.Log, request.OnDurable));
+                        break;
+                    case Kind.CompactionCheck:
+                        // Only wakes the loop: the round below looks at the deferred logs.
                         break;
                 }
             }
@@ -228,6 +233,11 @@ public sealed class GroupCommitter : IAsyncDisposable
 
             }
             _compactionCandidates.Clear();
+            if (_compactionLater.Count > 0 && !_compactionTimerArmed)
+            {
+                _compactionTimerArmed = true;
+                _compactionTimer.Change(CompactionRetryDelay, Timeout.InfiniteTimeSpan);
+            }
             if (completed && _deferred.Count > 0 && _freeBytes is not null && _freeBytes() < _reserveBytes)
             {
                 // Shutting down with no space to write: these were never confirmed, so dropping
@@ -273,6 +283,12 @@ public sealed class GroupCommitter : IAsyncDisposable
         ReportFull(false);
     }
 
+    private void OnCompactionTimer()
+    {
+        _compactionTimerArmed = false;
+        _requests.Writer.TryWrite(new Request(Kind.CompactionCheck, null!, default, null, null, null));
+    }
+
     private void ReturnBuffer(in Request request)
     {
         if (request.Rented is { Length: <= MaxPooledRecord } rented) RecordBuffers.Return(rented);
@@ -290,5 +306,6 @@ public sealed class GroupCommitter : IAsyncDisposable
     {
         _requests.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        await _compactionTimer.DisposeAsync().ConfigureAwait(false);
     }
 }
