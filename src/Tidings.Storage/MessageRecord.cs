@@ -14,31 +14,15 @@ internal static class MessageRecord
 {
     private const byte Version = 1;
 
-    public static byte[] Encode(Message message)
-    {
-        var record = new byte[SizeOf(message)];
-        Write(message, record);
-        return record;
-    }
-
     /// <summary>Encodes into a buffer from <paramref name="pool"/>; the record is the first <paramref name="length"/> bytes.</summary>
     public static byte[] Encode(Message message, ArrayPool<byte> pool, out int length)
-    {
-        length = SizeOf(message);
-        var buffer = pool.Rent(length);
-        Write(message, buffer.AsSpan(0, length));
-        return buffer;
-    }
-
-    private static int SizeOf(Message message) =>
-        1 + 2 + Encoding.UTF8.GetByteCount(message.Exchange) + 2 + Encoding.UTF8.GetByteCount(message.RoutingKey) +
-        4 + ContentHeaderCodec.GetSize(message.Properties) + message.Body.Length;
-
-    private static void Write(Message message, Span<byte> span)
     {
         int exchangeBytes = Encoding.UTF8.GetByteCount(message.Exchange);
         int keyBytes = Encoding.UTF8.GetByteCount(message.RoutingKey);
         int headerBytes = ContentHeaderCodec.GetSize(message.Properties);
+        length = 1 + 2 + exchangeBytes + 2 + keyBytes + 4 + headerBytes + message.Body.Length;
+        var buffer = pool.Rent(length);
+        var span = buffer.AsSpan(0, length);
         span[0] = Version;
         int at = 1;
         BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)exchangeBytes);
@@ -48,6 +32,7 @@ internal static class MessageRecord
         BinaryPrimitives.WriteUInt32BigEndian(span[at..], (uint)headerBytes);
         at += 4 + ContentHeaderCodec.WriteTo(span[(at + 4)..], (ulong)message.Body.Length, message.Properties);
         message.Body.Span.CopyTo(span[at..]);
+        return buffer;
     }
 
     public static Message Decode(ReadOnlyMemory<byte> record)

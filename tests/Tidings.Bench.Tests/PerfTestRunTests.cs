@@ -1,3 +1,4 @@
+using Tidings.Amqp.Tests;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -7,9 +8,9 @@ namespace Tidings.Bench.Tests;
 
 public sealed class PerfTestRunTests : IAsyncLifetime
 {
-    private BenchTestServer _server = null!;
+    private AmqpTestServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await BenchTestServer.StartAsync();
+    public async Task InitializeAsync() => _server = await AmqpTestServer.StartAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -20,10 +20,8 @@ internal sealed partial class AmqpChannel
     /// <summary>The publish whose content is being received.</summary>
     private BasicPublish _publish;
     private ContentState _contentState;
-    /// <summary>The message being assembled, rented from the broker's pool when its header arrived.</summary>
+    /// <summary>The message being assembled, rented from the broker's pool when its header arrived; body frames fill its buffer.</summary>
     private Message? _content;
-    /// <summary>Where the body frames go: the rented message's buffer.</summary>
-    private Memory<byte> _body;
     private int _bodyReceived;
     /// <summary>True after the server sent channel.close: everything but close-ok is ignored.</summary>
     private bool _closing;
@@ -184,7 +182,6 @@ internal sealed partial class AmqpChannel
                 BasicPublish.ClassId, BasicPublish.MethodId);
         }
         _content = _connection.Broker.Messages.Rent(_publish.Exchange, _publish.RoutingKey, header.Properties, (int)header.BodySize);
-        _body = MessagePool.BodyBuffer(_content);
         _bodyReceived = 0;
         if (header.BodySize == 0)
         {
@@ -200,12 +197,13 @@ internal sealed partial class AmqpChannel
     private void HandleContentBody(ReadOnlySequence<byte> payload)
     {
         if (_contentState != ContentState.AwaitingBody) throw UnexpectedFrame();
-        if (_bodyReceived + payload.Length > _body.Length)
+        var body = MessagePool.BodyBuffer(_content!).Span;
+        if (_bodyReceived + payload.Length > body.Length)
             throw AmqpException.Connection(AmqpReplyCodes.FrameError,
-                $"content body is larger than the {_body.Length} bytes its header announced");
-        payload.CopyTo(_body.Span[_bodyReceived..]);
+                $"content body is larger than the {body.Length} bytes its header announced");
+        payload.CopyTo(body[_bodyReceived..]);
         _bodyReceived += (int)payload.Length;
-        if (_bodyReceived < _body.Length) return;
+        if (_bodyReceived < body.Length) return;
         _contentState = ContentState.None;
         CompletePublish();
     }
@@ -225,7 +223,6 @@ internal sealed partial class AmqpChannel
     {
         var message = _content!;
         _content = null;
-        _body = default;
         try
         {
             Publish(_publish, message);

@@ -187,18 +187,12 @@ internal sealed partial class AmqpConnection
     /// <summary>Ticks after which a connection still in its handshake is dropped (RabbitMQ's handshake_timeout).</summary>
     private long _handshakeDeadline = long.MaxValue;
 
-    /// <summary>Has <see cref="_heartbeats"/> look at this connection until it closes.</summary>
-    private IDisposable StartHeartbeatChecks()
+    /// <summary>Has <see cref="_heartbeats"/> look at this connection until <see cref="RunAsync"/> ends.</summary>
+    private void StartHeartbeatChecks()
     {
         if (_options.HandshakeTimeout != Timeout.InfiniteTimeSpan)
             _handshakeDeadline = Environment.TickCount64 + (long)_options.HandshakeTimeout.TotalMilliseconds;
         _heartbeats.Add(this);
-        return new HeartbeatRegistration(_heartbeats, this);
-    }
-
-    private sealed class HeartbeatRegistration(HeartbeatMonitor monitor, AmqpConnection connection) : IDisposable
-    {
-        public void Dispose() => monitor.Remove(connection);
     }
 
     /// <summary>

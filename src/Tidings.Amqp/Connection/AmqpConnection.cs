@@ -98,7 +98,7 @@ internal sealed partial class AmqpConnection
             if (await ReadProtocolHeaderAsync(linked.Token).ConfigureAwait(false))
             {
                 SendConnectionStart();
-                using var heartbeat = StartHeartbeatChecks();
+                StartHeartbeatChecks();
                 await ReadFramesAsync(linked.Token).ConfigureAwait(false);
             }
         }
@@ -123,6 +123,7 @@ internal sealed partial class AmqpConnection
         finally
         {
             _state = State.Closed;
+            _heartbeats.Remove(this);
             // Unsubscribing on every exit, not just on _abort: otherwise the broker's alarm event keeps each closed connection alive.
             _broker.Alarms.Changed -= OnAlarmChanged;
             CloseChannels();

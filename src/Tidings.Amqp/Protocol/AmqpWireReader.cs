@@ -38,8 +38,9 @@ internal static class AmqpWireReader
     /// <summary>
     /// A short string. AMQP does not promise UTF-8 here; invalid sequences are decoded with
     /// U+FFFD replacement rather than refused (names, tags and properties are text in every client).
+    /// With a <paramref name="cache"/>, a string decoded recently is returned again instead of a new one.
     /// </summary>
-    public static string ReadShortString(ref SequenceReader<byte> reader)
+    public static string ReadShortString(ref SequenceReader<byte> reader, ShortStringCache? cache = null)
     {
         int length = ReadOctet(ref reader);
         if (length == 0)
@@ -51,39 +52,21 @@ internal static class AmqpWireReader
         string value;
         if (reader.UnreadSpan.Length >= length)
         {
-            value = Encoding.UTF8.GetString(reader.UnreadSpan[..length]);
+            value = Decode(reader.UnreadSpan[..length], cache);
         }
         else
         {
             Span<byte> scratch = stackalloc byte[AmqpWire.MaxShortStringBytes];
             reader.TryCopyTo(scratch[..length]);
-            value = Encoding.UTF8.GetString(scratch[..length]);
+            value = Decode(scratch[..length], cache);
         }
 
         reader.Advance(length);
         return value;
     }
 
-    /// <summary>A short string decoded through <paramref name="cache"/>, so repeated names cost no allocation.</summary>
-    public static string ReadShortString(ref SequenceReader<byte> reader, ShortStringCache cache)
-    {
-        int length = ReadOctet(ref reader);
-        if (length == 0) return string.Empty;
-        EnsureRemaining(ref reader, length, "short string");
-        string value;
-        if (reader.UnreadSpan.Length >= length)
-        {
-            value = cache.Get(reader.UnreadSpan[..length]);
-        }
-        else
-        {
-            Span<byte> scratch = stackalloc byte[AmqpWire.MaxShortStringBytes];
-            reader.TryCopyTo(scratch[..length]);
-            value = cache.Get(scratch[..length]);
-        }
-        reader.Advance(length);
-        return value;
-    }
+    private static string Decode(ReadOnlySpan<byte> utf8, ShortStringCache? cache) =>
+        cache is null ? Encoding.UTF8.GetString(utf8) : cache.Get(utf8);
 
     /// <summary>A long string as bytes, copied out of the (pooled) frame buffer.</summary>
     public static ReadOnlyMemory<byte> ReadLongString(ref SequenceReader<byte> reader) => ReadLongStringBytes(ref reader);

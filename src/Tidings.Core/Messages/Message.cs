@@ -83,18 +83,10 @@ public sealed class Message
     /// Keeps the message (and its body) valid for good: it will never go back to the pool.
     /// Call while holding a reference, e.g. inside <see cref="Sessions.IConsumerSink.Deliver"/>.
     /// </summary>
-    public void Pin()
-    {
-        // A reference that is never released: the count cannot reach zero any more.
-        if (_pool is not null) Interlocked.Increment(ref _refs);
-    }
+    public void Pin() => Retain(); // a reference that is never released: the count cannot reach zero any more
 
     /// <summary>A copy with other properties sharing this body (which stays valid for good, see <see cref="Pin"/>).</summary>
-    public Message WithProperties(MessageProperties properties)
-    {
-        Pin();
-        return new(Exchange, RoutingKey, properties, Body);
-    }
+    public Message WithProperties(MessageProperties properties) => Reroute(Exchange, RoutingKey, properties);
 
     /// <summary>A copy routed anew (dead-lettering): same body, new exchange, key and properties.</summary>
     internal Message Reroute(string exchange, string routingKey, MessageProperties properties)

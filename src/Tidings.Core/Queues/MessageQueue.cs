@@ -363,22 +363,7 @@ public sealed class MessageQueue : IBindingDestination
 
     // ---- settling deliveries ----
 
-    /// <summary>An acked delivery leaves the queue for good.</summary>
-    internal void Settle(QueueEntry entry)
-    {
-        List<DeadLetter>? deadLetters = null;
-        lock (_lock)
-        {
-            if (_deleted) return;
-            _unackedCount--;
-            Forget(entry);
-            Recycle(entry);
-            DispatchLocked(ref deadLetters);
-        }
-        if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
-    }
-
-    /// <summary>A multiple ack: <paramref name="count"/> deliveries of this queue leave it under one lock, with one dispatch after.</summary>
+    /// <summary>Acked deliveries leave the queue for good: <paramref name="count"/> of them under one lock, with one dispatch after.</summary>
     internal void Settle(List<Unacked> deliveries, int start, int count)
     {
         List<DeadLetter>? deadLetters = null;

@@ -202,27 +202,18 @@ public sealed class Session
     /// <summary>Acks one delivery, or with <paramref name="multiple"/> every one up to the tag (0 = all).</summary>
     public void Ack(ulong deliveryTag, bool multiple)
     {
-        if (!multiple)
+        var taken = TakeForSettling(deliveryTag, multiple);
+        // One queue lock and one dispatch per run of deliveries from the same queue.
+        for (int start = 0; start < taken.Count;)
         {
-            var u = TakeOne(deliveryTag);
-            u.Queue.Settle(u.Entry);
-            CountAcks(u.Queue, 1);
+            var queue = taken[start].Queue;
+            int end = start + 1;
+            while (end < taken.Count && taken[end].Queue == queue) end++;
+            queue.Settle(taken, start, end - start);
+            CountAcks(queue, end - start);
+            start = end;
         }
-        else
-        {
-            var taken = Take(deliveryTag);
-            // One queue lock and one dispatch per run of deliveries from the same queue.
-            for (int start = 0; start < taken.Count;)
-            {
-                var queue = taken[start].Queue;
-                int end = start + 1;
-                while (end < taken.Count && taken[end].Queue == queue) end++;
-                queue.Settle(taken, start, end - start);
-                CountAcks(queue, end - start);
-                start = end;
-            }
-            ReturnScratch(taken);
-        }
+        ReturnScratch(taken);
         AfterCreditReleased();
     }
 
@@ -236,16 +227,7 @@ public sealed class Session
     /// <summary>Rejects deliveries: requeued (marked redelivered) or dead-lettered/dropped.</summary>
     public void Nack(ulong deliveryTag, bool multiple, bool requeue)
     {
-        List<Unacked> taken;
-        if (multiple)
-        {
-            taken = Take(deliveryTag);
-        }
-        else
-        {
-            taken = RentScratch();
-            taken.Add(TakeOne(deliveryTag));
-        }
+        var taken = TakeForSettling(deliveryTag, multiple);
         if (requeue)
         {
             foreach (var group in taken.GroupBy(u => u.Queue))
@@ -375,6 +357,15 @@ public sealed class Session
             if (!_unacked.TryRemove(deliveryTag, out taken)) throw UnknownTag(deliveryTag);
         }
         taken.Consumer?.Release();
+        return taken;
+    }
+
+    /// <summary>The deliveries an ack or nack settles: one tag, or with <paramref name="multiple"/> every one up to it.</summary>
+    private List<Unacked> TakeForSettling(ulong deliveryTag, bool multiple)
+    {
+        if (multiple) return Take(deliveryTag);
+        var taken = RentScratch();
+        taken.Add(TakeOne(deliveryTag));
         return taken;
     }
 
