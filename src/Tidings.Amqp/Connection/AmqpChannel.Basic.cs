@@ -294,7 +294,7 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
 
     void IConsumerSink.CancelledByBroker(Consumer consumer)
     {
-        if (_connection.ClientHas("consumer_cancel_notify"))
+        if (_connection.ClientHas(ClientCapabilities.ConsumerCancelNotify))
             _connection.Send(Number, new BasicCancel { ConsumerTag = consumer.Tag, NoWait = true });
     }
 

@@ -51,8 +51,7 @@ internal sealed partial class AmqpConnection
 
     private void AttachToAlarms()
     {
-        _broker.Alarms.Changed += OnAlarmChanged;
-        _abort.Token.Register(() => _broker.Alarms.Changed -= OnAlarmChanged);
+        _broker.Alarms.Changed += OnAlarmChanged; // RunAsync unsubscribes when the connection ends
         if (_broker.Alarms.IsBlocked) OnAlarmChanged(true);
     }
 
@@ -62,7 +61,7 @@ internal sealed partial class AmqpConnection
     /// </summary>
     private void OnAlarmChanged(bool blocked)
     {
-        if (_state != State.Open || !ClientHas("connection.blocked")) return;
+        if (_state != State.Open || !ClientHas(ClientCapabilities.ConnectionBlocked)) return;
         if (blocked && !HasPublished) return;
         NotifyBlocked(blocked);
     }
@@ -87,7 +86,7 @@ internal sealed partial class AmqpConnection
     {
         if (!HasPublished || !_broker.Alarms.IsBlocked) return;
         // A connection that started publishing during the alarm is told now.
-        if (ClientHas("connection.blocked")) NotifyBlocked(true);
+        if (ClientHas(ClientCapabilities.ConnectionBlocked)) NotifyBlocked(true);
         var cleared = _broker.Alarms.WhenClearAsync();
         while (!cleared.IsCompleted)
         {
@@ -97,6 +96,6 @@ internal sealed partial class AmqpConnection
             cancellation.ThrowIfCancellationRequested();
         }
         // Covers an alarm that cleared while the blocked notice was being sent.
-        if (ClientHas("connection.blocked")) NotifyBlocked(false);
+        if (ClientHas(ClientCapabilities.ConnectionBlocked)) NotifyBlocked(false);
     }
 }

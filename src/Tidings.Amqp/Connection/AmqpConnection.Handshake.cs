@@ -33,7 +33,7 @@ internal sealed partial class AmqpConnection
         switch (_state, id)
         {
             case (State.AwaitingStartOk, AmqpMethodId.ConnectionStartOk):
-                OnStartOk(ConnectionStartOk.Read(args));
+                OnStartOk(ConnectionStartOk.Read(args), args);
                 return;
             case (State.AwaitingTuneOk, AmqpMethodId.ConnectionTuneOk):
                 OnTuneOk(ConnectionTuneOk.Read(args));
@@ -61,10 +61,12 @@ internal sealed partial class AmqpConnection
         }
     }
 
-    private void OnStartOk(ConnectionStartOk startOk)
+    private void OnStartOk(ConnectionStartOk startOk, ReadOnlySequence<byte> arguments)
     {
-        _clientCapabilities = startOk.ClientProperties?.GetValueOrDefault("capabilities") as Dictionary<string, object?>;
-        _clientProperties = startOk.ClientProperties;
+        _clientCapabilities = ClientCapabilitiesTable.Parse(startOk.ClientProperties);
+        // Kept encoded (the table comes first in the arguments): it lives as long as the
+        // connection and is read only by the management API.
+        _clientProperties = startOk.ClientProperties is null ? null : EncodedFieldTable.CopyFrom(arguments);
         _mechanism = startOk.Mechanism;
         (string? user, string? password) = startOk.Mechanism switch
         {
@@ -78,7 +80,7 @@ internal sealed partial class AmqpConnection
         {
             string text = $"Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
             Log.LoginRefused(_logger, RemoteEndPoint, user ?? "", startOk.Mechanism);
-            if (ClientHas("authentication_failure_close"))
+            if (ClientHas(ClientCapabilities.AuthenticationFailureClose))
             {
                 // Sent even though tuning has not happened: the capability asks for exactly this.
                 _state = State.AwaitingOpen;
@@ -100,7 +102,7 @@ internal sealed partial class AmqpConnection
         });
     }
 
-    private Dictionary<string, object?>? _clientProperties;
+    private EncodedFieldTable? _clientProperties;
     private string? _mechanism;
 
     private void OnTuneOk(ConnectionTuneOk tuneOk)
@@ -207,10 +209,12 @@ internal sealed partial class AmqpConnection
         if ((state is State.AwaitingStartOk or State.AwaitingTuneOk or State.AwaitingOpen) && now > _handshakeDeadline)
         {
             Log.HandshakeFailed(_logger, RemoteEndPoint, "handshake timeout");
-            _abort.Cancel();
+            Abort();
             return;
         }
-        if (state != State.Open || Heartbeat == 0) return;
+        if (state != State.Open) return;
+        Output.TrimIfIdle(now);
+        if (Heartbeat == 0) return;
         long intervalMs = Heartbeat * 1000L;
         if (now - Output.LastWriteTicks >= intervalMs / 2)
         {
@@ -221,7 +225,7 @@ internal sealed partial class AmqpConnection
         if (now - Volatile.Read(ref _lastReadTicks) > 2 * intervalMs)
         {
             Log.MissedHeartbeats(_logger, RemoteEndPoint, Heartbeat * 2);
-            _abort.Cancel();
+            Abort();
         }
     }
 }

@@ -25,12 +25,12 @@ internal sealed partial class AmqpConnection
     private readonly ILogger _logger;
     /// <summary>Open channels by number. Touched only by the reader loop.</summary>
     private readonly Dictionary<ushort, AmqpChannel> _channels = [];
-    /// <summary>Cancelled to drop the connection at once (missed heartbeats, shutdown).</summary>
-    private readonly CancellationTokenSource _abort = new();
+    /// <summary>Cancelled to stop the reader loop: by <see cref="Abort"/> and by broker shutdown.</summary>
+    private readonly CancellationTokenSource _stopReading = new();
     private State _state = State.AwaitingStartOk;
     private User? _user;
     private ClientConnection? _connection;
-    private Dictionary<string, object?>? _clientCapabilities;
+    private ClientCapabilities _clientCapabilities;
     /// <summary>Ticks of the last frame received, for the heartbeat watchdog.</summary>
     private long _lastReadTicks = Environment.TickCount64;
     private DateTime _closeDeadline;
@@ -84,22 +84,32 @@ internal sealed partial class AmqpConnection
     internal ClientConnection Core => _connection!;
     internal ILogger Logger => _logger;
 
-    /// <summary>True when the client advertised the capability (e.g. "consumer_cancel_notify").</summary>
-    internal bool ClientHas(string capability) =>
-        _clientCapabilities?.GetValueOrDefault(capability) is true;
+    /// <summary>True when the client advertised the capability in its start-ok properties.</summary>
+    internal bool ClientHas(ClientCapabilities capability) => (_clientCapabilities & capability) != 0;
+
+    /// <summary>Drops the connection at once, sending nothing more (missed heartbeats, handshake timeout).</summary>
+    private void Abort()
+    {
+        Output.Abort();
+        _transport.Output.CancelPendingFlush();
+        _stopReading.Cancel();
+    }
 
     /// <summary>Runs the connection until the client leaves or an error closes it.</summary>
     public async Task RunAsync(CancellationToken shutdown)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _abort.Token);
-        var writer = Output.RunAsync(_transport.Output, _abort.Token);
+        // Shutdown stops the reader through _stopReading rather than a source linked with it:
+        // one registration instead of a linked source and two, for every idle connection. The
+        // writer keeps going, so the connection.close that tells the client why still goes out.
+        using var onShutdown = shutdown.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _stopReading);
+        var writer = Output.RunAsync(_transport.Output);
         try
         {
-            if (await ReadProtocolHeaderAsync(linked.Token).ConfigureAwait(false))
+            if (await ReadProtocolHeaderAsync(_stopReading.Token).ConfigureAwait(false))
             {
                 SendConnectionStart();
                 StartHeartbeatChecks();
-                await ReadFramesAsync(linked.Token).ConfigureAwait(false);
+                await ReadFramesAsync(_stopReading.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested && _state == State.Open)
@@ -124,7 +134,7 @@ internal sealed partial class AmqpConnection
         {
             _state = State.Closed;
             _heartbeats.Remove(this);
-            // Unsubscribing on every exit, not just on _abort: otherwise the broker's alarm event keeps each closed connection alive.
+            // Unsubscribing on every exit, not just on Abort: otherwise the broker's alarm event keeps each closed connection alive.
             _broker.Alarms.Changed -= OnAlarmChanged;
             CloseChannels();
             _connection?.Dispose();

@@ -14,6 +14,8 @@ internal sealed class OutboundBuffer
     // The buffers start empty and grow with the traffic (an idle connection's handshake needs
     // well under 1 KiB), so a thousand idle connections do not hold megabytes of empty buffer.
     private const int MaxRetainedCapacity = 1024 * 1024;
+    /// <summary>How long a connection sends nothing before <see cref="TrimIfIdle"/> drops its buffers.</summary>
+    internal const long IdleTrimMilliseconds = 2000;
 
     /// <summary>Guards the two buffers and the flags.</summary>
     private readonly Lock _lock = new();
@@ -31,6 +33,12 @@ internal sealed class OutboundBuffer
     public long PendingBytes
     {
         get { lock (_lock) return _pending.WrittenCount + Interlocked.Read(ref _bytesInFlight); }
+    }
+
+    /// <summary>Bytes of buffer held, written or not (for tests of <see cref="TrimIfIdle"/>).</summary>
+    internal int RetainedCapacity
+    {
+        get { lock (_lock) return _pending.Capacity + _sending.Capacity; }
     }
 
     /// <summary>Ticks (Environment.TickCount64) of the last append, for heartbeat decisions.</summary>
@@ -59,6 +67,27 @@ internal sealed class OutboundBuffer
         if (wake) _wake.Set();
     }
 
+    /// <summary>
+    /// Drops both buffers once nothing has been appended for <see cref="IdleTrimMilliseconds"/>,
+    /// so an idle connection holds no buffer memory (as RabbitMQ hibernates idle connection
+    /// processes). Called by the heartbeat monitor's tick, never on the message path.
+    /// </summary>
+    public void TrimIfIdle(long nowTicks)
+    {
+        if (nowTicks - LastWriteTicks < IdleTrimMilliseconds) return;
+        lock (_lock)
+        {
+            // The writer loop touches _sending outside the lock only while bytes are in flight.
+            if (_pending.WrittenCount != 0 || Interlocked.Read(ref _bytesInFlight) != 0) return;
+            if (_pending.Capacity == 0 && _sending.Capacity == 0) return;
+            _pending = new ArrayBufferWriter<byte>();
+            _sending = new ArrayBufferWriter<byte>();
+        }
+    }
+
+    /// <summary>Stops the writer loop without sending what is pending: its wait fails.</summary>
+    public void Abort() => _wake.Cancel();
+
     /// <summary>Asks the writer loop to send what is pending and stop.</summary>
     public void Complete()
     {
@@ -66,11 +95,9 @@ internal sealed class OutboundBuffer
         _wake.Set();
     }
 
-    /// <summary>The writer loop: runs until <see cref="Complete"/> or the socket closes.</summary>
-    public async Task RunAsync(PipeWriter output, CancellationToken cancellation)
+    /// <summary>The writer loop: runs until <see cref="Complete"/>, <see cref="Abort"/> or the socket closes.</summary>
+    public async Task RunAsync(PipeWriter output)
     {
-        // One registration for the loop's life, not one per wait.
-        using var stop = cancellation.UnsafeRegister(static s => ((WakeSignal)s!).Cancel(), _wake);
         while (true)
         {
             await _wake.WaitAsync().ConfigureAwait(false);
@@ -84,7 +111,9 @@ internal sealed class OutboundBuffer
             }
             if (_sending.WrittenCount > 0)
             {
-                var result = await output.WriteAsync(_sending.WrittenMemory, cancellation).ConfigureAwait(false);
+                // A flush stuck on a peer that stopped reading ends with the connection's
+                // PipeWriter.CancelPendingFlush (AmqpConnection.Abort), not with a token.
+                var result = await output.WriteAsync(_sending.WrittenMemory).ConfigureAwait(false);
                 Sent?.Invoke(_sending.WrittenCount);
                 // A large message grows the buffer; don't keep that memory for an idle connection.
                 if (_sending.Capacity > MaxRetainedCapacity) _sending = new ArrayBufferWriter<byte>();

@@ -258,6 +258,40 @@ public sealed class RabbitMqClientConnectionTests
     }
 
     [Fact]
+    public async Task Client_properties_read_back_the_same_on_every_read()
+    {
+        // The broker keeps them encoded and decodes each time they are read.
+        await using var server = await AmqpTestServer.StartAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server, f => f.ClientProvidedName = "reader");
+        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 1, "the broker does not list the connection");
+
+        var properties = Assert.Single(server.Broker.Connections).ClientProperties!;
+        var capabilities = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(properties["capabilities"]);
+        Assert.Equal(true, capabilities["publisher_confirms"]);
+        Assert.Equal(properties.Count, properties.Keys.Count());
+        Assert.True(properties.ContainsKey("platform"));
+        Assert.False(properties.TryGetValue("no such key", out _));
+        Assert.Equal("reader", RabbitMq.Text(properties.Single(p => p.Key == "connection_name").Value));
+    }
+
+    [Fact]
+    public async Task Broker_shutdown_tells_the_client_with_connection_forced_320()
+    {
+        var server = await AmqpTestServer.StartAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var channel = await connection.CreateChannelAsync();
+        var closed = new TaskCompletionSource<ShutdownEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionShutdownAsync += (_, e) => { closed.TrySetResult(e); return Task.CompletedTask; };
+
+        await server.DisposeAsync();
+
+        var reason = await closed.Task.WaitAsync(RabbitMq.Timeout);
+        Assert.Equal(320, reason.ReplyCode);
+        Assert.Equal(ShutdownInitiator.Peer, reason.Initiator);
+        Assert.Contains("shutdown", reason.ReplyText);
+    }
+
+    [Fact]
     public async Task Update_secret_with_the_current_password_keeps_the_connection_open()
     {
         await using var server = await AmqpTestServer.StartAsync();
