@@ -4,6 +4,7 @@
 #
 # Usage: bench/compare.sh [--runs N] [--duration S] [--warmup S] [--scenarios s1,s2,...]
 #                         [--brokers tidings,rabbitmq] [--out FILE] [--run-dir DIR] [--keep-data]
+#                         [--tidings-env "NAME=VALUE ..."]
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
@@ -28,6 +29,7 @@ DURATION=10
 # tens of milliseconds of s4 tail latency. RabbitMQ gets the same warm-up.
 WARMUP=5
 SCENARIOS="s1,s2,s3,s4,s5,s6"
+TIDINGS_ENV=()
 BROKERS="tidings,rabbitmq"
 OUT=""
 RUN_DIR=""
@@ -54,7 +56,7 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -69,6 +71,9 @@ parse_args() {
       --out) OUT="$2"; shift 2 ;;
       --run-dir) RUN_DIR="$2"; shift 2 ;;
       --keep-data) KEEP_DATA=1; shift ;;
+      # Environment for the Tidings broker only (runtime tuning experiments), e.g.
+      # --tidings-env "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0".
+      --tidings-env) read -r -a TIDINGS_ENV <<<"$2"; shift 2 ;;
       -h|--help) usage 0 ;;
       *) log "unknown option: $1"; usage 2 ;;
     esac
@@ -198,7 +203,7 @@ start_tidings() {
   # Started from its own folder so the repo's tidings.json is not picked up: built-in defaults
   # (memory high watermark 1 GiB) as a user would get them. setsid keeps a terminal Ctrl+C
   # from reaching it directly; the trap stops it in order instead.
-  (cd "$dir" && exec setsid dotnet "$TIDINGS_DLL" serve --data-dir "$dir/data" \
+  (cd "$dir" && exec env "${TIDINGS_ENV[@]}" setsid dotnet "$TIDINGS_DLL" serve --data-dir "$dir/data" \
       --amqp-host 127.0.0.1 --amqp-port "$TIDINGS_AMQP_PORT" \
       --http-host 127.0.0.1 --http-port "$TIDINGS_HTTP_PORT" --log-level warning \
       >"$dir/tidings.out" 2>&1 </dev/null) &
