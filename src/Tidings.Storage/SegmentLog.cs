@@ -46,6 +46,8 @@ public sealed class SegmentLog : IDisposable
     /// where it is now. Ids never change for callers, so queues keep their positions.
     /// </summary>
     private readonly Dictionary<ulong, RecordId> _relocated = [];
+    /// <summary>Serves in-order reads of paged-out records from one read per stretch. Guarded by _lock.</summary>
+    private readonly ReadAheadWindow _readAhead = new();
     private readonly SortedDictionary<uint, Segment> _segments = [];
     /// <summary>Segments whose ack file has unflushed appends.</summary>
     private readonly HashSet<Segment> _dirtyAcks = [];
@@ -274,15 +276,46 @@ public sealed class SegmentLog : IDisposable
             if (!_segments.TryGetValue(physical.Segment, out var segment)) throw new KeyNotFoundException($"no segment for {id}");
             if (segment == _active && _activeDirty) _activeWriter.Flush(flushToDisk: false);
             var handle = segment.ReadHandle ??= File.OpenHandle(SegmentPath(_directory, segment.Number), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            Span<byte> header = stackalloc byte[RecordFormat.HeaderSize];
-            RandomAccess.Read(handle, header, physical.Offset);
-            var (length, crc) = RecordFormat.ReadHeader(header);
-            var payload = new byte[length];
-            int read = RandomAccess.Read(handle, payload, physical.Offset + RecordFormat.HeaderSize);
-            if (read != length || RecordFormat.Checksum(payload) != crc)
-                throw new InvalidDataException($"record {id} is damaged (checksum mismatch)");
+            byte[] payload = ReadThroughWindow(handle, segment, physical.Offset) ?? ReadDirect(handle, physical.Offset, id);
             return moved ? payload[EnvelopeHeader..] : payload;
         }
+    }
+
+    /// <summary>
+    /// A record's payload from the read-ahead window, refilled from its offset when the record is
+    /// not all in it. Null when the record is larger than the window or cut short by the end of
+    /// the file: the direct read then reads it, or reports it damaged.
+    /// </summary>
+    private byte[]? ReadThroughWindow(SafeFileHandle file, Segment segment, long offset)
+    {
+        if (!_readAhead.TryGet(segment, offset, RecordFormat.HeaderSize, out var header))
+        {
+            _readAhead.Fill(file, segment, offset);
+            if (!_readAhead.TryGet(segment, offset, RecordFormat.HeaderSize, out header)) return null;
+        }
+        var (length, crc) = RecordFormat.ReadHeader(header);
+        if (length < 0 || length > ReadAheadWindow.Size - RecordFormat.HeaderSize) return null;
+        int recordSize = RecordFormat.HeaderSize + length;
+        if (!_readAhead.TryGet(segment, offset, recordSize, out var record))
+        {
+            _readAhead.Fill(file, segment, offset);
+            if (!_readAhead.TryGet(segment, offset, recordSize, out record)) return null;
+        }
+        var payload = record[RecordFormat.HeaderSize..];
+        if (RecordFormat.Checksum(payload) != crc) return null;
+        return payload.ToArray();
+    }
+
+    private static byte[] ReadDirect(SafeFileHandle file, long offset, RecordId id)
+    {
+        Span<byte> header = stackalloc byte[RecordFormat.HeaderSize];
+        RandomAccess.Read(file, header, offset);
+        var (length, crc) = RecordFormat.ReadHeader(header);
+        var payload = new byte[length];
+        int read = RandomAccess.Read(file, payload, offset + RecordFormat.HeaderSize);
+        if (read != length || RecordFormat.Checksum(payload) != crc)
+            throw new InvalidDataException($"record {id} is damaged (checksum mismatch)");
+        return payload;
     }
 
     /// <summary>
@@ -387,6 +420,7 @@ public sealed class SegmentLog : IDisposable
     {
         _segments.Remove(segment.Number);
         _dirtyAcks.Remove(segment);
+        _readAhead.Forget(segment);
         segment.AckWriter?.Dispose();
         segment.ReadHandle?.Dispose();
         File.Delete(SegmentPath(_directory, segment.Number));

@@ -135,6 +135,65 @@ public sealed class SegmentLogTests : IDisposable
         Assert.Equal("two", Encoding.UTF8.GetString(log.Read(id)));
     }
 
+    private static byte[] Pattern(int index, int size)
+    {
+        var bytes = new byte[size];
+        for (int i = 0; i < size; i++) bytes[i] = (byte)(index * 31 + i);
+        bytes[0] = (byte)'P'; // 0xFE first would mark a relocation envelope
+        return bytes;
+    }
+
+    [Fact]
+    public void Records_read_in_order_in_reverse_and_at_random_come_back_whole_across_read_ahead_stretches()
+    {
+        using var log = Open(out _, out _, segmentSize: 256 * 1024);
+        // Sizes from 1 byte to past the read-ahead window, so records straddle every stretch boundary.
+        int[] sizes = [.. Enumerable.Range(0, 600).Select(i => i % 50 == 49 ? ReadAheadWindow.Size + 100 : 1 + i * 37 % 3000)];
+        var ids = sizes.Select((size, i) => log.Append(Pattern(i, size))).ToList();
+        log.Flush();
+        Assert.True(log.SegmentCount > 3);
+
+        for (int i = 0; i < ids.Count; i++) Assert.Equal(Pattern(i, sizes[i]), log.Read(ids[i]));
+        for (int i = ids.Count - 1; i >= 0; i--) Assert.Equal(Pattern(i, sizes[i]), log.Read(ids[i]));
+        var random = new Random(7);
+        for (int n = 0; n < 300; n++)
+        {
+            int i = random.Next(ids.Count);
+            Assert.Equal(Pattern(i, sizes[i]), log.Read(ids[i]));
+        }
+    }
+
+    [Fact]
+    public void A_record_appended_after_a_read_reached_the_end_of_the_file_reads_back()
+    {
+        using var log = Open(out _, out _);
+        var first = log.Append(Text("first"));
+        log.Flush();
+        Assert.Equal("first", Encoding.UTF8.GetString(log.Read(first))); // the read-ahead now ends at the end of the file
+
+        var second = log.Append(Text("second")); // not flushed: the read flushes the active segment
+
+        Assert.Equal("second", Encoding.UTF8.GetString(log.Read(second)));
+        Assert.Equal("first", Encoding.UTF8.GetString(log.Read(first)));
+    }
+
+    [Fact]
+    public void A_record_damaged_on_disk_after_it_was_written_is_reported_when_read()
+    {
+        using var log = Open(out _, out _);
+        var good = log.Append(Text("good record"));
+        var bad = log.Append(Text("bad record"));
+        log.Flush();
+        using (var file = File.Open(SegmentFile(1), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            file.Position = bad.Offset + RecordFormat.HeaderSize + 2;
+            file.WriteByte((byte)'X');
+        }
+
+        Assert.Equal("good record", Encoding.UTF8.GetString(log.Read(good)));
+        Assert.Throws<InvalidDataException>(() => log.Read(bad));
+    }
+
     [Fact]
     public void A_torn_ack_file_tail_brings_the_unacknowledged_message_back()
     {
