@@ -82,6 +82,14 @@ internal sealed partial class AmqpConnection
     /// While an alarm is on, a connection that publishes is not read from, so its publishes
     /// wait in the client and the kernel instead of the broker's memory (RabbitMQ does the same).
     /// </summary>
+    /// <summary>True when the client closed its side of the socket; reads nothing.</summary>
+    private bool TransportInputEnded()
+    {
+        if (!_transport.Input.TryRead(out var peek)) return false;
+        _transport.Input.AdvanceTo(peek.Buffer.Start);
+        return peek.IsCompleted;
+    }
+
     private async Task WaitWhileBlockedAsync(CancellationToken cancellation)
     {
         if (!HasPublished || !_broker.Alarms.IsBlocked) return;
@@ -94,6 +102,9 @@ internal sealed partial class AmqpConnection
             Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
             await Task.WhenAny(cleared, Task.Delay(1000, cancellation)).ConfigureAwait(false);
             cancellation.ThrowIfCancellationRequested();
+            // A client that left while blocked is noticed now, not when the alarm clears: its
+            // channels close and their unacked messages go back to their queues.
+            if (TransportInputEnded()) throw new OperationCanceledException("the client left while blocked");
         }
         // Covers an alarm that cleared while the blocked notice was being sent.
         if (ClientHas(ClientCapabilities.ConnectionBlocked)) NotifyBlocked(false);

@@ -96,6 +96,7 @@ internal sealed partial class AmqpConnection
     }
 
     /// <summary>Runs the connection until the client leaves or an error closes it.</summary>
+    /// <param name="shutdown">Broker shutdown: the client is sent connection.close 320.</param>
     public async Task RunAsync(CancellationToken shutdown)
     {
         // Shutdown stops the reader through _stopReading rather than a source linked with it:

@@ -34,6 +34,35 @@ public sealed class ConnectionBlockedTests
         var got = await consumerChannel.BasicGetAsync("work", autoAck: true);
         Assert.NotNull(got);
     }
+
+    [Fact]
+    public async Task A_blocked_publisher_that_disconnects_is_cleaned_up_while_the_alarm_lasts()
+    {
+        await using var server = await AmqpTestServer.StartAsync();
+        server.Broker.DefaultVirtualHost.DeclareQueue("work");
+        var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
+        var client = await RawAmqpClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+        await client.OpenChannelAsync(1);
+        await client.PublishAsync(1, "", "work", [1]);
+        await client.PublishAsync(1, "", "work", [2]);
+        // It also holds a delivery unacked, which must go back to the queue when it leaves.
+        await client.SendMethodAsync(1, new global::Tidings.Amqp.Protocol.BasicGet { Queue = "work", NoAck = false });
+        await client.ExpectMethodAsync<global::Tidings.Amqp.Protocol.BasicGetOk>(1);
+        await client.ReadContentAsync(1);
+        Assert.Equal(1, queue.UnackedCount);
+        server.Broker.Alarms.Set("memory", true);
+        await client.PublishAsync(1, "", "work", [3]);
+        await RabbitMq.EventuallyAsync(() => queue.MessageCount == 2, "the publish before the block was not taken");
+
+        // The socket goes away while the broker is not reading from it.
+        await client.DisposeAsync();
+
+        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 0 && queue.UnackedCount == 0,
+            "the dead blocked connection was kept until the alarm cleared");
+        Assert.True(server.Broker.Alarms.IsBlocked);
+        Assert.Equal(3, queue.MessageCount);
+    }
 }
 
 public sealed class DiskAlarmTests
