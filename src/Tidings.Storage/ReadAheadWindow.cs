@@ -20,7 +20,7 @@ internal sealed class ReadAheadWindow
     private int _length;
 
     /// <summary>The bytes at [offset, offset + count) of the segment, when the window holds all of them.</summary>
-    public bool TryGet(object segment, long offset, int count, out ReadOnlySpan<byte> bytes)
+    private bool TryGet(object segment, long offset, int count, out ReadOnlySpan<byte> bytes)
     {
         if (ReferenceEquals(segment, _segment) && offset >= _start && offset + count <= _start + _length)
         {
@@ -31,8 +31,21 @@ internal sealed class ReadAheadWindow
         return false;
     }
 
+    /// <summary>
+    /// As <see cref="TryGet"/>, first reading the window afresh from <paramref name="offset"/> when
+    /// it does not hold the bytes. False when they are not in the file (past its end) or
+    /// <paramref name="count"/> is larger than the window.
+    /// </summary>
+    public bool TryRead(SafeFileHandle file, object segment, long offset, int count, out ReadOnlySpan<byte> bytes)
+    {
+        if (TryGet(segment, offset, count, out bytes)) return true;
+        if (count > Size) return false;
+        Fill(file, segment, offset);
+        return TryGet(segment, offset, count, out bytes);
+    }
+
     /// <summary>Reads up to <see cref="Size"/> bytes of the file from <paramref name="offset"/> (fewer at its end).</summary>
-    public void Fill(SafeFileHandle file, object segment, long offset)
+    private void Fill(SafeFileHandle file, object segment, long offset)
     {
         _buffer ??= new byte[Size];
         _segment = null; // a failed read leaves nothing behind

@@ -288,19 +288,10 @@ public sealed class SegmentLog : IDisposable
     /// </summary>
     private byte[]? ReadThroughWindow(SafeFileHandle file, Segment segment, long offset)
     {
-        if (!_readAhead.TryGet(segment, offset, RecordFormat.HeaderSize, out var header))
-        {
-            _readAhead.Fill(file, segment, offset);
-            if (!_readAhead.TryGet(segment, offset, RecordFormat.HeaderSize, out header)) return null;
-        }
+        if (!_readAhead.TryRead(file, segment, offset, RecordFormat.HeaderSize, out var header)) return null;
         var (length, crc) = RecordFormat.ReadHeader(header);
         if (length < 0 || length > ReadAheadWindow.Size - RecordFormat.HeaderSize) return null;
-        int recordSize = RecordFormat.HeaderSize + length;
-        if (!_readAhead.TryGet(segment, offset, recordSize, out var record))
-        {
-            _readAhead.Fill(file, segment, offset);
-            if (!_readAhead.TryGet(segment, offset, recordSize, out record)) return null;
-        }
+        if (!_readAhead.TryRead(file, segment, offset, RecordFormat.HeaderSize + length, out var record)) return null;
         var payload = record[RecordFormat.HeaderSize..];
         if (RecordFormat.Checksum(payload) != crc) return null;
         return payload.ToArray();

@@ -78,10 +78,6 @@ internal sealed partial class AmqpConnection
         }
     }
 
-    /// <summary>
-    /// While an alarm is on, a connection that publishes is not read from, so its publishes
-    /// wait in the client and the kernel instead of the broker's memory (RabbitMQ does the same).
-    /// </summary>
     /// <summary>True when the client closed its side of the socket; reads nothing.</summary>
     private bool TransportInputEnded()
     {
@@ -90,6 +86,10 @@ internal sealed partial class AmqpConnection
         return peek.IsCompleted;
     }
 
+    /// <summary>
+    /// While an alarm is on, a connection that publishes is not read from, so its publishes
+    /// wait in the client and the kernel instead of the broker's memory (RabbitMQ does the same).
+    /// </summary>
     private async Task WaitWhileBlockedAsync(CancellationToken cancellation)
     {
         if (!HasPublished || !_broker.Alarms.IsBlocked) return;

@@ -255,23 +255,13 @@ public sealed class RabbitMqClientConnectionTests
         var properties = Assert.Single(server.Broker.Connections).ClientProperties!;
         Assert.Equal("billing-worker-7", RabbitMq.Text(properties["connection_name"]));
         Assert.Equal("RabbitMQ", RabbitMq.Text(properties["product"]));
-    }
-
-    [Fact]
-    public async Task Client_properties_read_back_the_same_on_every_read()
-    {
-        // The broker keeps them encoded and decodes each time they are read.
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var connection = await RabbitMq.ConnectAsync(server, f => f.ClientProvidedName = "reader");
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 1, "the broker does not list the connection");
-
-        var properties = Assert.Single(server.Broker.Connections).ClientProperties!;
+        // The broker keeps them encoded and decodes on every read: each way of reading agrees.
         var capabilities = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(properties["capabilities"]);
         Assert.Equal(true, capabilities["publisher_confirms"]);
         Assert.Equal(properties.Count, properties.Keys.Count());
         Assert.True(properties.ContainsKey("platform"));
         Assert.False(properties.TryGetValue("no such key", out _));
-        Assert.Equal("reader", RabbitMq.Text(properties.Single(p => p.Key == "connection_name").Value));
+        Assert.Equal("billing-worker-7", RabbitMq.Text(properties.Single(p => p.Key == "connection_name").Value));
     }
 
     [Fact]
