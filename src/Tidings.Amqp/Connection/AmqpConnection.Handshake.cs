@@ -202,6 +202,20 @@ internal sealed partial class AmqpConnection
     /// for half the interval, and drops the connection when nothing was received for two
     /// intervals (RabbitMQ's rule) or its handshake took too long.
     /// </summary>
+    /// <summary>The heartbeat check of this connection threw: reported, and the connection dropped.</summary>
+    internal void HeartbeatFailed(Exception error)
+    {
+        _broker.Faults.Report($"AMQP connection from {RemoteEndPoint}: heartbeat check", error);
+        try
+        {
+            Abort();
+        }
+        catch (Exception)
+        {
+            // Already going away.
+        }
+    }
+
     internal void CheckHeartbeat(long now)
     {
         var state = _state;

@@ -46,8 +46,17 @@ internal sealed class HeartbeatMonitor : IDisposable
         long now = Environment.TickCount64;
         for (int i = 0; i < count; i++)
         {
-            _snapshot[i].CheckHeartbeat(now);
+            var connection = _snapshot[i];
             _snapshot[i] = null!;
+            try
+            {
+                connection.CheckHeartbeat(now);
+            }
+            catch (Exception e)
+            {
+                // One connection's fault must neither stop the tick for the others nor end the process.
+                connection.HeartbeatFailed(e);
+            }
         }
         try
         {
