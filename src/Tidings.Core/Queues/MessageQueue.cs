@@ -588,8 +588,8 @@ public sealed class MessageQueue : IBindingDestination
                ((Settings.MaxLength is { } max && _readyCount > max) ||
                 (Settings.MaxLengthBytes is { } maxBytes && _readyBytes > maxBytes)))
         {
+            Forget(PeekHead());
             var dropped = RemoveHead();
-            Forget(dropped);
             AddDeadLetter(ref deadLetters, dropped.Message, DeadLetterReason.MaxLength);
         }
     }
@@ -608,8 +608,10 @@ public sealed class MessageQueue : IBindingDestination
             {
                 if (now < 0) now = NowMs;
                 if (!IsExpired(deque.PeekFirst(), now)) break;
+                // Forgotten before it is removed: if the store fails, the entry stays where it
+                // was and the counts stay true, so the retry finds it again.
+                Forget(deque.PeekFirst());
                 var expired = deque.RemoveFirst();
-                Forget(expired);
                 _readyCount--;
                 _readyBytes -= expired.Message.Size;
                 _windowBytes -= expired.Message.Size;
