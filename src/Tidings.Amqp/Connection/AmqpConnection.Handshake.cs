@@ -203,7 +203,7 @@ internal sealed partial class AmqpConnection
     /// intervals (RabbitMQ's rule) or its handshake took too long.
     /// </summary>
     /// <summary>The heartbeat check of this connection threw: reported, and the connection dropped.</summary>
-    internal void HeartbeatFailed(Exception error)
+    public void HeartbeatFailed(Exception error)
     {
         _broker.Faults.Report($"AMQP connection from {RemoteEndPoint}: heartbeat check", error);
         try
@@ -216,7 +216,7 @@ internal sealed partial class AmqpConnection
         }
     }
 
-    internal void CheckHeartbeat(long now)
+    public void CheckHeartbeat(long now)
     {
         var state = _state;
         if (state is State.Closed) return;

@@ -15,7 +15,7 @@ namespace Tidings.Amqp.Connection;
 /// is the only caller of the channel and session methods; frames go out through
 /// <see cref="Output"/>, which queue threads also append deliveries to.
 /// </summary>
-internal sealed partial class AmqpConnection
+internal sealed partial class AmqpConnection : IHeartbeatChecked
 {
     private enum State { AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing, Closed }
 
