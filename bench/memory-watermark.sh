@@ -162,19 +162,25 @@ run_once() {
   api queues | jq -c '[.[] | {name, messages, message_bytes}]' >"$dir/backlog.json"
   tblock=$(awk -v t0="$t0" '$2 == "on" {print $1 - t0; exit}' "$dir/alarm.log")
 
-  log "r$run: draining $(api queues | jq '[.[] | .messages // 0] | add // 0') messages ($backlog bytes)"
-  for g in "${STORM[@]}"; do
-    IFS='|' read -r name size producers flags <<<"$g"
-    local n; n=$(api "queues/%2F/storm-$name" | jq '.messages // 0')
-    ((n > 0)) || continue
-    # shellcheck disable=SC2086
-    timeout -k 5 120 dotnet "$PERFTEST_DLL" --uri "amqp://guest:guest@127.0.0.1:$AMQP_PORT/" \
-      --queue "storm-$name" --producers 0 --consumers 1 --size "$size" $flags --cmessages "$n" --time 110 \
-      --json-only >"$dir/drain-$name.out" 2>"$dir/drain-$name.err" </dev/null &
-    GEN_PIDS+=($!)
+  # Drain until empty: publishes a blocked connection had already sent reach the queues once
+  # the alarm clears, so one count is not enough.
+  local round n
+  for ((round = 1; round <= 5; round++)); do
+    log "r$run: draining $(api queues | jq '[.[] | .messages // 0] | add // 0') messages (round $round)"
+    for g in "${STORM[@]}"; do
+      IFS='|' read -r name size producers flags <<<"$g"
+      n=$(api "queues/%2F/storm-$name" | jq '.messages // 0')
+      ((n > 0)) || continue
+      # shellcheck disable=SC2086
+      timeout -k 5 120 dotnet "$PERFTEST_DLL" --uri "amqp://guest:guest@127.0.0.1:$AMQP_PORT/" \
+        --queue "storm-$name" --producers 0 --consumers 1 --size "$size" $flags --cmessages "$n" --time 110 \
+        --json-only >>"$dir/drain-$name.out" 2>>"$dir/drain-$name.err" </dev/null &
+      GEN_PIDS+=($!)
+    done
+    ((${#GEN_PIDS[@]} > 0)) || break
+    for i in "${!GEN_PIDS[@]}"; do wait "${GEN_PIDS[$i]}" 2>/dev/null || true; done
+    GEN_PIDS=()
   done
-  for i in "${!GEN_PIDS[@]}"; do wait "${GEN_PIDS[$i]}" 2>/dev/null || true; done
-  GEN_PIDS=()
   local left; left=$(api queues | jq '[.[] | .messages // 0] | add // 0')
   sleep "$SETTLE"
   local after alarm_after=false; after=$(kib "$TIDINGS_PID" VmRSS)

@@ -15,13 +15,14 @@ namespace Tidings.Core;
 /// the operating system; otherwise a drained broker could stay above its limit, with publishers
 /// blocked, only because the GC kept what it once needed. Collections are rate-limited: one at
 /// most every <see cref="MinCollectInterval"/>, and each one that left memory over the limit
-/// (queues really hold that much) doubles the wait up to <see cref="MaxCollectInterval"/>.
+/// (queues really hold that much) doubles the wait up to <see cref="MaxCollectInterval"/>, unless
+/// memory grows again by an eighth of the limit.
 /// </remarks>
 internal sealed class MemoryWatermark : IDisposable, IThreadPoolWorkItem
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan MinCollectInterval = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan MaxCollectInterval = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan MaxCollectInterval = TimeSpan.FromSeconds(4);
 
     private readonly ITimer _timer;
     private readonly TimeProvider _time;
@@ -38,8 +39,14 @@ internal sealed class MemoryWatermark : IDisposable, IThreadPoolWorkItem
     private bool _high;
     /// <summary>No collection before this time. Guarded by _sampleLock.</summary>
     private DateTimeOffset _nextCollect = DateTimeOffset.MinValue;
+    /// <summary>When the last collection ran. Guarded by _sampleLock.</summary>
+    private DateTimeOffset _lastCollect = DateTimeOffset.MinValue;
+    /// <summary>Resident bytes right after the last collection. Guarded by _sampleLock.</summary>
+    private long _residentAfterCollect;
     /// <summary>Wait after the next collection that does not bring memory under the limit. Guarded by _sampleLock.</summary>
     private TimeSpan _collectBackoff = MinCollectInterval;
+    /// <summary>The allocation counter when the last background collection was started. Guarded by _sampleLock.</summary>
+    private long _allocatedAtBackgroundCollect;
     /// <summary>Bytes allocated for messages since the last sample; interlocked (any publishing thread adds).</summary>
     private long _allocatedSinceSample;
     /// <summary>1 while a nudged sample is queued on the thread pool; interlocked.</summary>
@@ -60,6 +67,9 @@ internal sealed class MemoryWatermark : IDisposable, IThreadPoolWorkItem
 
     /// <summary>Collections asked of the runtime so far, for tests and diagnostics.</summary>
     public int Collections { get; private set; }
+
+    /// <summary>Background collections started near the limit, for tests and diagnostics.</summary>
+    public int BackgroundCollections { get; private set; }
 
     /// <summary>The resident bytes read by the last sample.</summary>
     public long LastResidentBytes { get; private set; }
@@ -90,15 +100,21 @@ internal sealed class MemoryWatermark : IDisposable, IThreadPoolWorkItem
         {
             Interlocked.Exchange(ref _allocatedSinceSample, 0);
             long used = _memory.ResidentBytes();
+            if (used > _limit - _limit / 4) CollectGarbageNearTheLimit();
             if (used > _limit)
             {
                 var now = _time.GetUtcNow();
+                // Memory that grew since the last collection may be garbage (e.g. the buffers of
+                // consumers draining a backlog), so growth ends the back-off.
+                if (used - _residentAfterCollect > _limit / 8) _nextCollect = _lastCollect + MinCollectInterval;
                 if (now >= _nextCollect)
                 {
                     _pool?.Trim();
                     _memory.ReleaseUnusedMemory();
                     Collections++;
                     used = _memory.ResidentBytes();
+                    _lastCollect = now;
+                    _residentAfterCollect = used;
                     // Memory that stays over the limit after a collection is really in use
                     // (queued messages): collecting again soon would only cost pauses.
                     _nextCollect = now + _collectBackoff;
@@ -120,6 +136,23 @@ internal sealed class MemoryWatermark : IDisposable, IThreadPoolWorkItem
             _high = high;
             _alarms.Set("memory", high);
         }
+    }
+
+    /// <summary>
+    /// Near the limit, garbage left to the GC's own schedule grows the heap: its budget for
+    /// large objects scales with what survives, so with a queue full of large messages it lets
+    /// the heap nearly double before it collects (the overshoot seen while consumers drained a
+    /// backlog: read-back copies, delivered bodies, output buffers). A background collection
+    /// every sixteenth of the limit of new allocation lets that space be reused instead, without a
+    /// long pause. Called under _sampleLock.
+    /// </summary>
+    private void CollectGarbageNearTheLimit()
+    {
+        long allocated = _memory.AllocatedBytes();
+        if (allocated - _allocatedAtBackgroundCollect < _limit / 16) return;
+        _allocatedAtBackgroundCollect = allocated;
+        _memory.CollectInBackground();
+        BackgroundCollections++;
     }
 
     public void Dispose()

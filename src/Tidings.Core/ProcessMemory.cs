@@ -20,6 +20,11 @@ internal sealed class ProcessMemory : IProcessMemory
 
     public long ResidentBytes() => s_hasStatm && TryReadStatm(out long bytes) ? bytes : Environment.WorkingSet;
 
+    public long AllocatedBytes() => GC.GetTotalAllocatedBytes(precise: false);
+
+    public void CollectInBackground() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false, compacting: false);
+
     public void ReleaseUnusedMemory()
     {
         // Aggressive: a blocking, compacting full collection after which the GC decommits what it

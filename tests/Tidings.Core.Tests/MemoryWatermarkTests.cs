@@ -66,10 +66,49 @@ public sealed class MemoryWatermarkTests
 
         _time.Advance(TimeSpan.FromSeconds(40));
 
-        // At 0.1 s, then 1, 2, 4 and 8 s apart: 0.1, 1.1, 3.1, 7.1, 15.1, 23.1, 31.1, 39.1.
-        Assert.Equal(8, _memory.Collections);
+        // At 0.1 s, then 1, 2 and 4 s apart: 0.1, 1.1, 3.1, 7.1, 11.1, ... 39.1.
+        Assert.Equal(12, _memory.Collections);
         Assert.True(_alarms.IsBlocked);
         Assert.True(_memory.Reads >= 399, $"sampled {_memory.Reads} times in 40 s");
+    }
+
+    [Fact]
+    public void Memory_that_grows_again_ends_the_back_off()
+    {
+        using var watermark = Watermark();
+        _memory.Resident = 300_000_000;
+        _time.Advance(TimeSpan.FromSeconds(8)); // collections at 0.1, 1.1, 3.1, 7.1: the wait is now 4 s
+        Assert.Equal(4, _memory.Collections);
+
+        // Consumers draining the backlog churn through buffers: new garbage, worth collecting now.
+        _memory.Resident += Limit / 4;
+        _memory.Reclaimable = Limit / 2;
+        _time.Advance(TimeSpan.FromSeconds(0.2));
+
+        Assert.Equal(5, _memory.Collections);
+    }
+
+    [Fact]
+    public void Near_the_limit_every_sixteenth_of_it_in_new_allocation_starts_a_background_collection()
+    {
+        using var watermark = Watermark();
+        _memory.Allocated = Limit; // far from the limit: the GC's own schedule
+        _time.Advance(MemoryWatermark.SampleInterval);
+        Assert.Equal(0, _memory.BackgroundCollections);
+
+        _memory.Resident = Limit * 9 / 10;
+        _time.Advance(MemoryWatermark.SampleInterval);
+        Assert.Equal(1, _memory.BackgroundCollections);
+
+        _memory.Allocated += Limit / 32; // not enough new allocation yet
+        _time.Advance(MemoryWatermark.SampleInterval);
+        Assert.Equal(1, _memory.BackgroundCollections);
+
+        _memory.Allocated += Limit / 32;
+        _time.Advance(MemoryWatermark.SampleInterval);
+        Assert.Equal(2, _memory.BackgroundCollections);
+        Assert.False(_alarms.IsBlocked);
+        Assert.Equal(0, _memory.Collections);
     }
 
     [Fact]

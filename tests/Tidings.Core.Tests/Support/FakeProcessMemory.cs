@@ -16,6 +16,15 @@ internal sealed class FakeProcessMemory : IProcessMemory
 
     public int Collections { get; private set; }
 
+    /// <summary>The allocation counter; the test raises it.</summary>
+    public long Allocated { get; set; }
+
+    public int BackgroundCollections { get; private set; }
+
+    public long AllocatedBytes() => Allocated;
+
+    public void CollectInBackground() => BackgroundCollections++;
+
     public long ResidentBytes()
     {
         Reads++;
