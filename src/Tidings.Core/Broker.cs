@@ -40,7 +40,10 @@ public sealed class Broker : IDisposable
         var guest = AddUser(Options.DefaultUser, Options.DefaultPassword, ["administrator"]);
         guest.SetPermissions("/", VhostPermissions.All);
         if (Options.MemoryHighWatermarkBytes > 0)
-            _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes);
+        {
+            _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes, pool: Messages);
+            Messages.Watermark = _memoryWatermark;
+        }
         if (Options.DiskFreeLimitBytes > 0)
             _diskWatermark = new DiskWatermark(Time, Alarms, Options.DataDirectory, Options.DiskFreeLimitBytes, Faults);
     }

@@ -25,8 +25,8 @@ public sealed class BrokerOptions
     public long MaxMessageSize { get; set; } = 128L * 1024 * 1024;
 
     /// <summary>
-    /// Managed heap size above which the memory alarm blocks publishers (RabbitMQ's
-    /// vm_memory_high_watermark). 0 disables the check. Default 1 GiB.
+    /// Resident memory of the process (RSS) above which the memory alarm blocks publishers
+    /// (RabbitMQ's vm_memory_high_watermark, as an absolute value). 0 disables the check. Default 1 GiB.
     /// </summary>
     public long MemoryHighWatermarkBytes { get; set; } = 1024L * 1024 * 1024;
 

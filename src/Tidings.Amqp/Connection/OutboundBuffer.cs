@@ -13,7 +13,12 @@ internal sealed class OutboundBuffer
 {
     // The buffers start empty and grow with the traffic (an idle connection's handshake needs
     // well under 1 KiB), so a thousand idle connections do not hold megabytes of empty buffer.
-    private const int MaxRetainedCapacity = 1024 * 1024;
+    // While busy a buffer keeps up to twice the default pending-output limit: a consumer of
+    // 1 MiB messages fills ~5 MiB per batch, and dropping the buffer after each batch made it
+    // regrow (1, 2, 4, 8 MiB) every time, hundreds of MB/s of large-object garbage that kept the
+    // resident set far above the memory watermark while a backlog drained. Idle connections
+    // still drop everything (TrimIfIdle).
+    private const int MaxRetainedCapacity = 8 * 1024 * 1024;
     /// <summary>How long a connection sends nothing before <see cref="TrimIfIdle"/> drops its buffers.</summary>
     internal const long IdleTrimMilliseconds = 2000;
 
@@ -115,7 +120,7 @@ internal sealed class OutboundBuffer
                 // PipeWriter.CancelPendingFlush (AmqpConnection.Abort), not with a token.
                 var result = await output.WriteAsync(_sending.WrittenMemory).ConfigureAwait(false);
                 Sent?.Invoke(_sending.WrittenCount);
-                // A large message grows the buffer; don't keep that memory for an idle connection.
+                // A batch beyond the retained size grows the buffer once; don't keep that much.
                 if (_sending.Capacity > MaxRetainedCapacity) _sending = new ArrayBufferWriter<byte>();
                 else _sending.ResetWrittenCount();
                 Interlocked.Exchange(ref _bytesInFlight, 0);

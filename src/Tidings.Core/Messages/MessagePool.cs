@@ -21,6 +21,13 @@ public sealed class MessagePool
 
     private readonly SizeClass[] _classes = new SizeClass[ClassCount];
 
+    /// <summary>
+    /// Told about every new body buffer (not about reused ones), so a storm of new memory is
+    /// noticed before the watermark's next sample. Set once by the broker; null when the
+    /// watermark is off.
+    /// </summary>
+    internal MemoryWatermark? Watermark { get; set; }
+
     public MessagePool()
     {
         for (int i = 0; i < ClassCount; i++)
@@ -37,12 +44,31 @@ public sealed class MessagePool
     /// </summary>
     public Message Rent(string exchange, string routingKey, MessageProperties properties, int bodySize)
     {
-        if (bodySize > MaxPooledBodySize) return new Message(exchange, routingKey, properties, new byte[bodySize]);
+        if (bodySize > MaxPooledBodySize)
+        {
+            Watermark?.OnAllocated(bodySize);
+            return new Message(exchange, routingKey, properties, new byte[bodySize]);
+        }
         var sizeClass = _classes[ClassOf(bodySize)];
         var message = sizeClass.TryPop() ?? new Message("", "", MessageProperties.Empty, default);
-        var buffer = message.Buffer ?? new byte[sizeClass.BufferSize];
+        var buffer = message.Buffer ?? NewBuffer(sizeClass.BufferSize);
         message.Reset(this, exchange, routingKey, properties, buffer, bodySize);
         return message;
+    }
+
+    private byte[] NewBuffer(int size)
+    {
+        Watermark?.OnAllocated(size);
+        return new byte[size];
+    }
+
+    /// <summary>
+    /// Drops the spare messages and buffers, so the GC can give their memory back: the memory
+    /// watermark calls it when the process is over its limit. Renting after it simply allocates.
+    /// </summary>
+    public void Trim()
+    {
+        foreach (var sizeClass in _classes) sizeClass.Clear();
     }
 
     /// <summary>The writable body of a message from <see cref="Rent"/>.</summary>
@@ -91,6 +117,15 @@ public sealed class MessagePool
                 var message = _free[--_count];
                 _free[_count] = null;
                 return message;
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_lock)
+            {
+                Array.Clear(_free, 0, _count);
+                _count = 0;
             }
         }
 
