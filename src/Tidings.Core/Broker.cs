@@ -41,7 +41,7 @@ public sealed class Broker : IDisposable
         guest.SetPermissions("/", VhostPermissions.All);
         if (Options.MemoryHighWatermarkBytes > 0)
         {
-            _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes, pool: Messages);
+            _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes, pool: Messages, faults: Faults);
             Messages.Watermark = _memoryWatermark;
         }
         if (Options.DiskFreeLimitBytes > 0)

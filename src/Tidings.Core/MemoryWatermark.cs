@@ -52,17 +52,20 @@ internal sealed class MemoryWatermark : IDisposable, IThreadPoolWorkItem
     /// <summary>1 while a nudged sample is queued on the thread pool; interlocked.</summary>
     private int _nudgeQueued;
     private volatile bool _disposed;
+    /// <summary>Where a failing sample is reported: the timer and the thread pool must not see it.</summary>
+    private readonly FaultLog? _faults;
 
     public MemoryWatermark(TimeProvider time, ResourceAlarms alarms, long limitBytes,
-        IProcessMemory? memory = null, Messages.MessagePool? pool = null)
+        IProcessMemory? memory = null, Messages.MessagePool? pool = null, FaultLog? faults = null)
     {
+        _faults = faults;
         _time = time;
         _alarms = alarms;
         _limit = limitBytes;
         _memory = memory ?? new ProcessMemory();
         _pool = pool;
         _nudgeBytes = Math.Max(limitBytes / 32, 1024 * 1024);
-        _timer = time.CreateTimer(static w => ((MemoryWatermark)w!).Sample(), this, SampleInterval, SampleInterval);
+        _timer = time.CreateTimer(static w => ((MemoryWatermark)w!).SampleGuarded(), this, SampleInterval, SampleInterval);
     }
 
     /// <summary>Collections asked of the runtime so far, for tests and diagnostics.</summary>
@@ -89,7 +92,20 @@ internal sealed class MemoryWatermark : IDisposable, IThreadPoolWorkItem
     void IThreadPoolWorkItem.Execute()
     {
         Volatile.Write(ref _nudgeQueued, 0);
-        Sample();
+        SampleGuarded();
+    }
+
+    /// <summary>The timer's and the thread pool's entry: a fault (e.g. /proc unreadable) is reported, the last state kept.</summary>
+    private void SampleGuarded()
+    {
+        try
+        {
+            Sample();
+        }
+        catch (Exception e) when (_faults is not null)
+        {
+            _faults.Report("memory watermark", e);
+        }
     }
 
     /// <summary>Reads memory and turns the alarm on or off; the timer and nudges call it.</summary>

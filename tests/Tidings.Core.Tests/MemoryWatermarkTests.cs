@@ -13,6 +13,23 @@ public sealed class MemoryWatermarkTests
     private MemoryWatermark Watermark(MessagePool? pool = null) => new(_time, _alarms, Limit, _memory, pool);
 
     [Fact]
+    public void A_sample_that_fails_is_reported_instead_of_thrown_into_the_timer_and_the_next_one_carries_on()
+    {
+        var faults = new FaultLog();
+        using var watermark = new MemoryWatermark(_time, _alarms, Limit, _memory, faults: faults);
+        _memory.FailReads = true;
+
+        // Without the guard the exception reaches the timer thread (here: the manual clock).
+        _time.Advance(MemoryWatermark.SampleInterval);
+
+        Assert.Equal(1, faults.Count);
+        _memory.FailReads = false;
+        _memory.Resident = Limit + 1;
+        _time.Advance(MemoryWatermark.SampleInterval);
+        Assert.True(_alarms.IsBlocked);
+    }
+
+    [Fact]
     public void Resident_memory_over_the_limit_raises_the_alarm_within_one_sample_interval()
     {
         using var watermark = Watermark();

@@ -25,9 +25,13 @@ internal sealed class FakeProcessMemory : IProcessMemory
 
     public void CollectInBackground() => BackgroundCollections++;
 
+    /// <summary>When set, reading fails as an unreadable /proc would.</summary>
+    public bool FailReads { get; set; }
+
     public long ResidentBytes()
     {
         Reads++;
+        if (FailReads) throw new IOException("/proc/self/statm unreadable");
         return Resident;
     }
 
