@@ -1,3 +1,4 @@
+using Tidings.Core.Limits;
 using Tidings.Core.Messages;
 using System.Collections.Concurrent;
 using System.Net;
@@ -40,13 +41,14 @@ public sealed class Broker : IDisposable
         Options = options ?? new BrokerOptions();
         Time = timeProvider ?? TimeProvider.System;
         Logins = new LoginThrottle(Options.LoginThrottling, Time);
+        Alarms = new ResourceAlarms(Faults);
         AddVirtualHost("/");
         var guest = AddUser(Options.DefaultUser, Options.DefaultPassword, ["administrator"]);
         guest.SetPermissions("/", VhostPermissions.All);
         if (Options.MemoryHighWatermarkBytes > 0)
             _memoryWatermark = new MemoryWatermark(Time, Alarms, Options.MemoryHighWatermarkBytes);
         if (Options.DiskFreeLimitBytes > 0)
-            _diskWatermark = new DiskWatermark(Time, Alarms, Options.DataDirectory, Options.DiskFreeLimitBytes);
+            _diskWatermark = new DiskWatermark(Time, Alarms, Options.DataDirectory, Options.DiskFreeLimitBytes, Faults);
     }
 
     /// <summary>
@@ -56,7 +58,10 @@ public sealed class Broker : IDisposable
     public Storage.IMessageStore? MessageStore { get; set; }
 
     /// <summary>Memory and disk alarms; while any is on, publishers are blocked.</summary>
-    public ResourceAlarms Alarms { get; } = new();
+    public ResourceAlarms Alarms { get; }
+
+    /// <summary>Faults caught at the broker's entry points (timers, loops, deliveries); see <see cref="FaultLog"/>.</summary>
+    public FaultLog Faults { get; } = new();
 
     /// <summary>The settings this broker was created with.</summary>
     public BrokerOptions Options { get; }
@@ -93,6 +98,7 @@ public sealed class Broker : IDisposable
     public VirtualHost AddVirtualHost(string name)
     {
         if (_virtualHosts.TryGetValue(name, out var existing)) return existing;
+        BrokerLimits.CheckName("vhost", name);
         var vhost = _virtualHosts.GetOrAdd(name, n => new VirtualHost(this, n));
         OnDefinitionsChanged();
         return vhost;
@@ -120,8 +126,10 @@ public sealed class Broker : IDisposable
     }
 
     /// <summary>Creates or replaces a user.</summary>
+    /// <exception cref="BrokerException">The name is longer than AMQP's 255 bytes (it must fit the user_id property).</exception>
     public User AddUser(string name, string password, IEnumerable<string>? tags = null)
     {
+        BrokerLimits.CheckName("user", name);
         var user = new User(name, password, tags ?? []) { Changed = OnDefinitionsChanged };
         _users[name] = user;
         OnDefinitionsChanged();

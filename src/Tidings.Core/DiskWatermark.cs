@@ -13,14 +13,17 @@ internal sealed class DiskWatermark : IDisposable
     private readonly long _limit;
     /// <summary>The state last reported.</summary>
     private bool _low;
+    /// <summary>Where an unexpected failure of a sample is reported (the timer must not end the process).</summary>
+    private readonly FaultLog? _faults;
 
-    public DiskWatermark(TimeProvider time, ResourceAlarms alarms, string directory, long limitBytes)
+    public DiskWatermark(TimeProvider time, ResourceAlarms alarms, string directory, long limitBytes, FaultLog? faults = null)
     {
+        _faults = faults;
         _alarms = alarms;
         _directory = directory;
         _limit = limitBytes;
         Sample();
-        _timer = time.CreateTimer(_ => Sample(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _timer = time.CreateTimer(static s => ((DiskWatermark)s!).SampleGuarded(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Free bytes on the drive holding the data directory (or its nearest existing parent).</summary>
@@ -29,6 +32,18 @@ internal sealed class DiskWatermark : IDisposable
         var path = Path.GetFullPath(directory);
         while (!Directory.Exists(path) && Path.GetDirectoryName(path) is { } parent) path = parent;
         return new DriveInfo(path).AvailableFreeSpace;
+    }
+
+    private void SampleGuarded()
+    {
+        try
+        {
+            Sample();
+        }
+        catch (Exception e) when (_faults is not null)
+        {
+            _faults.Report("disk watermark", e);
+        }
     }
 
     private void Sample()

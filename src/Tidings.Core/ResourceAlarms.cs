@@ -7,6 +7,15 @@ namespace Tidings.Core;
 /// </summary>
 public sealed class ResourceAlarms
 {
+    /// <summary>Where a failing <see cref="Changed"/> handler is reported; it must not stop the others or the sampler.</summary>
+    private readonly FaultLog? _faults;
+
+    /// <summary>Creates the alarms; <paramref name="faults"/> receives exceptions of <see cref="Changed"/> handlers.</summary>
+    public ResourceAlarms(FaultLog? faults = null)
+    {
+        _faults = faults;
+    }
+
     /// <summary>Guards <see cref="_active"/> and <see cref="_cleared"/>.</summary>
     private readonly Lock _lock = new();
     private readonly HashSet<string> _active = new(StringComparer.Ordinal);
@@ -45,7 +54,27 @@ public sealed class ResourceAlarms
             else _cleared.TrySetResult();
             changed = blocked;
         }
-        Changed?.Invoke(changed.Value);
+        NotifyChanged(changed.Value);
+    }
+
+    /// <summary>
+    /// Tells every handler, each on its own: the alarm is set from timer threads (the watermarks),
+    /// where one adapter's failing handler would otherwise end the process.
+    /// </summary>
+    private void NotifyChanged(bool blocked)
+    {
+        if (Changed is not { } handlers) return;
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<bool>)handler)(blocked);
+            }
+            catch (Exception e) when (_faults is not null)
+            {
+                _faults.Report("resource alarm handler", e);
+            }
+        }
     }
 
     /// <summary>Completes when no alarm is on.</summary>

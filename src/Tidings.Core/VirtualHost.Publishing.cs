@@ -1,4 +1,5 @@
 using Tidings.Core.Exchanges;
+using Tidings.Core.Limits;
 using Tidings.Core.Messages;
 using Tidings.Core.Queues;
 using Tidings.Core.Security;
@@ -19,7 +20,7 @@ public sealed partial class VirtualHost
         if (exchange.Internal)
             throw new BrokerException(BrokerError.AccessRefused, $"cannot publish to internal exchange '{exchange.Name}' in vhost '{Name}'");
         if (caller is not null) Authorize(caller, Permission.Write, exchange.Name);
-        ValidateExpiration(message.Properties.Expiration);
+        MessageLimits.Check(message);
         if (caller is not null && message.Properties.UserId is { } userId && userId != caller.User.Name &&
             !caller.User.Tags.Contains("impersonator"))
             throw new BrokerException(BrokerError.PreconditionFailed,
@@ -91,13 +92,6 @@ public sealed partial class VirtualHost
         if (!message.HasSenderSelectedKeys) return;
         foreach (var key in message.AllRoutingKeys())
             if (_queues.TryGetValue(key, out var more) && scratch.QueueSet.Add(more)) scratch.Queues.Add(more);
-    }
-
-    private static void ValidateExpiration(string? expiration)
-    {
-        if (expiration is null) return;
-        if (expiration.Length == 0 || !expiration.All(char.IsAsciiDigit) || !long.TryParse(expiration, out _))
-            throw new BrokerException(BrokerError.PreconditionFailed, $"invalid expiration '{expiration}'");
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Tidings.Core.Exchanges;
+using Tidings.Core.Limits;
 using Tidings.Core.Messages;
 using Tidings.Core.Queues;
 using Tidings.Core.Security;
@@ -79,7 +80,9 @@ public sealed partial class VirtualHost
             if (name.StartsWith("amq.", StringComparison.Ordinal))
                 throw new BrokerException(BrokerError.AccessRefused,
                     $"exchange name '{name}' contains reserved prefix 'amq.*'");
+            BrokerLimits.CheckName("exchange", name);
             Authorize(caller, Permission.Configure, name);
+            CheckExchangeArguments(name, arguments);
             if (!ExchangeTypes.IsKnown(type))
                 throw new BrokerException(BrokerError.NotFound, $"no exchange type '{type}' in vhost '{Name}'");
             var exchange = CreateExchange(name, type, durable, autoDelete, isInternal, arguments, predeclared: false);
@@ -130,6 +133,7 @@ public sealed partial class VirtualHost
                 return new QueueDeclareResult(name, existing.MessageCount, existing.ConsumerCount);
             }
             if (passive) throw BrokerException.NoQueue(name, Name);
+            BrokerLimits.CheckName("queue", name);
             if (!generated && name.StartsWith("amq.", StringComparison.Ordinal))
                 throw new BrokerException(BrokerError.AccessRefused, $"queue name '{name}' contains reserved prefix 'amq.*'");
             Authorize(caller, Permission.Configure, name, "queue");
@@ -209,6 +213,7 @@ public sealed partial class VirtualHost
     public void BindQueue(string queue, string exchange, string routingKey,
         IReadOnlyDictionary<string, object?>? arguments = null, ClientConnection? caller = null)
     {
+        CheckBinding(routingKey, arguments);
         lock (_topologyLock)
         {
             var destination = GetQueueForUse(queue, caller, Permission.Write);
@@ -236,6 +241,7 @@ public sealed partial class VirtualHost
     public void BindExchange(string destination, string source, string routingKey,
         IReadOnlyDictionary<string, object?>? arguments = null, ClientConnection? caller = null)
     {
+        CheckBinding(routingKey, arguments);
         lock (_topologyLock)
         {
             var to = DestinationExchange(destination, caller);
@@ -262,6 +268,24 @@ public sealed partial class VirtualHost
     public IReadOnlyList<Binding> Bindings => [.. _exchanges.Values.SelectMany(x => x.Bindings)];
 
     // ---- helpers ----
+
+    /// <summary>A binding key and arguments AMQP can carry (queue.bind and exchange.bind send both).</summary>
+    private static void CheckBinding(string routingKey, IReadOnlyDictionary<string, object?>? arguments)
+    {
+        BrokerLimits.CheckRoutingKey(routingKey);
+        BrokerLimits.CheckTable("arguments", arguments);
+    }
+
+    /// <summary>Exchange arguments AMQP can carry; alternate-exchange names an exchange, so it is text of a name's length.</summary>
+    private void CheckExchangeArguments(string exchange, IReadOnlyDictionary<string, object?>? arguments)
+    {
+        if (arguments is null) return;
+        BrokerLimits.CheckTable("arguments", arguments);
+        if (!arguments.TryGetValue("alternate-exchange", out var ae)) return;
+        if (FieldValue.AsString(ae) is not { } name || !Utf8Text.Fits(name, BrokerLimits.MaxShortStringBytes))
+            throw new BrokerException(BrokerError.PreconditionFailed,
+                $"invalid arg 'alternate-exchange' for exchange '{exchange}' in vhost '{Name}': {BrokerLimits.Shorten(FieldValue.Describe(ae))}");
+    }
 
     private Exchange SourceExchange(string name, ClientConnection? caller)
     {

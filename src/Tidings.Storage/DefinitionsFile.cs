@@ -135,20 +135,28 @@ public static class DefinitionsFile
 
     private static void Apply(Broker broker, JsonObject root, List<string> problems)
     {
+        // Each object on its own: one an older version accepted but the limits now refuse (a
+        // 300-byte vhost name) is reported and skipped, and the broker still starts.
         foreach (var v in Items(root, "vhosts"))
         {
-            var vhost = broker.AddVirtualHost(Text(v, "name") ?? "/");
-            vhost.Description = Text(v, "description") ?? "";
-            vhost.Tags = Strings(v["tags"]);
+            Restore("vhosts", problems, () =>
+            {
+                var vhost = broker.AddVirtualHost(Text(v, "name") ?? "/");
+                vhost.Description = Text(v, "description") ?? "";
+                vhost.Tags = Strings(v["tags"]);
+            });
         }
         foreach (var u in Items(root, "users"))
         {
             string? name = Text(u, "name");
             if (name is null) continue;
-            var user = broker.FindUser(name) ?? broker.AddUser(name, Guid.NewGuid().ToString("N"));
-            if (Text(u, "password_hash") is { } hash && !user.SetPasswordHash(hash))
-                problems.Add($"user '{name}': password hash not in {User.HashingAlgorithm} format; password left unusable");
-            user.Tags = Strings(u["tags"]);
+            Restore("users", problems, () =>
+            {
+                var user = broker.FindUser(name) ?? broker.AddUser(name, Guid.NewGuid().ToString("N"));
+                if (Text(u, "password_hash") is { } hash && !user.SetPasswordHash(hash))
+                    problems.Add($"user '{name}': password hash not in {User.HashingAlgorithm} format; password left unusable");
+                user.Tags = Strings(u["tags"]);
+            });
         }
         foreach (var p in Items(root, "permissions"))
         {
@@ -178,14 +186,20 @@ public static class DefinitionsFile
                 problems.Add($"{key}: '{Text(item, "name") ?? Text(item, "destination")}' names missing vhost '{Text(item, "vhost")}'; skipped");
                 continue;
             }
-            try
-            {
-                apply(vhost, item);
-            }
-            catch (BrokerException e)
-            {
-                problems.Add($"{key}: {e.Message}; skipped");
-            }
+            Restore(key, problems, () => apply(vhost, item));
+        }
+    }
+
+    /// <summary>Restores one object; a refusal becomes a problem for the log, not a failed start.</summary>
+    private static void Restore(string key, List<string> problems, Action restore)
+    {
+        try
+        {
+            restore();
+        }
+        catch (BrokerException e)
+        {
+            problems.Add($"{key}: {e.Message}; skipped");
         }
     }
 

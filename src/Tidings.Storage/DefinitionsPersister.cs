@@ -41,8 +41,9 @@ public sealed class DefinitionsPersister : IAsyncDisposable
         {
             DefinitionsFile.Save(_broker, _directory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // Not only I/O errors: whatever fails, the loop must live on and retry on the next change.
             Interlocked.Exchange(ref _stale, 1);
             OnWriteError?.Invoke(e);
         }

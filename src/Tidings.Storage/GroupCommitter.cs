@@ -66,15 +66,19 @@ public sealed class GroupCommitter : IAsyncDisposable
     private volatile bool _compactionTimerArmed;
     private long _fsyncs;
     private long _appends;
+    /// <summary>Where faults of callbacks and rounds are reported; null reports nowhere (tests), the loop survives anyway.</summary>
+    private readonly FaultLog? _faults;
 
     /// <param name="fsyncLatency">Where each fsync round's duration is recorded.</param>
     /// <param name="freeBytes">Free space of the disk written to; appends wait while writing would leave less than <paramref name="reserveBytes"/>.</param>
     /// <param name="reserveBytes">Space kept free, so removals (acks) can still be written and the disk never fills.</param>
     /// <param name="onDiskFull">Told true when appends have to wait for space, false when they are written again.</param>
     /// <param name="compactionMinimumBytes">Segments at least this large that are three-quarters dead are compacted after a commit; 0 disables compaction.</param>
+    /// <param name="faults">Where a failing callback or round is reported (Broker.Faults); the loop carries on either way.</param>
     public GroupCommitter(LatencyHistogram? fsyncLatency = null, Func<long>? freeBytes = null, long reserveBytes = 0, Action<bool>? onDiskFull = null,
-        long compactionMinimumBytes = 0)
+        long compactionMinimumBytes = 0, FaultLog? faults = null)
     {
+        _faults = faults;
         _compactionMinimumBytes = compactionMinimumBytes;
         _fsyncLatency = fsyncLatency;
         _freeBytes = freeBytes;
@@ -193,6 +197,15 @@ public sealed class GroupCommitter : IAsyncDisposable
                 await Task.Delay(DiskRetryDelay).ConfigureAwait(false);
                 continue;
             }
+            catch (Exception e)
+            {
+                // Not an I/O error: a fault of ours. Nothing unwritten was dequeued, so the round
+                // is retried rather than the loop (and every durable queue with it) ending.
+                Report("write round", e);
+                if (completed) break;
+                await Task.Delay(DiskRetryDelay).ConfigureAwait(false);
+                continue;
+            }
             if (_touched.Count > 0)
             {
                 _fsyncLatency?.Observe(Stopwatch.GetElapsedTime(started));
@@ -206,14 +219,19 @@ public sealed class GroupCommitter : IAsyncDisposable
                 _compactionLater.Clear();
             }
             _touched.Clear();
-            foreach (var (id, callback, state) in _durable) callback(id, state);
+            // Each callback on its own: one confirm sink that throws must not keep the others'
+            // confirms back, nor end the loop every durable queue depends on.
+            foreach (var (id, callback, state) in _durable) Run("confirm callback", () => callback(id, state));
             _durable.Clear();
             foreach (var (log, then) in closing)
             {
                 _compactionCandidates.Remove(log);
                 _compactionLater.Remove(log);
-                log.Dispose();
-                then?.Invoke(default, null);
+                Run("closing a queue log", () =>
+                {
+                    log.Dispose();
+                    then?.Invoke(default, null);
+                });
             }
             closing.Clear();
             // After the confirms: compaction costs time, which publishers should not wait for.
@@ -229,6 +247,11 @@ public sealed class GroupCommitter : IAsyncDisposable
                 {
                     // No room to copy survivors now; the segment stays and is tried again later.
                     ReportFull(true);
+                }
+                catch (Exception e)
+                {
+                    // Compaction is an optimisation: a fault leaves the segment as it is.
+                    Report("compaction", e);
                 }
 
             }
@@ -282,6 +305,21 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
         ReportFull(false);
     }
+
+    /// <summary>Runs one callback; a fault is reported instead of ending the commit loop.</summary>
+    private void Run(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            Report(what, e);
+        }
+    }
+
+    private void Report(string what, Exception e) => _faults?.Report($"message store commit loop: {what}", e);
 
     private void OnCompactionTimer()
     {

@@ -28,8 +28,10 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
     /// <param name="reserveBytes">Free space writes must leave on the disk (the disk alarm's limit); 0 = no check.</param>
     /// <param name="onDiskFull">Told true when writes wait for space and false when they flow again (the server's disk alarm).</param>
     /// <param name="compactionMinimumBytes">Smallest segment worth compacting; default a quarter segment; 0 disables.</param>
+    /// <param name="faults">Where faults of the commit loop's callbacks are reported (Broker.Faults).</param>
     public SegmentMessageStore(string directory, LatencyHistogram? fsyncLatency = null, Action<string>? report = null,
-        long segmentSize = DefaultSegmentSize, long reserveBytes = 0, Action<bool>? onDiskFull = null, long? compactionMinimumBytes = null)
+        long segmentSize = DefaultSegmentSize, long reserveBytes = 0, Action<bool>? onDiskFull = null, long? compactionMinimumBytes = null,
+        FaultLog? faults = null)
     {
         _directory = directory;
         _segmentSize = segmentSize;
@@ -40,7 +42,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             Directory.Delete(leftover, recursive: true);
         Func<long>? freeBytes = reserveBytes > 0 ? () => new DriveInfo(Path.GetFullPath(directory)).AvailableFreeSpace : null;
         // A segment a quarter full or more that is three-quarters dead gets compacted.
-        _committer = new GroupCommitter(fsyncLatency, freeBytes, reserveBytes, onDiskFull, compactionMinimumBytes ?? segmentSize / 4);
+        _committer = new GroupCommitter(fsyncLatency, freeBytes, reserveBytes, onDiskFull, compactionMinimumBytes ?? segmentSize / 4, faults);
     }
 
     private const string DeletedSuffix = ".deleted-";

@@ -58,6 +58,33 @@ public sealed class DefinitionsFileTests : IDisposable
     }
 
     [Fact]
+    public void Objects_an_older_version_accepted_but_the_limits_refuse_are_reported_and_skipped_and_the_rest_is_restored()
+    {
+        // Earlier versions wrote names AMQP cannot carry into definitions.json (issue 10, defect 3).
+        string longName = new('n', 300);
+        Directory.CreateDirectory(_directory);
+        File.WriteAllText(Path.Combine(_directory, DefinitionsFile.FileName), $$$"""
+            {"vhosts":[{"name":"/"},{"name":"{{{longName}}}"}],
+             "users":[{"name":"{{{longName}}}","tags":[]},{"name":"carol","tags":[]}],
+             "permissions":[],
+             "exchanges":[{"name":"{{{longName}}}","vhost":"/","type":"direct"}],
+             "queues":[{"name":"{{{longName}}}","vhost":"/"},{"name":"kept","vhost":"/"},
+                       {"name":"dl","vhost":"/","arguments":{"x-dead-letter-exchange":"amq.topic","x-dead-letter-routing-key":"{{{longName}}}"}}],
+             "bindings":[{"source":"amq.direct","vhost":"/","destination":"kept","destination_type":"queue","routing_key":"{{{longName}}}"}]}
+            """);
+
+        using var broker = NewBroker();
+        var problems = DefinitionsFile.Load(broker, _directory);
+
+        Assert.Equal(6, problems.Count);
+        Assert.All(problems, p => Assert.EndsWith("skipped", p));
+        Assert.NotNull(broker.FindUser("carol"));
+        Assert.NotNull(broker.DefaultVirtualHost.FindQueue("kept"));
+        Assert.Null(broker.DefaultVirtualHost.FindQueue("dl"));
+        Assert.Null(broker.FindVirtualHost(longName));
+    }
+
+    [Fact]
     public void A_leftover_half_written_temporary_file_does_not_disturb_loading()
     {
         using (var broker = NewBroker())

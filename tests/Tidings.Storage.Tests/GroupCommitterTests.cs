@@ -34,4 +34,22 @@ public sealed class GroupCommitterTests : IDisposable
         Assert.Empty(problems);
         Assert.Equal(4000, recovered);
     }
+
+    [Fact]
+    public async Task A_confirm_callback_that_throws_is_reported_and_the_loop_keeps_confirming_everyone_else()
+    {
+        var faults = new FaultLog();
+        var log = SegmentLog.Open(_directory, 1 << 24, (_, _) => { }, out _);
+        var committer = new GroupCommitter(faults: faults);
+        var payload = new byte[64];
+
+        committer.Append(log, payload, (_, _) => throw new InvalidOperationException("a confirm sink's bug"));
+        // Without the guard the commit loop's task faults here and these never complete.
+        for (int i = 0; i < 10; i++) await committer.AppendAsync(log, payload).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, faults.Count);
+        Assert.Equal(11, committer.Appends);
+        await committer.DisposeAsync();
+        log.Dispose();
+    }
 }

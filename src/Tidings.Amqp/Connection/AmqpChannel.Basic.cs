@@ -289,6 +289,15 @@ internal sealed partial class AmqpChannel : IConsumerSink, IPublishConfirmSink
         _connection.CheckOutputPressure();
     }
 
+    /// <summary>
+    /// A delivery could not be encoded (the broker stopped the consumer and kept the message): the
+    /// connection closes with 541 INTERNAL_ERROR, through its reader loop, as RabbitMQ closes a
+    /// connection whose channel crashed. Nothing half-written reached the socket (FrameWriter).
+    /// </summary>
+    void IConsumerSink.DeliveryFailed(Consumer? consumer, Exception error) =>
+        _connection.RequestClose(AmqpException.Connection(AmqpReplyCodes.InternalError,
+            $"delivery to consumer '{consumer?.Tag ?? _replyConsumerTag}' on channel {Number} failed: {error.GetType().Name}"));
+
     /// <summary>Deliver copies the frames into the output buffer before it returns.</summary>
     bool IConsumerSink.CopiesDuringDeliver => true;
 

@@ -226,7 +226,21 @@ internal sealed partial class AmqpConnection
     /// for half the interval, and drops the connection when nothing was received for two
     /// intervals (RabbitMQ's rule) or its handshake took too long.
     /// </summary>
-    internal void CheckHeartbeat(long now)
+    /// <summary>The heartbeat check of this connection threw: reported, and the connection dropped.</summary>
+    public void HeartbeatFailed(Exception error)
+    {
+        _broker.Faults.Report($"AMQP connection from {RemoteEndPoint}: heartbeat check", error);
+        try
+        {
+            Abort();
+        }
+        catch (Exception)
+        {
+            // Already going away.
+        }
+    }
+
+    public void CheckHeartbeat(long now)
     {
         var state = _state;
         if (state is State.Closed) return;

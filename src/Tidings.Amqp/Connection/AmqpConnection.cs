@@ -15,7 +15,7 @@ namespace Tidings.Amqp.Connection;
 /// is the only caller of the channel and session methods; frames go out through
 /// <see cref="Output"/>, which queue threads also append deliveries to.
 /// </summary>
-internal sealed partial class AmqpConnection
+internal sealed partial class AmqpConnection : IHeartbeatChecked
 {
     private enum State { AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing, Closed }
 
@@ -63,14 +63,32 @@ internal sealed partial class AmqpConnection
 
     internal EndPoint? LocalEndPoint { get; }
 
-    /// <summary>Set (from any thread) when an operator asked to close this connection.</summary>
-    private volatile string? _forcedCloseReason;
+    /// <summary>
+    /// Set (from any thread) when the connection must be closed by the reader loop: an operator
+    /// asked (320), or a delivery to one of its consumers failed (541). The first request wins.
+    /// </summary>
+    private volatile AmqpException? _requestedClose;
 
     /// <summary>Management's "close connection": the reader loop sends connection.close 320 with the reason.</summary>
-    private void RequestForcedClose(string reason)
+    private void RequestForcedClose(string reason) =>
+        RequestClose(AmqpException.Connection(AmqpReplyCodes.ConnectionForced, reason));
+
+    /// <summary>Asks the reader loop to send connection.close with <paramref name="error"/>; callable from any thread.</summary>
+    internal void RequestClose(AmqpException error)
     {
-        _forcedCloseReason = reason;
+        Interlocked.CompareExchange(ref _requestedClose, error, null);
         _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// A fault in this connection's own code (a bug, a value that cannot be encoded): reported
+    /// once to the broker's fault log and answered with 541 INTERNAL_ERROR, as RabbitMQ does when
+    /// a channel process crashes. Only this connection closes.
+    /// </summary>
+    internal AmqpException InternalError(string where, Exception error)
+    {
+        _broker.Faults.Report($"AMQP connection from {RemoteEndPoint}: {where}", error);
+        return AmqpException.Connection(AmqpReplyCodes.InternalError, $"{where} failed: {error.GetType().Name}");
     }
 
     /// <summary>The negotiated frame-max.</summary>
@@ -202,9 +220,9 @@ internal sealed partial class AmqpConnection
                 await WaitWhileBlockedAsync(cancellation).ConfigureAwait(false);
                 result = await input.ReadAsync(cancellation).ConfigureAwait(false);
             }
-            if (result.IsCanceled && _forcedCloseReason is { } reason && _state == State.Open)
+            if (result.IsCanceled && _requestedClose is { } requested && _state == State.Open)
             {
-                SendConnectionClose(AmqpException.Connection(AmqpReplyCodes.ConnectionForced, reason));
+                SendConnectionClose(requested);
                 continue;
             }
             var buffer = result.Buffer;
@@ -258,7 +276,17 @@ internal sealed partial class AmqpConnection
             }
             SendConnectionClose(AmqpException.FromProtocol(e, classId, methodId));
         }
+        catch (Exception e)
+        {
+            // Anything else is a fault of ours, not the client's: this connection closes with 541
+            // (its channels' unacked messages go back to their queues) and everyone else carries on.
+            SendConnectionClose(InternalError(DescribeFrame(frame), e));
+        }
     }
+
+    private static string DescribeFrame(AmqpFrame frame) => frame.Type == FrameType.Method
+        ? $"'{AmqpMethods.Describe(frame.MethodId)}' on channel {frame.Channel}"
+        : $"{frame.Type} frame on channel {frame.Channel}";
 
     private void HandleFrame(AmqpFrame frame)
     {

@@ -13,9 +13,9 @@ internal sealed class HeartbeatMonitor : IDisposable
 
     /// <summary>Guards <see cref="_connections"/>; held while adding, removing or copying, never during a check.</summary>
     private readonly Lock _lock = new();
-    private readonly HashSet<AmqpConnection> _connections = [];
+    private readonly HashSet<IHeartbeatChecked> _connections = [];
     /// <summary>Reused by the timer callback (callbacks do not overlap: the timer is re-armed after each).</summary>
-    private AmqpConnection[] _snapshot = [];
+    private IHeartbeatChecked[] _snapshot = [];
     private readonly Timer _timer;
 
     public HeartbeatMonitor()
@@ -24,12 +24,12 @@ internal sealed class HeartbeatMonitor : IDisposable
         _timer.Change(Tick, Timeout.InfiniteTimeSpan);
     }
 
-    public void Add(AmqpConnection connection)
+    public void Add(IHeartbeatChecked connection)
     {
         lock (_lock) _connections.Add(connection);
     }
 
-    public void Remove(AmqpConnection connection)
+    public void Remove(IHeartbeatChecked connection)
     {
         lock (_lock) _connections.Remove(connection);
     }
@@ -40,14 +40,23 @@ internal sealed class HeartbeatMonitor : IDisposable
         lock (_lock)
         {
             count = _connections.Count;
-            if (_snapshot.Length < count) _snapshot = new AmqpConnection[Math.Max(count, _snapshot.Length * 2)];
+            if (_snapshot.Length < count) _snapshot = new IHeartbeatChecked[Math.Max(count, _snapshot.Length * 2)];
             _connections.CopyTo(_snapshot);
         }
         long now = Environment.TickCount64;
         for (int i = 0; i < count; i++)
         {
-            _snapshot[i].CheckHeartbeat(now);
+            var connection = _snapshot[i];
             _snapshot[i] = null!;
+            try
+            {
+                connection.CheckHeartbeat(now);
+            }
+            catch (Exception e)
+            {
+                // One connection's fault must neither stop the tick for the others nor end the process.
+                connection.HeartbeatFailed(e);
+            }
         }
         try
         {

@@ -93,6 +93,7 @@ public static class FrameWriter
     /// Writes a content-carrying method (<c>basic.publish</c>, <c>basic.deliver</c>, <c>basic.return</c>,
     /// <c>basic.get-ok</c>) followed by its content header and body frames.
     /// </summary>
+    /// <exception cref="ArgumentException">A short string is longer than 255 bytes or a header value has no encoding; nothing was written.</exception>
     public static void WriteContentMethod<TMethod>(
         IBufferWriter<byte> writer,
         ushort channel,
@@ -103,8 +104,24 @@ public static class FrameWriter
         where TMethod : IAmqpMethod
     {
         Debug.Assert(AmqpMethods.HasContent(method.Id), $"{method.Id} carries no content");
-        WriteMethod(writer, channel, method);
-        WriteContentHeader(writer, channel, (ulong)body.Length, properties);
+        // The method and header frames are encoded into one span and committed together: if
+        // either throws (a value AMQP cannot carry), nothing reaches the output, so a consumer's
+        // stream is never left with a method frame and no content. Bodies are copied, which cannot fail.
+        int methodSize = method.GetSize();
+        int headerSize = ContentHeaderCodec.GetSize(properties);
+        int methodFrame = FrameReader.FrameOverhead + methodSize;
+        int total = methodFrame + FrameReader.FrameOverhead + headerSize;
+        var span = writer.GetSpan(total);
+        WriteHeader(span, FrameType.Method, channel, methodSize);
+        int written = method.WriteTo(span.Slice(FrameReader.HeaderSize, methodSize));
+        Debug.Assert(written == methodSize, $"{method.Id}: GetSize() said {methodSize} bytes, WriteTo wrote {written}");
+        span[FrameReader.HeaderSize + methodSize] = AmqpConstants.FrameEnd;
+        var header = span[methodFrame..];
+        WriteHeader(header, FrameType.Header, channel, headerSize);
+        written = ContentHeaderCodec.WriteTo(header.Slice(FrameReader.HeaderSize, headerSize), (ulong)body.Length, properties);
+        Debug.Assert(written == headerSize, $"content header: GetSize() said {headerSize} bytes, WriteTo wrote {written}");
+        header[FrameReader.HeaderSize + headerSize] = AmqpConstants.FrameEnd;
+        writer.Advance(total);
         WriteBody(writer, channel, body, frameMax);
     }
 

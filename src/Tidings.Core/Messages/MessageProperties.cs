@@ -27,6 +27,12 @@ public sealed class MessageProperties
     public string? AppId { get; init; }
     public string? ClusterId { get; init; }
 
+    /// <summary>
+    /// Set by the broker once these properties passed the publish limits (Limits/MessageLimits),
+    /// so an instance reused for many messages is checked once. Never set by adapters.
+    /// </summary>
+    internal bool WithinLimits { get; set; }
+
     /// <summary>True when delivery mode is 2 (persistent).</summary>
     public bool IsPersistent => DeliveryMode == 2;
 

@@ -299,11 +299,13 @@ public sealed class MessageQueue : IBindingDestination
             if (!consumer.NoAck) _unackedCount++;
             if (!consumer.Session.DeliverFromQueue(consumer, this, entry))
             {
-                // The session closed under us: put the message back untouched.
+                // The session closed under us, or the delivery failed and stopped the consumer
+                // (it is inactive now, so it is not picked again): the message goes back
+                // untouched and the next consumer gets it.
                 if (!consumer.NoAck) _unackedCount--;
                 consumer.Release();
                 AddReady(entry, requeued: true);
-                return;
+                continue;
             }
             if (consumer.NoAck)
             {
@@ -586,8 +588,8 @@ public sealed class MessageQueue : IBindingDestination
                ((Settings.MaxLength is { } max && _readyCount > max) ||
                 (Settings.MaxLengthBytes is { } maxBytes && _readyBytes > maxBytes)))
         {
+            Forget(PeekHead());
             var dropped = RemoveHead();
-            Forget(dropped);
             AddDeadLetter(ref deadLetters, dropped.Message, DeadLetterReason.MaxLength);
         }
     }
@@ -606,8 +608,10 @@ public sealed class MessageQueue : IBindingDestination
             {
                 if (now < 0) now = NowMs;
                 if (!IsExpired(deque.PeekFirst(), now)) break;
+                // Forgotten before it is removed: if the store fails, the entry stays where it
+                // was and the counts stay true, so the retry finds it again.
+                Forget(deque.PeekFirst());
                 var expired = deque.RemoveFirst();
-                Forget(expired);
                 _readyCount--;
                 _readyBytes -= expired.Message.Size;
                 _windowBytes -= expired.Message.Size;
@@ -631,13 +635,36 @@ public sealed class MessageQueue : IBindingDestination
             if (deque.Count > 0) due = Math.Min(due, deque.PeekFirst().ExpiresAtMs);
         if (due == long.MaxValue || due >= _ttlTimerDueMs) return;
         _ttlTimerDueMs = due;
-        var delay = TimeSpan.FromMilliseconds(Math.Max(0, due - NowMs));
+        var delay = TimerDelay(due - NowMs);
         _ttlTimer ??= VirtualHost.Broker.Time.CreateTimer(static s => ((MessageQueue)s!).OnTtlTimer(), this,
             Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ttlTimer.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>Timers cannot wait longer than about 49 days; a longer wait fires early and re-arms itself.</summary>
+    private static readonly long MaxTimerDelayMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;
+
+    /// <summary>How long a timer waits for something due in <paramref name="ms"/> milliseconds: 0 to a day.</summary>
+    private static TimeSpan TimerDelay(long ms) => TimeSpan.FromMilliseconds(Math.Clamp(ms, 0, MaxTimerDelayMs));
+
+    /// <summary>Where a fault in this queue's timers is reported.</summary>
+    private string FaultSite(string timer) => $"queue '{Name}' in vhost '{VirtualHost.Name}': {timer}";
+
+    /// <summary>A timer thread's entry: a fault is reported and retried a second later, never thrown into the timer.</summary>
     private void OnTtlTimer()
+    {
+        try
+        {
+            ExpireAndDispatch();
+        }
+        catch (Exception e)
+        {
+            VirtualHost.Broker.Faults.Report(FaultSite("TTL timer"), e);
+            RetryTtlTimerLater();
+        }
+    }
+
+    private void ExpireAndDispatch()
     {
         List<DeadLetter>? deadLetters = null;
         lock (_lock)
@@ -649,6 +676,24 @@ public sealed class MessageQueue : IBindingDestination
             ScheduleTtlTimer();
         }
         if (deadLetters is not null) VirtualHost.DeadLetter(this, deadLetters);
+    }
+
+    /// <summary>After a failed TTL round: expired messages are looked at again in a second rather than never.</summary>
+    private void RetryTtlTimerLater()
+    {
+        try
+        {
+            lock (_lock)
+            {
+                if (_deleted || _ttlTimer is null) return;
+                _ttlTimerDueMs = NowMs + 1000;
+                _ttlTimer.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+            }
+        }
+        catch (Exception e)
+        {
+            VirtualHost.Broker.Faults.Report(FaultSite("TTL timer retry"), e);
+        }
     }
 
     /// <summary>Records use for x-expires and re-arms its timer.</summary>
@@ -663,10 +708,23 @@ public sealed class MessageQueue : IBindingDestination
         if (Settings.Expires is not { } expires) return;
         _expiryTimer ??= VirtualHost.Broker.Time.CreateTimer(static s => ((MessageQueue)s!).OnExpiryTimer(), this,
             Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _expiryTimer.Change(TimeSpan.FromMilliseconds(expires), Timeout.InfiniteTimeSpan);
+        _expiryTimer.Change(TimerDelay(expires), Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>A timer thread's entry: a fault is reported, never thrown into the timer.</summary>
     private void OnExpiryTimer()
+    {
+        try
+        {
+            DeleteIfUnused();
+        }
+        catch (Exception e)
+        {
+            VirtualHost.Broker.Faults.Report(FaultSite("x-expires timer"), e);
+        }
+    }
+
+    private void DeleteIfUnused()
     {
         lock (_lock)
         {
@@ -674,7 +732,7 @@ public sealed class MessageQueue : IBindingDestination
             long idle = NowMs - _lastUsedMs;
             if (idle < Settings.Expires)
             {
-                _expiryTimer?.Change(TimeSpan.FromMilliseconds(Settings.Expires!.Value - idle), Timeout.InfiniteTimeSpan);
+                _expiryTimer?.Change(TimerDelay(Settings.Expires!.Value - idle), Timeout.InfiniteTimeSpan);
                 return;
             }
         }

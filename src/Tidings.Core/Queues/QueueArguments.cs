@@ -1,3 +1,4 @@
+using Tidings.Core.Limits;
 using Tidings.Core.Messages;
 
 namespace Tidings.Core.Queues;
@@ -30,11 +31,12 @@ public sealed class QueueArguments
     public static QueueArguments Parse(IReadOnlyDictionary<string, object?>? args, string queue, string vhost)
     {
         if (args is null || args.Count == 0) return new QueueArguments();
+        BrokerLimits.CheckTable("arguments", args);
         CheckQueueType(args, queue, vhost);
-        return new QueueArguments
+        var parsed = new QueueArguments
         {
-            MessageTtl = NonNegative(args, "x-message-ttl", queue, vhost, allowZero: true),
-            Expires = NonNegative(args, "x-expires", queue, vhost, allowZero: false),
+            MessageTtl = Expiry(args, "x-message-ttl", queue, vhost, allowZero: true),
+            Expires = Expiry(args, "x-expires", queue, vhost, allowZero: false),
             MaxLength = NonNegative(args, "x-max-length", queue, vhost, allowZero: true),
             MaxLengthBytes = NonNegative(args, "x-max-length-bytes", queue, vhost, allowZero: true),
             Overflow = ParseOverflow(args, queue, vhost),
@@ -43,6 +45,21 @@ public sealed class QueueArguments
             MaxPriority = MaxPriorityOf(args, queue, vhost),
             SingleActiveConsumer = Flag(args, "x-single-active-consumer", queue, vhost),
         };
+        // RabbitMQ refuses a dead-letter routing key without a dead-letter exchange to use it with.
+        if (parsed.DeadLetterRoutingKey is not null && parsed.DeadLetterExchange is null)
+            throw new BrokerException(BrokerError.PreconditionFailed,
+                $"invalid arg 'x-dead-letter-routing-key' for queue '{queue}' in vhost '{vhost}': routing_key_but_no_dlx_defined");
+        return parsed;
+    }
+
+    /// <summary>A TTL or expiry in ms: a non-negative integer no larger than RabbitMQ's 2^32 − 1.</summary>
+    private static long? Expiry(IReadOnlyDictionary<string, object?> args, string key, string queue, string vhost, bool allowZero)
+    {
+        long? value = NonNegative(args, key, queue, vhost, allowZero);
+        if (value > BrokerLimits.MaxExpiryMilliseconds)
+            throw new BrokerException(BrokerError.PreconditionFailed,
+                $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': {{value_too_large,{value}}}");
+        return value;
     }
 
     /// <summary>Only classic queues exist so far; quorum and stream types are refused, not faked.</summary>
@@ -67,10 +84,15 @@ public sealed class QueueArguments
         return number;
     }
 
+    /// <summary>A text argument that names an exchange or a routing key: at most 255 UTF-8 bytes, as AMQP carries them.</summary>
     private static string? Text(IReadOnlyDictionary<string, object?> args, string key, string queue, string vhost)
     {
         if (!args.TryGetValue(key, out var value)) return null;
-        return FieldValue.AsString(value) ?? throw Invalid(key, value, queue, vhost);
+        string text = FieldValue.AsString(value) ?? throw Invalid(key, value, queue, vhost);
+        if (!Utf8Text.Fits(text, BrokerLimits.MaxShortStringBytes))
+            throw new BrokerException(BrokerError.PreconditionFailed,
+                $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': longer than {BrokerLimits.MaxShortStringBytes} bytes");
+        return text;
     }
 
     private static bool Flag(IReadOnlyDictionary<string, object?> args, string key, string queue, string vhost)
@@ -93,5 +115,5 @@ public sealed class QueueArguments
 
     private static BrokerException Invalid(string key, object? value, string queue, string vhost) =>
         new(BrokerError.PreconditionFailed,
-            $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': {FieldValue.Describe(value)}");
+            $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': {BrokerLimits.Shorten(FieldValue.Describe(value))}");
 }

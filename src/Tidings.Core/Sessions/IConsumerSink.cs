@@ -19,4 +19,12 @@ public interface IConsumerSink
 
     /// <summary>The broker ended the consumer (its queue was deleted); the client should be told.</summary>
     void CancelledByBroker(Consumer consumer);
+
+    /// <summary>
+    /// <see cref="Deliver"/> threw: the broker has stopped the consumer (null for a direct reply-to
+    /// delivery), put the message back in its queue and reported the fault. Called later on a
+    /// thread-pool thread, outside every broker lock; the adapter closes what the fault belongs to
+    /// (AMQP: the connection, with 541 INTERNAL_ERROR). By default nothing more happens.
+    /// </summary>
+    void DeliveryFailed(Consumer? consumer, Exception error) { }
 }

@@ -1,4 +1,5 @@
 using Tidings.Core.Exchanges;
+using Tidings.Core.Limits;
 using Tidings.Core.Messages;
 using Tidings.Core.Security;
 using Tidings.Core.Queues;
@@ -131,7 +132,9 @@ public sealed class Session
     {
         var queue = Connection.VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
         string tag = string.IsNullOrEmpty(consumerTag) ? NewConsumerTag() : consumerTag;
-        int priority = (int)(FieldValue.AsLong(arguments?.GetValueOrDefault("x-priority")) ?? 0);
+        BrokerLimits.CheckShortString("consumer tag", tag);
+        BrokerLimits.CheckTable("consumer arguments", arguments);
+        int priority = ConsumerPriority(arguments);
         Consumer consumer;
         lock (_lock)
         {
@@ -151,6 +154,15 @@ public sealed class Session
             throw;
         }
         return consumer;
+    }
+
+    /// <summary>x-priority: an integer that fits 32 bits, as RabbitMQ checks it; 0 when absent.</summary>
+    private static int ConsumerPriority(IReadOnlyDictionary<string, object?>? arguments)
+    {
+        if (arguments is null || !arguments.TryGetValue("x-priority", out var value)) return 0;
+        if (FieldValue.AsLong(value) is { } priority && priority >= int.MinValue && priority <= int.MaxValue) return (int)priority;
+        throw new BrokerException(BrokerError.PreconditionFailed,
+            $"invalid arg 'x-priority' for consumer: {BrokerLimits.Shorten(FieldValue.Describe(value))}");
     }
 
     /// <summary>Stops a consumer. Its unacked deliveries stay unacked. False when the tag is unknown.</summary>
@@ -266,18 +278,52 @@ public sealed class Session
     /// Assigns the next delivery tag and hands the message to the consumer's sink.
     /// Called with the queue's lock held. False when the session has closed.
     /// </summary>
+    /// <remarks>
+    /// A sink that throws stops only its consumer: the tag is taken back, the consumer made
+    /// inactive (the queue gives the message to the next one), the fault reported and the adapter
+    /// told through <see cref="IConsumerSink.DeliveryFailed"/> to close what it belongs to.
+    /// </remarks>
     internal bool DeliverFromQueue(Consumer consumer, MessageQueue queue, QueueEntry entry)
     {
         lock (_lock)
         {
-            if (_closed || !consumer.IsActive) return false;
+            if (_closed || !consumer.IsActive)
+            {
+                // Not picked again: the queue moves on to its other consumers.
+                consumer.IsActive = false;
+                return false;
+            }
             ulong tag = ++_lastDeliveryTag;
             if (!consumer.NoAck) _unacked.Add(tag, entry, queue, consumer);
             if (!consumer.Sink.CopiesDuringDeliver) entry.Message.Pin();
-            consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message));
+            try
+            {
+                consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message));
+            }
+            catch (Exception e)
+            {
+                if (!consumer.NoAck) _unacked.TryRemove(tag, out _);
+                consumer.IsActive = false;
+                ReportDeliveryFault(consumer.Sink, consumer, $"delivery from queue '{queue.Name}' in vhost '{queue.VirtualHost.Name}' to consumer '{consumer.Tag}'", e);
+                return false;
+            }
         }
         Count(queue, consumer.NoAck ? MessageStat.DeliverNoAck : MessageStat.Deliver, entry.Redelivered);
         return true;
+    }
+
+    /// <summary>
+    /// Reports a failed delivery and tells the sink on the thread pool: the caller holds queue and
+    /// session locks, and the adapter's reaction (closing a connection) must not run under them.
+    /// </summary>
+    private void ReportDeliveryFault(IConsumerSink sink, Consumer? consumer, string where, Exception error)
+    {
+        Connection.Broker.Faults.Report(where, error);
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (broker, sink, consumer, error) = state;
+            broker.Faults.Guard("consumer sink's DeliveryFailed", (sink, consumer, error), static s => s.sink.DeliveryFailed(s.consumer, s.error));
+        }, (Connection.Broker, sink, consumer, error), preferLocal: false);
     }
 
     /// <summary>Counts a delivery or get on the session, its queue and its virtual host.</summary>
@@ -302,7 +348,15 @@ public sealed class Session
             if (_closed) return false;
             ulong tag = ++_lastDeliveryTag;
             if (!sink.CopiesDuringDeliver) message.Pin();
-            sink.Deliver(new Delivery(consumerTag, tag, false, VirtualHost.DirectReplyToQueue, message));
+            try
+            {
+                sink.Deliver(new Delivery(consumerTag, tag, false, VirtualHost.DirectReplyToQueue, message));
+            }
+            catch (Exception e)
+            {
+                ReportDeliveryFault(sink, null, $"direct reply-to delivery to consumer '{consumerTag}'", e);
+                return false;
+            }
             return true;
         }
     }

@@ -140,7 +140,9 @@ public sealed class StatsSampler(Broker broker) : BackgroundService
         SampleNow();
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false)) SampleNow();
+            // A failing sample is reported and the next tick tries again: rates must not stop for good.
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+                broker.Faults.Guard("statistics sampler", this, static sampler => sampler.SampleNow());
         }
         catch (OperationCanceledException)
         {

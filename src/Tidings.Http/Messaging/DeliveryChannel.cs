@@ -64,6 +64,10 @@ internal sealed class DeliveryChannel : IConsumerSink
     public void CancelledByBroker(Consumer consumer) =>
         End(StreamEnd.QueueDeleted, $"queue '{consumer.Queue.Name}' in vhost '{consumer.Queue.VirtualHost.Name}' was deleted");
 
+    /// <summary>A delivery to this sink threw (the core stopped the consumer and kept the message): the stream ends.</summary>
+    public void DeliveryFailed(Consumer? consumer, Exception error) =>
+        End(StreamEnd.Failed, "internal error: a delivery failed; unacked messages were requeued");
+
     /// <summary>Ends the stream (first reason wins) and wakes the reader.</summary>
     public void End(StreamEnd kind, string reason)
     {

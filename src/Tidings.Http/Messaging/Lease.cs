@@ -34,7 +34,11 @@ internal sealed class Lease
 
     /// <summary>Arms the expiry timer on the broker's clock.</summary>
     public void Start(TimeProvider time, TimeSpan duration) =>
-        _timer = time.CreateTimer(static state => ((Lease)state!).End(), this, duration, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(static state => ((Lease)state!).Expire(), this, duration, Timeout.InfiniteTimeSpan);
+
+    /// <summary>The timer's entry: a fault while ending the lease is reported, never thrown into the timer thread.</summary>
+    private void Expire() =>
+        _session.Connection.Broker.Faults.Guard($"lease '{Id}' expiry", this, static lease => lease.End());
 
     /// <summary>Acks one delivery, those up to it (<paramref name="multiple"/>) or, with no tag, all; returns how many are left.</summary>
     public int Ack(ulong? deliveryTag, bool multiple) =>

@@ -14,9 +14,6 @@ namespace Tidings.Http.Messaging;
 /// </summary>
 internal static class MessageJson
 {
-    /// <summary>AMQP short strings (property values, header names, routing keys) hold at most 255 bytes.</summary>
-    public const int MaxShortStringBytes = 255;
-
     // ---- writing ----
 
     /// <summary>
@@ -182,25 +179,14 @@ internal static class MessageJson
         };
     }
 
-    /// <summary>A string that AMQP clients can receive as a short string (at most 255 UTF-8 bytes).</summary>
-    public static string? ShortString(JsonProperty field)
-    {
-        string? value = RestBody.String(field);
-        if (value is not null && Encoding.UTF8.GetByteCount(value) > MaxShortStringBytes)
-            throw RestException.BadRequest($"{field.Name} is longer than {MaxShortStringBytes} bytes");
-        return value;
-    }
+    /// <summary>A short-string property; its length is checked by the core's limits at publish (Tidings.Core.Limits), as for every door.</summary>
+    public static string? ShortString(JsonProperty field) => RestBody.String(field);
 
     private static Dictionary<string, object?> ReadTable(JsonElement element, string path)
     {
         if (element.ValueKind != JsonValueKind.Object) throw RestException.BadRequest($"{path} must be a JSON object");
         var table = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var field in element.EnumerateObject())
-        {
-            if (Encoding.UTF8.GetByteCount(field.Name) > MaxShortStringBytes)
-                throw RestException.BadRequest($"header name '{field.Name[..32]}…' in {path} is longer than {MaxShortStringBytes} bytes");
-            table[field.Name] = ReadValue(field.Value, $"{path}.{field.Name}");
-        }
+        foreach (var field in element.EnumerateObject()) table[field.Name] = ReadValue(field.Value, $"{path}.{field.Name}");
         return table;
     }
 

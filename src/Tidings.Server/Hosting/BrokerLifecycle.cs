@@ -30,6 +30,8 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
         _broker = broker;
         _bindings = bindings;
         _logger = loggerFactory.CreateLogger(ServerLog.Category);
+        // Every fault a guard contained is logged here, once, with where it was caught.
+        broker.Faults.Reported += (where, error) => ServerLog.FaultContained(_logger, where, error);
     }
 
     public Task StartingAsync(CancellationToken cancellationToken)
@@ -39,7 +41,7 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
         // samples only every second), so a fast publisher cannot fill the disk between samples.
         _messages = new SegmentMessageStore(Path.Combine(_broker.Options.DataDirectory, "msgs"), _broker.StoreFsyncLatency,
             problem => ServerLog.StoreProblem(_logger, problem), reserveBytes: _broker.Options.DiskFreeLimitBytes,
-            onDiskFull: full => _broker.Alarms.Set("disk:store", full));
+            onDiskFull: full => _broker.Alarms.Set("disk:store", full), faults: _broker.Faults);
         _broker.MessageStore = _messages;
         // Definitions come back before any listener accepts a client, so clients see them at once;
         // each durable queue declared here reads its messages back from its log.

@@ -34,4 +34,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Message store: {Problem}")]
     public static partial void StoreProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Fault contained in {Where}; the broker carries on")]
+    public static partial void FaultContained(ILogger logger, string where, Exception exception);
 }

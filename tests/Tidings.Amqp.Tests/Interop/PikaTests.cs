@@ -119,6 +119,24 @@ public sealed class PikaTests
     private static List<byte[]> Base64List(JsonElement array) =>
         [.. array.EnumerateArray().Select(e => e.GetBytesFromBase64())];
 
+    [Fact]
+    public async Task A_dead_letter_routing_key_AMQP_cannot_carry_is_refused_at_declare_and_one_that_fits_dead_letters_on_expiry()
+    {
+        // Issue 10, defect 1: the 256-byte key used to be accepted; the expired message then
+        // failed to encode on the TTL timer thread and ended the broker process.
+        await using var server = await AmqpTestServer.StartAsync();
+        var result = await RunScenarioAsync(server, "long_dead_letter_routing_key");
+
+        var refused = result.GetProperty("refused");
+        Assert.Equal(406, refused.GetProperty("reply_code").GetInt32());
+        Assert.StartsWith("PRECONDITION_FAILED - invalid arg 'x-dead-letter-routing-key'", refused.GetProperty("reply_text").GetString());
+        var received = Assert.Single(result.GetProperty("received").EnumerateArray());
+        Assert.Equal(new string('k', 255), received.GetProperty("routing_key").GetString());
+        Assert.Equal("x"u8.ToArray(), received.GetProperty("body").GetBytesFromBase64());
+        Assert.True(result.GetProperty("other_connection_open").GetBoolean());
+        Assert.Equal(0, server.Broker.Faults.Count);
+    }
+
     private static async Task<JsonElement> RunScenarioAsync(AmqpTestServer server, string scenario)
     {
         await ExternalProcess.RequirePythonModulesAsync("pika");

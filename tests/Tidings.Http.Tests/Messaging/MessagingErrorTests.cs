@@ -98,6 +98,9 @@ public sealed class MessagingErrorTests
         Assert.Equal(1, server.Broker.DefaultVirtualHost.FindQueue("q")!.MessageCount);
     }
 
+    /// <summary>256 characters: one more than an AMQP short string holds.</summary>
+    private const string Long256 = "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk";
+
     [Theory]
     [InlineData("{\"routing_key\":\"q\",", "malformed JSON")]
     [InlineData("[1,2]", "must be a JSON object")]
@@ -112,6 +115,9 @@ public sealed class MessagingErrorTests
     [InlineData("{\"routing_key\":\"q\",\"payload\":\"x\",\"properties\":{\"user_id\":\"mallory\"}}", "user_id property set to 'mallory'")]
     [InlineData("{\"routing_key\":\"q\",\"payload\":\"x\",\"extra\":1}", "unknown field 'extra'")]
     [InlineData("", "a JSON body is required")]
+    [InlineData("{\"routing_key\":\"q\",\"payload\":\"x\",\"properties\":{\"content_type\":\"" + Long256 + "\"}}", "property 'content_type' is too long")]
+    [InlineData("{\"routing_key\":\"q\",\"payload\":\"x\",\"properties\":{\"headers\":{\"" + Long256 + "\":1}}}", "a key of the headers is too long")]
+    [InlineData("{\"routing_key\":\"q\",\"payload\":\"x\",\"properties\":{\"expiration\":\"4294967296\"}}", "value_too_large")]
     public async Task Malformed_publish_requests_are_400_with_the_reason(string body, string reason)
     {
         await using var server = await HttpTestServer.StartAsync();
@@ -132,7 +138,7 @@ public sealed class MessagingErrorTests
 
         using var response = await Rest.PublishAsync(client, "amq.direct", new { routing_key = new string('k', 256), payload = "x" });
 
-        Assert.Contains("longer than 255 bytes", await Rest.AssertErrorAsync(response, HttpStatusCode.BadRequest));
+        Assert.Contains("routing key is too long: 256 bytes", await Rest.AssertErrorAsync(response, HttpStatusCode.BadRequest));
     }
 
     [Theory]

@@ -217,11 +217,43 @@ def channel_error(port):
     return {"error": error, "after": after, "got": got, "second_error": second, "still_open": still_open}
 
 
+def long_dead_letter_routing_key(port):
+    """Issue 10's crash: a 256-byte x-dead-letter-routing-key is refused at declare (406); a
+    255-byte one dead-letters an expired message to a consumer with that key; the broker lives."""
+    connection = connect(port)
+    channel = connection.channel()
+    channel.queue_declare("pika.dlx.dst")
+    channel.queue_bind("pika.dlx.dst", "amq.topic", "#")
+    refused = None
+    try:
+        channel.queue_declare("pika.dlx.src", arguments={"x-dead-letter-exchange": "amq.topic",
+                              "x-dead-letter-routing-key": "k" * 256, "x-message-ttl": 100})
+    except pika.exceptions.ChannelClosedByBroker as e:
+        refused = {"reply_code": e.reply_code, "reply_text": e.reply_text}
+    channel = connection.channel()
+    channel.queue_declare("pika.dlx.src", arguments={"x-dead-letter-exchange": "amq.topic",
+                          "x-dead-letter-routing-key": "k" * 255, "x-message-ttl": 100})
+    received = []
+    channel.basic_consume("pika.dlx.dst", lambda ch, method, props, payload:
+                          received.append({"routing_key": method.routing_key, "body": b64(payload)}), auto_ack=True)
+    channel.basic_publish("", "pika.dlx.src", b"x")
+    deadline = time.time() + 5
+    while not received and time.time() < deadline:
+        connection.process_data_events(time_limit=0.2)
+    # A second connection proves the broker process is still there.
+    other = connect(port)
+    other_open = other.is_open
+    other.close()
+    connection.close()
+    return {"refused": refused, "received": received, "other_connection_open": other_open}
+
+
 SCENARIOS = {
     "publish_consume_get": publish_consume_get,
     "confirms_and_returns": confirms_and_returns,
     "prefetch_workers": prefetch_workers,
     "channel_error": channel_error,
+    "long_dead_letter_routing_key": long_dead_letter_routing_key,
 }
 
 if __name__ == "__main__":
