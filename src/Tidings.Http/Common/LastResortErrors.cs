@@ -1,15 +1,16 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Tidings.Core;
 
 namespace Tidings.Http.Common;
 
 /// <summary>
 /// The outermost guard of every HTTP request: an exception no handler expected becomes a 500 with
-/// a JSON body in RabbitMQ's shape (Kestrel would answer an empty 500), logged here once. When the
+/// a JSON body in RabbitMQ's shape (Kestrel would answer an empty 500), reported once to
+/// <see cref="Broker.Faults"/> (the server logs it with the stack trace). When the
 /// response has already started, the connection is aborted instead, so the client sees a broken
 /// reply rather than a truncated one that looks whole.
 /// </summary>
-internal sealed class LastResortErrors(ILogger<LastResortErrors> logger)
+internal sealed class LastResortErrors(Broker broker)
 {
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -23,7 +24,7 @@ internal sealed class LastResortErrors(ILogger<LastResortErrors> logger)
         }
         catch (Exception e)
         {
-            HttpLog.UnexpectedError(logger, context.Request.Method, context.Request.Path.Value ?? "", e);
+            broker.Faults.Report($"HTTP {context.Request.Method} {context.Request.Path.Value}", e);
             if (context.Response.HasStarted)
             {
                 context.Abort();

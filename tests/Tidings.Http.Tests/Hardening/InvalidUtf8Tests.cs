@@ -120,6 +120,7 @@ public sealed class InvalidUtf8Tests
         var json = await (await client.GetAsync("/boom")).ExpectAsync(HttpStatusCode.InternalServerError, "internal_server_error");
 
         Assert.DoesNotContain("a bug", json!.Value.GetRawText()); // details go to the log, not to the client
+        Assert.Equal(1, broker.Faults.Count);
         await app.StopAsync();
     }
 }
