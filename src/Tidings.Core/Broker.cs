@@ -15,6 +15,11 @@ public enum AuthenticationFailure
     BadCredentials,
     /// <summary>The user may only connect from loopback (guest) and the peer is remote.</summary>
     LoopbackOnly,
+    /// <summary>
+    /// Too many failed logins from this address or for this user lately; the password was not
+    /// checked (<see cref="Broker.Logins"/> says when to retry).
+    /// </summary>
+    Throttled,
 }
 
 /// <summary>
@@ -35,6 +40,7 @@ public sealed class Broker : IDisposable
     {
         Options = options ?? new BrokerOptions();
         Time = timeProvider ?? TimeProvider.System;
+        Logins = new LoginThrottle(Options.LoginThrottling, Time);
         Alarms = new ResourceAlarms(Faults);
         AddVirtualHost("/");
         var guest = AddUser(Options.DefaultUser, Options.DefaultPassword, ["administrator"]);
@@ -71,6 +77,9 @@ public sealed class Broker : IDisposable
     /// it. Until the store exists it stays empty.
     /// </summary>
     public LatencyHistogram StoreFsyncLatency { get; } = new();
+
+    /// <summary>Failed-login throttling shared by every protocol's authentication (<see cref="Authenticate"/>).</summary>
+    public LoginThrottle Logins { get; }
 
     /// <summary>Clock used for TTLs, expiries and timestamps (tests substitute a manual clock).</summary>
     public TimeProvider Time { get; }
@@ -139,19 +148,31 @@ public sealed class Broker : IDisposable
 
     /// <summary>
     /// Checks credentials. Users listed in <see cref="BrokerOptions.LoopbackUsers"/> are accepted
-    /// only from a loopback address, as RabbitMQ does for guest.
+    /// only from a loopback address, as RabbitMQ does for guest. After too many failures from the
+    /// address or for the user (<see cref="BrokerOptions.LoginThrottling"/>) attempts are refused
+    /// as <see cref="AuthenticationFailure.Throttled"/> without looking at the password.
     /// </summary>
     public User? Authenticate(string userName, string password, EndPoint? remote, out AuthenticationFailure failure)
     {
-        failure = AuthenticationFailure.BadCredentials;
-        if (!_users.TryGetValue(userName, out var user) || !user.CheckPassword(password)) return null;
-        if (Options.LoopbackUsers.Contains(userName) && !IsLoopback(remote))
+        if (Logins.RetryAfter(userName, remote) > TimeSpan.Zero)
         {
-            failure = AuthenticationFailure.LoopbackOnly;
+            failure = AuthenticationFailure.Throttled;
             return null;
         }
-        failure = AuthenticationFailure.None;
-        return user;
+        failure = AuthenticationFailure.BadCredentials;
+        if (_users.TryGetValue(userName, out var user) && user.CheckPassword(password))
+        {
+            if (!Options.LoopbackUsers.Contains(userName) || IsLoopback(remote))
+            {
+                Logins.Succeeded(userName, remote);
+                failure = AuthenticationFailure.None;
+                return user;
+            }
+            failure = AuthenticationFailure.LoopbackOnly;
+        }
+        // A refused loopback-only user counts too: its answer tells a remote guesser the password was right.
+        Logins.Failed(userName, remote);
+        return null;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Tidings.Core.Security;
+
 namespace Tidings.Core;
 
 /// <summary>Settings of one <see cref="Broker"/>. Bound from configuration by the server.</summary>
@@ -44,4 +46,10 @@ public sealed class BrokerOptions
 
     /// <summary>Most messages a durable queue keeps in memory at its head (with <see cref="QueueWindowBytes"/>).</summary>
     public int QueueWindowMessages { get; set; } = 4096;
+
+    /// <summary>
+    /// Failed-login throttling for every protocol (per source address and per user name); RabbitMQ
+    /// has none. The defaults are far above what a person mistyping a password reaches.
+    /// </summary>
+    public LoginThrottleOptions LoginThrottling { get; set; } = new();
 }

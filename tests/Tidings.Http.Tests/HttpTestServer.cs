@@ -39,7 +39,7 @@ public sealed class HttpTestServer : IAsyncDisposable
     /// <summary>The statistics sampler, so tests can take a sample instead of waiting 5 s.</summary>
     public StatsSampler Sampler => _app.Services.GetRequiredService<StatsSampler>();
 
-    public static async Task<HttpTestServer> StartAsync(BrokerOptions? brokerOptions = null)
+    public static async Task<HttpTestServer> StartAsync(BrokerOptions? brokerOptions = null, Action<HttpOptions>? configureHttp = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -47,6 +47,7 @@ public sealed class HttpTestServer : IAsyncDisposable
         var broker = new Broker(brokerOptions ?? new BrokerOptions { MemoryHighWatermarkBytes = 0 });
         builder.Services.AddSingleton(broker);
         builder.Services.AddTidingsHttp();
+        if (configureHttp is not null) builder.Services.Configure(configureHttp);
         ListenOptions? http = null, amqp = null;
         builder.WebHost.ConfigureKestrel(k =>
         {

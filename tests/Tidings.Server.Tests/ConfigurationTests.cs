@@ -123,6 +123,26 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Login_throttling_and_allowed_origins_bind_from_the_section()
+    {
+        _directory.WriteFile("tidings.json", """
+            { "Tidings": { "LoginThrottling": { "AddressBurst": 3, "UserFailuresPerMinute": 7 },
+                           "Http": { "AllowedOrigins": ["https://ops.example"] } } }
+            """);
+
+        var broker = BrokerOptions([], new Hashtable { ["TIDINGS__LOGINTHROTTLING__REFUSALDELAYMILLISECONDS"] = "5" });
+        Assert.Equal(3, broker.LoginThrottling.AddressBurst);
+        Assert.Equal(7, broker.LoginThrottling.UserFailuresPerMinute);
+        Assert.Equal(5, broker.LoginThrottling.RefusalDelayMilliseconds);
+        Assert.Equal(new Tidings.Core.Security.LoginThrottleOptions().UserBurst, broker.LoginThrottling.UserBurst);
+
+        var http = new Tidings.Http.HttpOptions();
+        Configuration([]).GetSection("Tidings:Http").Bind(http);
+        Assert.Equal(["https://ops.example"], http.AllowedOrigins);
+        ServerOptions([]); // and the keys are known
+    }
+
+    [Fact]
     public void Configured_loopback_users_replace_the_default_instead_of_adding_to_it()
     {
         _directory.WriteFile("tidings.json", """{ "Tidings": { "LoopbackUsers": ["admin"] } }""");

@@ -4,6 +4,7 @@ using System.Text;
 using Tidings.Amqp.Protocol;
 using Tidings.Core;
 using Tidings.Core.Messages;
+using Tidings.Core.Security;
 
 namespace Tidings.Amqp.Connection;
 
@@ -75,22 +76,19 @@ internal sealed partial class AmqpConnection
             _ => throw AmqpException.Connection(AmqpReplyCodes.CommandInvalid,
                 $"unknown authentication mechanism '{startOk.Mechanism}'", ConnectionStartOk.ClassId, ConnectionStartOk.MethodId),
         };
-        _user = user is null || password is null ? null : _broker.Authenticate(user, password, RemoteEndPoint, out var failure) is { } u ? u : null;
+        var failure = AuthenticationFailure.BadCredentials;
+        _user = user is null || password is null ? null : _broker.Authenticate(user, password, RemoteEndPoint, out failure);
         if (_user is null)
         {
-            string text = $"Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
+            string text = failure == AuthenticationFailure.Throttled
+                ? $"Login was refused using authentication mechanism {startOk.Mechanism}: too many failed login attempts " +
+                  "from this address or for this user; try again later"
+                : $"Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
             Log.LoginRefused(_logger, RemoteEndPoint, user ?? "", startOk.Mechanism);
-            if (ClientHas(ClientCapabilities.AuthenticationFailureClose))
-            {
-                // Sent even though tuning has not happened: the capability asks for exactly this.
-                _state = State.AwaitingOpen;
-                SendConnectionClose(AmqpException.Connection(AmqpReplyCodes.AccessRefused, text,
-                    ConnectionStartOk.ClassId, ConnectionStartOk.MethodId));
-            }
-            else
-            {
-                _state = State.Closed;
-            }
+            // Answered by the frame loop after the refusal delay (RefuseLoginAsync), so a client
+            // retrying in a tight loop waits for each answer.
+            _loginRefusal = AmqpException.Connection(AmqpReplyCodes.AccessRefused, text,
+                ConnectionStartOk.ClassId, ConnectionStartOk.MethodId);
             return;
         }
         _state = State.AwaitingTuneOk;
@@ -100,6 +98,32 @@ internal sealed partial class AmqpConnection
             FrameMax = _options.FrameMax,
             Heartbeat = _options.HeartbeatSeconds,
         });
+    }
+
+    /// <summary>A refused login not answered yet; set by OnStartOk, answered by <see cref="RefuseLoginAsync"/>. Reader loop only.</summary>
+    private AmqpException? _loginRefusal;
+
+    /// <summary>
+    /// Waits <see cref="LoginThrottleOptions.RefusalDelayMilliseconds"/>, then answers the refused
+    /// login as RabbitMQ does: connection.close 403 to clients with authentication_failure_close,
+    /// a closed socket to the others.
+    /// </summary>
+    private async Task RefuseLoginAsync(CancellationToken cancellation)
+    {
+        var refusal = _loginRefusal!;
+        _loginRefusal = null;
+        int delay = _broker.Options.LoginThrottling.RefusalDelayMilliseconds;
+        if (delay > 0) await Task.Delay(TimeSpan.FromMilliseconds(delay), _broker.Time, cancellation).ConfigureAwait(false);
+        if (ClientHas(ClientCapabilities.AuthenticationFailureClose))
+        {
+            // Sent even though tuning has not happened: the capability asks for exactly this.
+            _state = State.AwaitingOpen;
+            SendConnectionClose(refusal);
+        }
+        else
+        {
+            _state = State.Closed;
+        }
     }
 
     private EncodedFieldTable? _clientProperties;

@@ -229,7 +229,7 @@ internal sealed partial class AmqpConnection : IHeartbeatChecked
             long before = buffer.Length;
             try
             {
-                while (_state != State.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax == 0 ? _options.FrameMax : FrameMax, out var frame))
+                while (_state != State.Closed && _loginRefusal is null && FrameReader.TryReadFrame(ref buffer, FrameMax == 0 ? _options.FrameMax : FrameMax, out var frame))
                 {
                     _lastReadTicks = Environment.TickCount64;
                     HandleFrameSafely(frame);
@@ -247,6 +247,7 @@ internal sealed partial class AmqpConnection : IHeartbeatChecked
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
             foreach (var channel in _channels.Values) channel.FlushConfirms();
+            if (_loginRefusal is not null) await RefuseLoginAsync(cancellation).ConfigureAwait(false);
             if (result.IsCompleted) return;
         }
     }

@@ -9,13 +9,14 @@ namespace Tidings.Http.Common;
 /// <summary>
 /// HTTP Basic authentication against the broker's users, with RabbitMQ's rules: the loopback-only
 /// users (guest) are refused from other addresses; no credentials → 401 with a Basic challenge.
+/// After too many failures (<see cref="Broker.Logins"/>) the answer is 429 with Retry-After.
 /// </summary>
 public static class BasicAuthentication
 {
     /// <summary>The realm RabbitMQ's management plugin announces.</summary>
     public const string Realm = "RabbitMQ Management";
 
-    /// <summary>The authenticated user, or an error result to return (401).</summary>
+    /// <summary>The authenticated user, or an error result to return (401, or 429 when throttled).</summary>
     public static (User? User, IResult? Error) Authenticate(HttpContext context, Broker broker)
     {
         string? header = context.Request.Headers.Authorization;
@@ -37,6 +38,13 @@ public static class BasicAuthentication
         if (colon < 0) return (null, HttpErrors.Unauthorized("Malformed Authorization header"));
         var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
         var user = broker.Authenticate(decoded[..colon], decoded[(colon + 1)..], remote, out var failure);
+        if (user is null && failure == AuthenticationFailure.Throttled)
+        {
+            var wait = broker.Logins.RetryAfter(decoded[..colon], remote);
+            long seconds = Math.Clamp((long)Math.Ceiling(wait.TotalSeconds), 1, 3600);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return (null, HttpErrors.TooManyRequests($"too many failed login attempts from this address or for this user; retry in {seconds} s"));
+        }
         if (user is null)
         {
             string reason = failure == AuthenticationFailure.LoopbackOnly

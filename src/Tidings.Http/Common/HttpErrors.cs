@@ -22,6 +22,13 @@ public static class HttpErrors
 
     public static IResult TooLarge(string reason) => Error(StatusCodes.Status413PayloadTooLarge, "payload_too_large", reason);
 
+    public static IResult UnsupportedMediaType(string reason) =>
+        Error(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", reason);
+
+    public static IResult TooManyRequests(string reason) => Error(StatusCodes.Status429TooManyRequests, "too_many_requests", reason);
+
+    public static IResult InternalError(string reason) => Error(StatusCodes.Status500InternalServerError, "internal_server_error", reason);
+
     public static IResult Blocked(string reason) => Error(StatusCodes.Status503ServiceUnavailable, "resource_alarm", reason);
 
     /// <summary>Maps a core refusal: missing → 404, refused → 403, locked/precondition → 400 as RabbitMQ does.</summary>

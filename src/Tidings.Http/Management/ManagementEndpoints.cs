@@ -51,7 +51,15 @@ internal static class ManagementEndpoints
 
     private static async Task<IResult> DispatchAsync(HttpContext context)
     {
-        var segments = PathSegments(context);
+        string[]? segments;
+        try
+        {
+            segments = PathSegments(context);
+        }
+        catch (ApiError e)
+        {
+            return e.Result;
+        }
         if (segments is null) return HttpErrors.NotFound();
         string method = context.Request.Method;
         if (HttpMethods.IsHead(method)) method = HttpMethods.Get;
@@ -119,7 +127,8 @@ internal static class ManagementEndpoints
 
     /// <summary>
     /// The path below /api/ as decoded segments, from the raw request target so that an encoded
-    /// '/' stays inside its segment. Accepts %2F and %2f alike. Null when not under /api/.
+    /// '/' stays inside its segment. Accepts %2F and %2f alike. Null when not under /api/; 400
+    /// (<see cref="ApiError"/>) when a segment does not decode to valid UTF-8.
     /// </summary>
     internal static string[]? PathSegments(HttpContext context)
     {
@@ -133,7 +142,11 @@ internal static class ManagementEndpoints
         if (rest.EndsWith('/')) rest = rest[..^1];
         if (rest.Length == 0) return null;
         var segments = rest.Split('/');
-        for (int i = 0; i < segments.Length; i++) segments[i] = Uri.UnescapeDataString(segments[i]);
+        for (int i = 0; i < segments.Length; i++)
+        {
+            if (!Utf8Input.TryUnescapePathSegment(segments[i], out segments[i]))
+                throw new ApiError(HttpErrors.BadRequest("a name in the path is not valid UTF-8 once percent-decoded"));
+        }
         return segments;
     }
 
@@ -144,7 +157,11 @@ internal static class ManagementEndpoints
         if (request.ContentLength > MaxBodyBytes)
             throw new ApiError(HttpErrors.BadRequest("Exceeded HTTP request body size limit"));
         var source = request.Body;
-        if (request.HasFormContentType)
+        bool upload = IsDefinitionsUpload(context);
+        // Refused before reading when the length is declared; a chunked body is checked once read.
+        if (request.ContentLength > 0 && !upload && !JsonContentType.IsJson(request.ContentType))
+            throw new ApiError(JsonContentType.Unsupported(request.ContentType));
+        if (upload)
         {
             // The management UI uploads definitions as a multipart form with a "file" field.
             var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
@@ -160,17 +177,36 @@ internal static class ManagementEndpoints
             if (buffer.Length > MaxBodyBytes) throw new ApiError(HttpErrors.BadRequest("Exceeded HTTP request body size limit"));
         }
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (bytes.Length > 0 && !upload && !JsonContentType.IsJson(request.ContentType))
+            throw new ApiError(JsonContentType.Unsupported(request.ContentType));
         var text = bytes.Span.Trim(" \t\r\n"u8);
         // RabbitMQ takes an empty body, "null" and "undefined" as {}.
         if (text.IsEmpty || text.SequenceEqual("null"u8) || text.SequenceEqual("undefined"u8)) return null;
+        JsonElement root;
         try
         {
             using var document = JsonDocument.Parse(bytes);
-            return document.RootElement.Clone();
+            root = document.RootElement.Clone();
         }
         catch (JsonException e)
         {
             throw new ApiError(HttpErrors.BadRequest($"failed_to_parse_json: {e.Message}"));
         }
+        if (Utf8Input.JsonProblem(bytes) is { } problem) throw new ApiError(HttpErrors.BadRequest($"failed_to_parse_json: {problem}"));
+        return root;
+    }
+
+    /// <summary>
+    /// POST /api/definitions[/{vhost}] as a multipart form, the way RabbitMQ's management UI uploads
+    /// a file: the one body that is not application/json. A browser may send such a form from any
+    /// page, so it relies on the Origin check (<see cref="CrossSiteRequests"/>) like every other POST.
+    /// </summary>
+    private static bool IsDefinitionsUpload(HttpContext context)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method) || !request.HasFormContentType) return false;
+        if (!request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase)) return false;
+        var segments = PathSegments(context);
+        return segments is ["definitions"] or ["definitions", _];
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +39,7 @@ internal static class MessagingEndpoints
     {
         try
         {
+            RequireUtf8Path(context);
             await handler(context).ConfigureAwait(false);
         }
         catch (RestException e) when (!context.Response.HasStarted)
@@ -53,4 +55,18 @@ internal static class MessagingEndpoints
             // The client went away; its session is closed and unacked messages requeued.
         }
     };
+
+    /// <summary>
+    /// 400 when a segment of the raw path does not percent-decode to UTF-8: Kestrel then hands the
+    /// route the undecoded text, which would name another queue ("%C3(") instead of failing.
+    /// </summary>
+    private static void RequireUtf8Path(HttpContext context)
+    {
+        string? raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is null) return;
+        int query = raw.IndexOfAny(['?', '#']);
+        foreach (string segment in (query >= 0 ? raw[..query] : raw).Split('/'))
+            if (!Utf8Input.TryUnescapePathSegment(segment, out _))
+                throw RestException.BadRequest("a name in the path is not valid UTF-8 once percent-decoded");
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Tidings.Http.Common;
 
 namespace Tidings.Http.Messaging;
 
@@ -11,10 +12,13 @@ internal static class RestBody
 
     /// <summary>
     /// The body parsed as JSON, or null when it is empty. More than <paramref name="limit"/> bytes
-    /// → 413 (<paramref name="tooLarge"/> explains); malformed JSON → 400.
+    /// → 413 (<paramref name="tooLarge"/> explains); a body not declared as JSON → 415; malformed
+    /// JSON or invalid UTF-8 → 400.
     /// </summary>
     public static async Task<JsonDocument?> ReadJsonAsync(HttpContext context, long limit, Func<long, string> tooLarge)
     {
+        if (context.Request.ContentLength > 0 && !JsonContentType.IsJson(context.Request.ContentType))
+            throw new RestException(JsonContentType.Unsupported(context.Request.ContentType), "not JSON");
         if (context.Request.ContentLength is { } declared && declared > limit) throw RestException.TooLarge(tooLarge(declared));
         // Kestrel's own limit (30 MB by default) would refuse large messages before ours.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
@@ -45,11 +49,24 @@ internal static class RestBody
             }
             try
             {
-                return buffer.IsEmpty ? null : JsonDocument.Parse(buffer, Options);
-            }
-            catch (JsonException e)
-            {
-                throw RestException.BadRequest($"malformed JSON: {e.Message}");
+                if (buffer.IsEmpty) return null;
+                if (!JsonContentType.IsJson(context.Request.ContentType))
+                    throw new RestException(JsonContentType.Unsupported(context.Request.ContentType), "not JSON");
+                JsonDocument document;
+                try
+                {
+                    document = JsonDocument.Parse(buffer, Options);
+                }
+                catch (JsonException e)
+                {
+                    throw RestException.BadRequest($"malformed JSON: {e.Message}");
+                }
+                if (Utf8Input.JsonProblem(buffer) is { } problem)
+                {
+                    document.Dispose();
+                    throw RestException.BadRequest($"malformed JSON: {problem}");
+                }
+                return document;
             }
             finally
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Tidings.Core;
 using Tidings.Core.Security;
 using Tidings.Http.Common;
@@ -36,8 +37,8 @@ internal sealed record RestCaller(Broker Broker, User User, VirtualHost VirtualH
 
     /// <summary>
     /// Basic authentication (<see cref="BasicAuthentication"/>), or the credentials subprotocol of a
-    /// WebSocket handshake. A cross-origin browser request is refused unless it carried its
-    /// credentials explicitly in that subprotocol: a browser attaches cached Basic credentials to
+    /// WebSocket handshake. A cross-origin browser request (<see cref="CrossSiteRequests"/>: not
+    /// this origin nor an allowed one) is refused unless it carried its credentials explicitly in that subprotocol: a browser attaches cached Basic credentials to
     /// any page's requests, which would let another site publish or consume in the user's name.
     /// </summary>
     public static User Authenticate(HttpContext context, Broker broker)
@@ -45,10 +46,9 @@ internal sealed record RestCaller(Broker Broker, User User, VirtualHost VirtualH
         bool explicitCredentials = TryUseSubProtocolCredentials(context);
         var (user, error) = BasicAuthentication.Authenticate(context, broker);
         if (user is null) throw new RestException(error!, "not authorised");
-        if (!explicitCredentials && IsCrossOrigin(context.Request))
-            throw RestException.Forbidden(
-                $"cross-origin request from '{context.Request.Headers.Origin}' refused: serve the page from this host, " +
-                $"or (WebSocket) pass the credentials in the '{CredentialsSubProtocolPrefix}…' subprotocol");
+        // Every method, GET streams too: a stream hands out messages, which is not only reading.
+        if (!explicitCredentials && context.RequestServices.GetRequiredService<CrossSiteRequests>().Refusal(context.Request) is { } reason)
+            throw RestException.Forbidden($"{reason}; a WebSocket may instead pass the credentials in the '{CredentialsSubProtocolPrefix}…' subprotocol");
         return user;
     }
 
@@ -68,16 +68,6 @@ internal sealed record RestCaller(Broker Broker, User User, VirtualHost VirtualH
             return true;
         }
         return false;
-    }
-
-    /// <summary>True when a browser sent the request from a page of another origin (host or port).</summary>
-    private static bool IsCrossOrigin(HttpRequest request)
-    {
-        string? origin = request.Headers.Origin;
-        if (string.IsNullOrEmpty(origin)) return false; // not a browser, or a same-origin GET
-        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !request.Host.HasValue) return true; // "null" origins
-        int port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
-        return !string.Equals(uri.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase) || uri.Port != port;
     }
 
     /// <summary>The base64url form of user:password that <see cref="CredentialsSubProtocolPrefix"/> expects.</summary>

@@ -196,6 +196,9 @@ internal static class WebSocketEndpoint
         }
         using (document)
         {
+            // 1007 is WebSocket's close code for text that is not valid UTF-8 (RFC 6455 7.4.1).
+            if (Common.Utf8Input.JsonProblem(frame) is { } problem)
+                throw new FrameException(WebSocketCloseStatus.InvalidPayloadData, problem);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new FrameException(WebSocketCloseStatus.InvalidPayloadData, "frames must be JSON objects");
             ulong? ack = null, nack = null;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Tidings.Amqp;
+using Tidings.Http;
 
 namespace Tidings.Server.Hosting;
 
@@ -22,6 +23,9 @@ internal static class Listeners
         {
             Settings = ListenerSettings.For<AmqpOptions>(),
         },
-        new("http", "HTTP API", "http", "Http", o => o.Http, _ => { }),
+        new("http", "HTTP API", "http", "Http", o => o.Http, _ => { })
+        {
+            Settings = ListenerSettings.For<HttpOptions>(),
+        },
     ];
 }
