@@ -10,4 +10,10 @@ public sealed class HttpOptions
     /// affected. Empty by default: another site's page cannot act with an operator's cached credentials.
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>What GET /metrics shows and who may read it.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Who may call the health checks.</summary>
+    public HealthCheckOptions HealthChecks { get; set; } = new();
 }

@@ -123,11 +123,13 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Login_throttling_and_allowed_origins_bind_from_the_section()
+    public void Login_throttling_allowed_origins_metrics_and_health_check_settings_bind_from_the_section()
     {
         _directory.WriteFile("tidings.json", """
             { "Tidings": { "LoginThrottling": { "AddressBurst": 3, "UserFailuresPerMinute": 7 },
-                           "Http": { "AllowedOrigins": ["https://ops.example"] } } }
+                           "Http": { "AllowedOrigins": ["https://ops.example"],
+                                     "Metrics": { "PerObject": true, "RequireAuthentication": true },
+                                     "HealthChecks": { "RequireAuthentication": false } } } }
             """);
 
         var broker = BrokerOptions([], new Hashtable { ["TIDINGS__LOGINTHROTTLING__REFUSALDELAYMILLISECONDS"] = "5" });
@@ -139,6 +141,9 @@ public sealed class ConfigurationTests : IDisposable
         var http = new Tidings.Http.HttpOptions();
         Configuration([]).GetSection("Tidings:Http").Bind(http);
         Assert.Equal(["https://ops.example"], http.AllowedOrigins);
+        Assert.True(http.Metrics.PerObject);
+        Assert.True(http.Metrics.RequireAuthentication);
+        Assert.False(http.HealthChecks.RequireAuthentication);
         ServerOptions([]); // and the keys are known
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 
 namespace Tidings.Server.Tests;
@@ -39,6 +40,8 @@ public sealed partial class ExecutableTests : IDisposable
 
         using (var client = new HttpClient { BaseAddress = new Uri(listening.Groups["address"].Value), Timeout = StartTimeout })
         {
+            // Health checks need a management user, as in RabbitMQ; guest is one from loopback.
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8));
             using var response = await client.GetAsync("/api/healthchecks/node");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("""{"status":"ok"}""", await response.Content.ReadAsStringAsync());

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,8 @@ public sealed class InProcessHostTests : IDisposable
         await app.StartAsync(timeout.Token);
         var endpoint = app.GetListenerEndpoint("http");
         using var client = new HttpClient { BaseAddress = new Uri($"http://{endpoint}") };
+        // Health checks need a management user, as in RabbitMQ; guest is one from loopback.
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8));
         using var response = await client.GetAsync("/api/healthchecks/node", timeout.Token);
         var body = await response.Content.ReadAsStringAsync(timeout.Token);
         await app.StopAsync(timeout.Token);

@@ -57,4 +57,11 @@ public static class BasicAuthentication
 
     /// <summary>True when the user has the tag (administrator, management, monitoring…).</summary>
     public static bool HasTag(User user, string tag) => user.Tags.Contains(tag, StringComparer.Ordinal);
+
+    /// <summary>RabbitMQ's is_mgmt_user: any tag that opens the HTTP API (management, policymaker, monitoring, administrator).</summary>
+    public static bool IsManagementUser(User user) =>
+        IsMonitor(user) || HasTag(user, "management") || HasTag(user, "policymaker");
+
+    /// <summary>RabbitMQ's is_monitor: monitoring or administrator, who may see every object of every vhost.</summary>
+    public static bool IsMonitor(User user) => HasTag(user, "administrator") || HasTag(user, "monitoring");
 }

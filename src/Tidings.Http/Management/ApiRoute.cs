@@ -3,8 +3,13 @@ namespace Tidings.Http.Management;
 /// <summary>Who may call a route, from RabbitMQ's management access rules.</summary>
 internal enum Access
 {
-    /// <summary>No credentials needed (health checks probed by load balancers).</summary>
+    /// <summary>No credentials needed (this API's OpenAPI document).</summary>
     Public,
+    /// <summary>
+    /// A health check: <see cref="Management"/>, as in RabbitMQ, unless
+    /// Tidings:Http:HealthChecks:RequireAuthentication is false, then <see cref="Public"/>.
+    /// </summary>
+    HealthCheck,
     /// <summary>Any user with a management tag: management, policymaker, monitoring or administrator.</summary>
     Management,
     /// <summary>monitoring or administrator.</summary>

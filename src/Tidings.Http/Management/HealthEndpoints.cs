@@ -4,28 +4,30 @@ using Tidings.Core;
 namespace Tidings.Http.Management;
 
 /// <summary>
-/// RabbitMQ's health checks: same paths and bodies so existing probes work unchanged. They are
-/// unauthenticated (load balancers probe them); a failed check answers 503 {"status":"failed"}.
+/// RabbitMQ's health checks: same paths and bodies so existing probes work unchanged. Like
+/// RabbitMQ's they need a user with a management tag, unless
+/// Tidings:Http:HealthChecks:RequireAuthentication is false for probes that cannot send
+/// credentials; a failed check answers 503 {"status":"failed"}.
 /// </summary>
 internal static class HealthEndpoints
 {
     public static void Register(ApiRouter router)
     {
         // The node answers, so it is up.
-        router.Get("healthchecks/node", Access.Public, "Legacy node health check", _ => Ok());
-        router.Get("healthchecks/node/{node}", Access.Public, "Legacy node health check for a named node",
+        router.Get("healthchecks/node", Access.HealthCheck, "Legacy node health check", _ => Ok());
+        router.Get("healthchecks/node/{node}", Access.HealthCheck, "Legacy node health check for a named node",
             r => r["node"] == Formats.Node(r.Broker) ? Ok() : Failed($"node {r["node"]} is not this node"));
-        router.Get("health/checks/alarms", Access.Public, "Fails while a resource alarm is in effect", Alarms);
-        router.Get("health/checks/local-alarms", Access.Public, "Fails while a resource alarm is in effect on this node", Alarms);
-        router.Get("health/checks/virtual-hosts", Access.Public, "Fails when a virtual host is down (they are always up)", _ => Ok());
-        router.Get("health/checks/is-in-service", Access.Public, "The node is in service", _ => Ok());
-        router.Get("health/checks/ready-to-serve-clients", Access.Public, "The node accepts client connections", _ => Ok());
-        router.Get("health/checks/node-is-quorum-critical", Access.Public, "No quorum queue depends on this node (single node)", _ => Ok());
-        router.Get("health/checks/below-node-connection-limit", Access.Public, "The node has no connection limit", _ => Ok());
-        router.Get("health/checks/certificate-expiration/{within}/{unit}", Access.Public,
+        router.Get("health/checks/alarms", Access.HealthCheck, "Fails while a resource alarm is in effect", Alarms);
+        router.Get("health/checks/local-alarms", Access.HealthCheck, "Fails while a resource alarm is in effect on this node", Alarms);
+        router.Get("health/checks/virtual-hosts", Access.HealthCheck, "Fails when a virtual host is down (they are always up)", _ => Ok());
+        router.Get("health/checks/is-in-service", Access.HealthCheck, "The node is in service", _ => Ok());
+        router.Get("health/checks/ready-to-serve-clients", Access.HealthCheck, "The node accepts client connections", _ => Ok());
+        router.Get("health/checks/node-is-quorum-critical", Access.HealthCheck, "No quorum queue depends on this node (single node)", _ => Ok());
+        router.Get("health/checks/below-node-connection-limit", Access.HealthCheck, "The node has no connection limit", _ => Ok());
+        router.Get("health/checks/certificate-expiration/{within}/{unit}", Access.HealthCheck,
             "No TLS listener, so no certificate expires", _ => Ok());
-        router.Get("health/checks/port-listener/{port}", Access.Public, "Fails unless the node listens on the port", PortListener);
-        router.Get("health/checks/protocol-listener/{protocols}", Access.Public,
+        router.Get("health/checks/port-listener/{port}", Access.HealthCheck, "Fails unless the node listens on the port", PortListener);
+        router.Get("health/checks/protocol-listener/{protocols}", Access.HealthCheck,
             "Fails unless the node listens for the protocols (comma separated)", ProtocolListener);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Tidings.Core;
 using Tidings.Http.Common;
 
@@ -75,12 +76,19 @@ internal static class ManagementEndpoints
         var broker = context.RequestServices.GetRequiredService<Broker>();
         var sampler = context.RequestServices.GetRequiredService<StatsSampler>();
         Core.Security.User? user = null;
-        if (route.Access != Access.Public)
+        var access = route.Access;
+        if (access == Access.HealthCheck)
+        {
+            access = context.RequestServices.GetRequiredService<IOptions<HttpOptions>>().Value.HealthChecks.RequireAuthentication
+                ? Access.Management
+                : Access.Public;
+        }
+        if (access != Access.Public)
         {
             var (authenticated, error) = BasicAuthentication.Authenticate(context, broker);
             if (error is not null) return error;
             user = authenticated!;
-            if (Refusal(route.Access, user) is { } refused) return refused;
+            if (Refusal(access, user) is { } refused) return refused;
         }
 
         JsonElement? body;
@@ -113,14 +121,11 @@ internal static class ManagementEndpoints
     /// <summary>RabbitMQ's tag rules: any management tag to use the API; monitoring or administrator for some routes.</summary>
     private static IResult? Refusal(Access access, Core.Security.User user)
     {
-        bool admin = BasicAuthentication.HasTag(user, "administrator");
-        bool monitor = admin || BasicAuthentication.HasTag(user, "monitoring");
-        bool management = monitor || BasicAuthentication.HasTag(user, "management") || BasicAuthentication.HasTag(user, "policymaker");
-        if (!management) return HttpErrors.Unauthorized("Not management user");
+        if (!BasicAuthentication.IsManagementUser(user)) return HttpErrors.Unauthorized("Not management user");
         return access switch
         {
-            Access.Monitoring when !monitor => HttpErrors.Forbidden("Not monitor user"),
-            Access.Administrator when !admin => HttpErrors.Forbidden("Not administrator user"),
+            Access.Monitoring when !BasicAuthentication.IsMonitor(user) => HttpErrors.Forbidden("Not monitor user"),
+            Access.Administrator when !BasicAuthentication.HasTag(user, "administrator") => HttpErrors.Forbidden("Not administrator user"),
             _ => null,
         };
     }

@@ -102,6 +102,8 @@ internal static class OpenApiDocument
             };
         }
         if (route.Access == Access.Public) operation["security"] = Array.Empty<object>();
+        // Health checks are described as they are by default; Tidings:Http:HealthChecks:RequireAuthentication can open them.
+        else if (route.Access == Access.HealthCheck) operation["x-required-tag"] = "management";
         else operation["x-required-tag"] = route.Access.ToString().ToLowerInvariant();
         return operation;
     }

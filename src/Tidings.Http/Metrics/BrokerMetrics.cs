@@ -4,9 +4,9 @@ using Tidings.Core.Queues;
 namespace Tidings.Http.Metrics;
 
 /// <summary>
-/// What GET /metrics reports: the broker's state as Prometheus metrics named in the spirit of
-/// RabbitMQ's rabbitmq_prometheus plugin, prefixed <c>tidings_</c>. Counters are exposed as they
-/// are; rates are Prometheus's job (<c>rate(...)</c>).
+/// What GET /metrics and /metrics/per-object report: the broker's state as Prometheus metrics
+/// named in the spirit of RabbitMQ's rabbitmq_prometheus plugin, prefixed <c>tidings_</c>.
+/// Counters are exposed as they are; rates are Prometheus's job (<c>rate(...)</c>).
 /// </summary>
 internal static class BrokerMetrics
 {
@@ -61,8 +61,13 @@ internal static class BrokerMetrics
     /// <summary>The resources that can raise an alarm; each always gets a sample, 0 or 1.</summary>
     private static readonly string[] AlarmResources = ["memory", "disk"];
 
-    /// <summary>Writes every metric. Returns early when the client goes away.</summary>
-    public static async Task WriteAsync(Broker broker, PrometheusTextWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes every metric. With <paramref name="perObject"/> the per-vhost and per-queue families
+    /// carry one sample per object, labelled with its names; without, one unlabelled sample each,
+    /// the total over all objects (RabbitMQ's aggregated mode), so no name leaves the broker.
+    /// Returns early when the client goes away.
+    /// </summary>
+    public static async Task WriteAsync(Broker broker, PrometheusTextWriter writer, bool perObject, CancellationToken cancellationToken)
     {
         VirtualHost[] vhosts = [.. broker.VirtualHosts];
         // One snapshot per vhost, taken once, so every per-queue family lists the same queues.
@@ -75,6 +80,14 @@ internal static class BrokerMetrics
             broker.StoreFsyncLatency);
         if (!await writer.FlushAsync(cancellationToken).ConfigureAwait(false)) return;
 
+        if (perObject) await WritePerObjectAsync(vhosts, queues, writer, cancellationToken).ConfigureAwait(false);
+        else WriteAggregated(vhosts, queues, writer);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WritePerObjectAsync(VirtualHost[] vhosts, IReadOnlyCollection<MessageQueue>[] queues,
+        PrometheusTextWriter writer, CancellationToken cancellationToken)
+    {
         foreach (var counter in VhostCounters)
         {
             writer.Family(counter.Name, "counter", counter.Help);
@@ -94,7 +107,32 @@ internal static class BrokerMetrics
                 }
             }
         }
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One sample per family, summed over every vhost or queue. A summed counter drops when a queue
+    /// is deleted; Prometheus's rate() reads the drop as a counter reset, as it does for RabbitMQ's
+    /// aggregated counters. The output is a few dozen lines whatever the number of queues, so it
+    /// needs no intermediate flush.
+    /// </summary>
+    private static void WriteAggregated(VirtualHost[] vhosts, IReadOnlyCollection<MessageQueue>[] queues, PrometheusTextWriter writer)
+    {
+        foreach (var counter in VhostCounters)
+        {
+            long total = 0;
+            foreach (var vhost in vhosts) total += counter.Read(vhost.Stats);
+            writer.Family(counter.Name, "counter", counter.Help);
+            writer.Sample(counter.Name, total);
+        }
+
+        foreach (var family in QueueFamilies)
+        {
+            long total = 0;
+            foreach (var vhostQueues in queues)
+                foreach (var queue in vhostQueues) total += family.Read(queue);
+            writer.Family(family.Name, family.Type, family.Help);
+            writer.Sample(family.Name, total);
+        }
     }
 
     private static void WriteGlobals(Broker broker, VirtualHost[] vhosts, IReadOnlyCollection<MessageQueue>[] queues,

@@ -143,7 +143,7 @@ public sealed partial class DashboardEndpointTests
     public async Task The_dashboard_does_not_shadow_the_api()
     {
         await using var server = await HttpTestServer.StartAsync();
-        using var client = server.Client(user: null);
+        using var client = server.Client();
 
         using var response = await client.GetAsync("/api/healthchecks/node");
 

@@ -18,12 +18,12 @@ public sealed class MetricsAllocationTests
         using var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
         for (int i = 0; i < queues; i++) broker.DefaultVirtualHost.DeclareQueue($"queue-{i}");
         var sink = new CountingStream();
-        await BrokerMetrics.WriteAsync(broker, new PrometheusTextWriter(PipeWriter.Create(sink)), CancellationToken.None); // JIT warm-up
+        await BrokerMetrics.WriteAsync(broker, new PrometheusTextWriter(PipeWriter.Create(sink)), perObject: true, CancellationToken.None); // JIT warm-up
 
         sink.Bytes = 0;
         var writer = new PrometheusTextWriter(PipeWriter.Create(sink));
         long before = GC.GetTotalAllocatedBytes(precise: true);
-        await BrokerMetrics.WriteAsync(broker, writer, CancellationToken.None);
+        await BrokerMetrics.WriteAsync(broker, writer, perObject: true, CancellationToken.None);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
         Assert.True(sink.Bytes > queues * 8 * 60, $"wrote only {sink.Bytes} bytes");
