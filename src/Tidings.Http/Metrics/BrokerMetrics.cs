@@ -158,11 +158,11 @@ internal static class BrokerMetrics
         Gauge(writer, "tidings_exchanges", "Exchanges in all virtual hosts, including the predeclared ones.", exchanges);
         Gauge(writer, "tidings_virtual_hosts", "Virtual hosts.", vhosts.Length);
 
-        Gauge(writer, "tidings_process_resident_memory_bytes", "Working set (resident memory) of the broker process.",
+        Gauge(writer, "tidings_process_resident_memory_bytes", "Working set (resident memory) of the broker process, which the memory alarm watches.",
             Environment.WorkingSet);
-        Gauge(writer, "tidings_managed_heap_bytes", "Bytes allocated on the managed heap, which the memory alarm watches.",
+        Gauge(writer, "tidings_managed_heap_bytes", "Bytes allocated on the managed heap (part of the resident memory).",
             GC.GetTotalMemory(forceFullCollection: false));
-        Gauge(writer, "tidings_memory_limit_bytes", "Managed heap size above which the memory alarm blocks publishers; 0 = no limit.",
+        Gauge(writer, "tidings_memory_limit_bytes", "Resident memory above which the memory alarm blocks publishers; 0 = no limit.",
             broker.Options.MemoryHighWatermarkBytes);
 
         const string disk = "tidings_disk_free_bytes";
@@ -173,6 +173,10 @@ internal static class BrokerMetrics
         writer.Family("tidings_alarm", "gauge", "1 while the resource alarm is on (publishers are blocked), else 0.");
         foreach (var resource in AlarmResources)
             writer.Sample("tidings_alarm", "resource", resource, active.Contains(resource) ? 1 : 0);
+
+        writer.Family("tidings_faults_contained_total", "counter",
+            "Faults of the broker's own code caught at an entry point (timer, loop, delivery) and contained; each is in the log.");
+        writer.Sample("tidings_faults_contained_total", broker.Faults.Count);
     }
 
     private static void Gauge(PrometheusTextWriter writer, string name, string help, long value)

@@ -148,6 +148,17 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Contained_faults_are_counted()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        Assert.Equal(0, (await ScrapeAsync(server)).Value("tidings_faults_contained_total"));
+
+        server.Broker.Faults.Report("test", new InvalidOperationException("contained"));
+
+        Assert.Equal(1, (await ScrapeAsync(server)).Value("tidings_faults_contained_total"));
+    }
+
+    [Fact]
     public async Task Fsync_histogram_is_empty_until_the_store_records_and_then_cumulative()
     {
         await using var server = await HttpTestServer.StartAsync();
