@@ -6,5 +6,8 @@ internal static class Targets
     public static readonly IReadOnlyDictionary<string, Func<IFuzzTarget>> All = new Dictionary<string, Func<IFuzzTarget>>(StringComparer.Ordinal)
     {
         ["amqp"] = () => new Amqp.AmqpTarget(),
+        ["management"] = () => new Http.ManagementTarget(),
+        ["rest"] = () => new Http.RestTarget(),
+        ["definitions"] = () => new Definitions.DefinitionsTarget(),
     };
 }
