@@ -2,7 +2,8 @@ using System.Globalization;
 using Tidings.Fuzz;
 
 // tidings-fuzz --target amqp|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N]
-//              [--findings DIR] [--timeout-seconds N] [--replay FILE]
+//              [--findings DIR] [--timeout-seconds N] [--replay FILE] [--include-known]
+// --include-known turns every KnownIssues switch off for this run (to check whether a fix landed).
 // Exit code: 0 nothing found, 1 findings, 2 bad arguments.
 string? target = null, findings = "fuzz-findings", replay = null;
 double? seconds = null;
@@ -22,6 +23,10 @@ try
             case "--findings": findings = Next(); break;
             case "--timeout-seconds": timeoutSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--replay": replay = Next(); break;
+            case "--include-known":
+                KnownIssues.Issue10LongNames = false;
+                KnownIssues.Issue10InvalidUtf8 = false;
+                break;
             default: throw new ArgumentException($"unknown argument '{args[i]}'");
         }
     }
@@ -33,7 +38,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 {
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("usage: --target amqp|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N] " +
-                            "[--findings DIR] [--timeout-seconds N] [--replay FILE]");
+                            "[--findings DIR] [--timeout-seconds N] [--replay FILE] [--include-known]");
     return 2;
 }
 
