@@ -1,5 +1,5 @@
-using Tidings.Amqp.Protocol;
 using Tidings.Core;
+using Tidings.Amqp.Protocol;
 using Tidings.Fuzz.Amqp;
 
 namespace Tidings.Fuzz.Tests;
@@ -7,7 +7,9 @@ namespace Tidings.Fuzz.Tests;
 /// <summary>The AMQP target with access to the server's replies of one connection.</summary>
 internal sealed class ReplyRecordingTarget : AmqpTarget
 {
-    private readonly Broker _broker = new(new BrokerOptions { MemoryHighWatermarkBytes = 0, DiskFreeLimitBytes = 0 });
+    private readonly Broker _broker;
+
+    public ReplyRecordingTarget() => _broker = NewBroker();
 
     public async Task<(Failure? Failure, List<AmqpMethodId> Replies)> RunAsync(byte[] input)
     {

@@ -23,6 +23,13 @@ internal sealed class ErrorLog : ILogger, ILoggerProvider
         _errors.Enqueue(($"{logLevel} {eventId.Name}: {formatter(state, exception)}{Environment.NewLine}{exception}", exception));
     }
 
+    /// <summary>
+    /// Wires the broker's fault log in: a fault a guard contained (a timer, a delivery, a
+    /// connection's frame handler) is a defect all the same, only one that no longer kills.
+    /// </summary>
+    public void Watch(Tidings.Core.Broker broker) =>
+        broker.Faults.Reported += (where, exception) => _errors.Enqueue(($"fault reported to Broker.Faults at {where}:{Environment.NewLine}{exception}", exception));
+
     /// <summary>Everything logged since the last call and the first exception among it, or null when nothing was.</summary>
     public (string Text, Exception? Exception)? Take()
     {

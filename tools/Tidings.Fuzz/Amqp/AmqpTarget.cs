@@ -33,13 +33,17 @@ internal class AmqpTarget : IFuzzTarget
     private readonly HeartbeatMonitor _heartbeats = new();
     /// <summary>Cancelled at dispose: broker shutdown for the connections still running.</summary>
     private readonly CancellationTokenSource _shutdown = new();
-    private Broker _broker = NewBroker();
+    private Broker _broker;
     private int _connectionsOnBroker;
     /// <summary>How often the server answered with each method: which paths the inputs reach.</summary>
     private readonly Dictionary<AmqpMethodId, long> _replies = [];
     private long _connections;
 
-    public AmqpTarget() => _mutator = new AmqpMutator(_corpus);
+    public AmqpTarget()
+    {
+        _mutator = new AmqpMutator(_corpus);
+        _broker = NewBroker();
+    }
 
     public virtual string Name => "amqp";
 
@@ -231,7 +235,13 @@ internal class AmqpTarget : IFuzzTarget
         }
     }
 
-    private static Broker NewBroker() => new(new BrokerOptions { MemoryHighWatermarkBytes = 0, DiskFreeLimitBytes = 0 });
+    /// <summary>A broker in memory, without alarm timers, whose contained faults count as findings.</summary>
+    protected Broker NewBroker()
+    {
+        var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0, DiskFreeLimitBytes = 0 });
+        _errors.Watch(broker);
+        return broker;
+    }
 
     public async ValueTask DisposeAsync()
     {

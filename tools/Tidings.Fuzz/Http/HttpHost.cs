@@ -47,6 +47,7 @@ internal sealed class HttpHost : IAsyncDisposable
         var errors = new ErrorLog();
         builder.Logging.AddProvider(errors);
         var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0, DiskFreeLimitBytes = 0 });
+        errors.Watch(broker);
         builder.Services.AddSingleton(broker);
         builder.Services.AddTidingsHttp();
         builder.WebHost.UseTestServer();
