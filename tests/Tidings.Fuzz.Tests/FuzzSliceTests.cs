@@ -12,7 +12,7 @@ namespace Tidings.Fuzz.Tests;
 [Collection(FuzzCollection.Name)]
 public sealed class FuzzSliceTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan PerTarget = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PerTarget = TimeSpan.FromSeconds(12);
 
     [Theory]
     [InlineData("amqp", 10)]

@@ -26,8 +26,10 @@ public sealed class PlantedFaultTests : IDisposable
     {
         var report = await FuzzRunner.RunAsync(() => new FaultyTransportTarget(), Options(iterations: 300));
 
-        var finding = Assert.Single(report.Findings);
-        Assert.Contains("planted", finding.Failure.Detail, StringComparison.Ordinal);
+        // One kind per place the failing read lands (the protocol header or the frame loop, by chunking).
+        Assert.NotEmpty(report.Findings);
+        Assert.All(report.Findings, f => Assert.Contains("planted", f.Failure.Detail, StringComparison.Ordinal));
+        var finding = report.Findings[0];
         Assert.True(File.Exists(finding.SavedAs), finding.ToString());
         var replayed = await FuzzRunner.ReplayAsync(new FaultyTransportTarget(), await File.ReadAllBytesAsync(finding.SavedAs!), TimeSpan.FromSeconds(10));
         Assert.Equal(finding.Failure.Kind, replayed?.Kind);

@@ -13,8 +13,10 @@ internal static class KnownIssues
     /// Issue 10, defects 2 and 3: names, routing keys and short-string properties over 255
     /// UTF-8 bytes are accepted over HTTP (201, then poison messages and 500s). While on,
     /// inputs holding any JSON string or path segment longer than 255 UTF-8 bytes are not run.
+    /// Off: the core's limits (main, 3f3bfd4) fixed this class; 60 s of management and rest with
+    /// every switch off found no long-name failure, so the slice now proves the fix.
     /// </summary>
-    public static bool Issue10LongNames { get; set; } = true;
+    public static bool Issue10LongNames { get; set; }
 
     /// <summary>
     /// Issue 10, defect 4: invalid UTF-8 inside a JSON string gives 500 with an empty body.

@@ -113,7 +113,8 @@ internal abstract class HttpTarget : IFuzzTarget
                     $"{status} {contentType}: {Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 600)))}");
             try
             {
-                using var _ = System.Text.Json.JsonDocument.Parse(body);
+                // Arguments may nest 64 tables, inside a listing's own levels: past the reader's default depth.
+                using var _ = System.Text.Json.JsonDocument.Parse(body, new System.Text.Json.JsonDocumentOptions { MaxDepth = 1024 });
             }
             catch (System.Text.Json.JsonException e)
             {

@@ -44,7 +44,8 @@ internal sealed class RestTarget : HttpTarget
         if (!request.Target.Contains("{lease}", StringComparison.Ordinal)) return request;
         byte[] got = await Host.RequireAsync("POST", "/api/rest/vhosts/%2F/queues/fz.q/get", """{"count":2,"ack":"manual"}""", cancellation)
             .ConfigureAwait(false);
-        using var document = JsonDocument.Parse(got);
+        // Messages published with payload_encoding json come back inline, nested as deep as they were sent.
+        using var document = JsonDocument.Parse(got, new JsonDocumentOptions { MaxDepth = 100_000 });
         string lease = document.RootElement.GetProperty("lease_id").GetString() ?? "none";
         return request with { Target = request.Target.Replace("{lease}", lease, StringComparison.Ordinal) };
     }
