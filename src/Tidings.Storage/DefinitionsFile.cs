@@ -215,9 +215,13 @@ public static class DefinitionsFile
     private static IEnumerable<JsonObject> Items(JsonObject root, string key) =>
         root[key] is JsonArray array ? array.OfType<JsonObject>() : [];
 
-    /// <summary>A name the entry cannot do without; missing, it is a problem with the entry, not a null reaching the core.</summary>
+    /// <summary>
+    /// A name the entry cannot do without; missing, it is a problem with the entry, not a null
+    /// reaching the core. Empty is missing too: "" would declare a server-named queue
+    /// (amq.gen-…) that the next start refuses as reserved, so it would vanish (found by fuzzing).
+    /// </summary>
     private static string Required(JsonObject o, string key) =>
-        Text(o, key) ?? throw new FormatException($"an entry has no {key}");
+        Text(o, key) is { Length: > 0 } text ? text : throw new FormatException($"an entry has no {key}");
 
     private static string? Text(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

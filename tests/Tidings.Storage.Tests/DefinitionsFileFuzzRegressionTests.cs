@@ -20,6 +20,7 @@ public sealed class DefinitionsFileFuzzRegressionTests : IDisposable
 
     [Theory]
     [InlineData("""{"queues":[{"vhost":"/","durable":true},{"name":"kept","vhost":"/"}]}""")]
+    [InlineData("""{"queues":[{"name":"","vhost":"/","durable":true},{"name":"kept","vhost":"/"}]}""")]
     [InlineData("""{"exchanges":[{"vhost":"/","type":"topic"}],"queues":[{"name":"kept","vhost":"/"}]}""")]
     [InlineData("""{"queues":[{"name":"kept","vhost":"/"}],"bindings":[{"vhost":"/","destination":"kept","destination_type":"queue"}]}""")]
     [InlineData("""{"queues":[{"name":"kept","vhost":"/"}],"bindings":[{"vhost":"/","source":"amq.direct","destination_type":"exchange"}]}""")]
@@ -31,6 +32,7 @@ public sealed class DefinitionsFileFuzzRegressionTests : IDisposable
         {
             Assert.Contains(problems, p => p.Contains("has no", StringComparison.Ordinal));
             Assert.NotNull(broker.DefaultVirtualHost.FindQueue("kept"));
+            Assert.DoesNotContain(broker.DefaultVirtualHost.Queues, q => q.Name.StartsWith("amq.", StringComparison.Ordinal));
         }
     }
 

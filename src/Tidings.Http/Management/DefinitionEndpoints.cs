@@ -204,9 +204,13 @@ internal static class DefinitionEndpoints
         return broker.FindVirtualHost(name) ?? throw Bad($"vhost '{name}' does not exist");
     }
 
-    /// <summary>A name the entry cannot do without: missing or null is a 400, not a null reaching the core (found by fuzzing).</summary>
+    /// <summary>
+    /// A name the entry cannot do without: missing, null or empty is a 400, not a null reaching
+    /// the core; an empty queue name would declare a durable server-named queue that a restart
+    /// refuses as reserved (both found by fuzzing).
+    /// </summary>
     private static string Required(JsonElement entry, string key, string section) =>
-        Text(entry, key) ?? throw Bad($"{section}: an entry has no {key}");
+        Text(entry, key) is { Length: > 0 } text ? text : throw Bad($"{section}: an entry has no {key}");
 
     private static string? Text(JsonElement entry, string key) =>
         entry.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null ? Json.AsString(v, key) : null;

@@ -13,6 +13,7 @@ public sealed class FuzzRegressionTests
     [InlineData("""{"vhosts":[{"description":"no name"}]}""")]
     [InlineData("""{"permissions":[{"vhost":"/","configure":".*","write":".*","read":".*"}]}""")]
     [InlineData("""{"queues":[{"name":null,"vhost":"/"}]}""")]
+    [InlineData("""{"queues":[{"name":"","vhost":"/","durable":true}]}""")]
     public async Task A_definitions_entry_without_its_name_is_a_400_not_a_500(string definitions)
     {
         await using var server = await HttpTestServer.StartAsync();
