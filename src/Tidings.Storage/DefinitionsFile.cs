@@ -61,7 +61,16 @@ public static class DefinitionsFile
             problems.Add($"{path} does not hold a definitions object; ignored");
             return problems;
         }
-        Apply(broker, definitions, problems);
+        try
+        {
+            Apply(broker, definitions, problems);
+        }
+        catch (ArgumentException e)
+        {
+            // JsonObject materialises its properties lazily and throws then on a repeated key
+            // (found by fuzzing): what was applied before it stays, the rest is reported.
+            problems.Add($"{path}: {e.Message}; the definitions after it were not applied");
+        }
         return problems;
     }
 
@@ -163,16 +172,16 @@ public static class DefinitionsFile
             if (Text(p, "user") is { } name && broker.FindUser(name) is { } user && Text(p, "vhost") is { } vhost)
                 user.SetPermissions(vhost, new VhostPermissions(Text(p, "configure") ?? "", Text(p, "write") ?? "", Text(p, "read") ?? ""));
         }
-        Each(broker, root, "exchanges", problems, (vhost, x) => vhost.DeclareExchange(Text(x, "name")!, Text(x, "type") ?? "direct",
+        Each(broker, root, "exchanges", problems, (vhost, x) => vhost.DeclareExchange(Required(x, "name"), Text(x, "type") ?? "direct",
             durable: true, Flag(x, "auto_delete"), Flag(x, "internal"), Table(x["arguments"])));
-        Each(broker, root, "queues", problems, (vhost, q) => vhost.DeclareQueue(Text(q, "name")!, durable: true, exclusive: false,
+        Each(broker, root, "queues", problems, (vhost, q) => vhost.DeclareQueue(Required(q, "name"), durable: true, exclusive: false,
             Flag(q, "auto_delete"), Table(q["arguments"])));
         Each(broker, root, "bindings", problems, (vhost, b) =>
         {
             if (Text(b, "destination_type") == "exchange")
-                vhost.BindExchange(Text(b, "destination")!, Text(b, "source")!, Text(b, "routing_key") ?? "", Table(b["arguments"]));
+                vhost.BindExchange(Required(b, "destination"), Required(b, "source"), Text(b, "routing_key") ?? "", Table(b["arguments"]));
             else
-                vhost.BindQueue(Text(b, "destination")!, Text(b, "source")!, Text(b, "routing_key") ?? "", Table(b["arguments"]));
+                vhost.BindQueue(Required(b, "destination"), Required(b, "source"), Text(b, "routing_key") ?? "", Table(b["arguments"]));
         });
     }
 
@@ -197,7 +206,7 @@ public static class DefinitionsFile
         {
             restore();
         }
-        catch (BrokerException e)
+        catch (Exception e) when (e is BrokerException or FormatException)
         {
             problems.Add($"{key}: {e.Message}; skipped");
         }
@@ -205,6 +214,14 @@ public static class DefinitionsFile
 
     private static IEnumerable<JsonObject> Items(JsonObject root, string key) =>
         root[key] is JsonArray array ? array.OfType<JsonObject>() : [];
+
+    /// <summary>
+    /// A name the entry cannot do without; missing, it is a problem with the entry, not a null
+    /// reaching the core. Empty is missing too: "" would declare a server-named queue
+    /// (amq.gen-…) that the next start refuses as reserved, so it would vanish (found by fuzzing).
+    /// </summary>
+    private static string Required(JsonObject o, string key) =>
+        Text(o, key) is { Length: > 0 } text ? text : throw new FormatException($"an entry has no {key}");
 
     private static string? Text(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
@@ -228,7 +245,8 @@ public static class DefinitionsFile
         JsonArray a => a.Select(FromJson).ToList(),
         JsonValue v when v.TryGetValue<bool>(out var b) => b,
         JsonValue v when v.TryGetValue<long>(out var l) => l,
-        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        // 1e400 reads as infinity, which no JSON writer takes back: such a value stays text.
+        JsonValue v when v.TryGetValue<double>(out var d) && double.IsFinite(d) => d,
         JsonValue v when v.TryGetValue<string>(out var s) => s,
         _ => node.ToJsonString(),
     };

@@ -14,5 +14,9 @@ public static class HttpJson
     {
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // Arguments and headers may nest BrokerLimits.MaxTableDepth (64) tables; a listing wraps
+        // them in a few more levels. The default limit (64) made every listing that held such a
+        // binding or queue throw, for good (found by fuzzing).
+        MaxDepth = 4 * Core.Limits.BrokerLimits.MaxTableDepth,
     };
 }

@@ -1,0 +1,56 @@
+using System.Net;
+
+namespace Tidings.Http.Tests.Management;
+
+/// <summary>Inputs the fuzzer (tools/Tidings.Fuzz, target management/definitions) found, each once a 500 or worse.</summary>
+public sealed class FuzzRegressionTests
+{
+    [Theory]
+    [InlineData("""{"queues":[{"vhost":"/","durable":true}]}""")]
+    [InlineData("""{"exchanges":[{"vhost":"/","type":"direct"}]}""")]
+    [InlineData("""{"bindings":[{"vhost":"/","source":"amq.direct","destination_type":"queue"}]}""")]
+    [InlineData("""{"users":[{"password_hash":"","tags":""}]}""")]
+    [InlineData("""{"vhosts":[{"description":"no name"}]}""")]
+    [InlineData("""{"permissions":[{"vhost":"/","configure":".*","write":".*","read":".*"}]}""")]
+    [InlineData("""{"queues":[{"name":null,"vhost":"/"}]}""")]
+    [InlineData("""{"queues":[{"name":"","vhost":"/","durable":true}]}""")]
+    public async Task A_definitions_entry_without_its_name_is_a_400_not_a_500(string definitions)
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        using var client = server.Client();
+
+        await (await client.PostJsonAsync("/api/definitions", definitions)).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
+        await (await client.GetAsync("/api/definitions")).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("/api/queues/%2F/inf", """{"arguments":{"x-custom":1e400}}""")]
+    [InlineData("/api/exchanges/%2F/inf", """{"type":"topic","arguments":{"x-custom":-1e400}}""")]
+    public async Task A_number_too_large_for_a_double_is_refused_and_the_listings_keep_working(string path, string body)
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        using var client = server.Client();
+
+        await (await client.PutJsonAsync(path, body)).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
+        await (await client.GetAsync("/api/queues")).ExpectAsync(HttpStatusCode.OK);
+        await (await client.GetAsync("/api/exchanges")).ExpectAsync(HttpStatusCode.OK);
+        await (await client.GetAsync("/api/definitions")).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Arguments_nested_as_deep_as_the_core_allows_can_be_listed()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        using var client = server.Client();
+        const int depth = 60;
+        string nested = string.Concat(Enumerable.Repeat("""{"a":""", depth)) + "1" + new string('}', depth);
+
+        await (await client.PutJsonAsync("/api/queues/%2F/deep", "{}")).ExpectAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync("/api/bindings/%2F/e/amq.direct/q/deep", $$"""{"routing_key":"k","arguments":{{nested}}}"""))
+            .ExpectAsync(HttpStatusCode.Created);
+
+        await (await client.GetAsync("/api/bindings")).ExpectAsync(HttpStatusCode.OK);
+        await (await client.GetAsync("/api/bindings/%2F/e/amq.direct/q/deep")).ExpectAsync(HttpStatusCode.OK);
+        await (await client.GetAsync("/api/definitions")).ExpectAsync(HttpStatusCode.OK);
+    }
+}
