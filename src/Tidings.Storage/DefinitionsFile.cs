@@ -47,7 +47,11 @@ public static class DefinitionsFile
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllBytes(path));
+            byte[] bytes = File.ReadAllBytes(path);
+            // The JSON reader checks UTF-8 only when a string is read, deep inside the restore
+            // (found by fuzzing): damaged text is caught here, as damaged JSON is.
+            if (!System.Text.Unicode.Utf8.IsValid(bytes)) throw new JsonException("the file is not valid UTF-8");
+            root = JsonNode.Parse(bytes);
         }
         catch (JsonException e)
         {
@@ -65,10 +69,11 @@ public static class DefinitionsFile
         {
             Apply(broker, definitions, problems);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             // JsonObject materialises its properties lazily and throws then on a repeated key
-            // (found by fuzzing): what was applied before it stays, the rest is reported.
+            // (found by fuzzing), and a value read as the wrong kind throws too: what was
+            // applied before it stays, the rest is reported, and the broker still starts.
             problems.Add($"{path}: {e.Message}; the definitions after it were not applied");
         }
         return problems;

@@ -56,6 +56,22 @@ public sealed class DefinitionsFileFuzzRegressionTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_file_that_is_not_valid_UTF8_is_set_aside_like_invalid_JSON_and_the_broker_starts()
+    {
+        // Found by the fuzz CI slice: invalid bytes inside a string threw from deep in the restore.
+        Directory.CreateDirectory(_directory);
+        string path = Path.Combine(_directory, DefinitionsFile.FileName);
+        File.WriteAllBytes(path, [.. "{\"queues\":[{\"name\":\"q"u8, 0xE2, 0x82, .. "\",\"vhost\":\"/\"}]}"u8]);
+        using var broker = NewBroker();
+
+        var problems = DefinitionsFile.Load(broker, _directory);
+
+        Assert.Contains(problems, p => p.Contains("not valid UTF-8", StringComparison.Ordinal));
+        Assert.True(File.Exists(path + ".corrupt"));
+        Assert.Empty(broker.DefaultVirtualHost.Queues);
+    }
+
     private IReadOnlyList<string> Load(string json, out Broker broker)
     {
         Directory.CreateDirectory(_directory);

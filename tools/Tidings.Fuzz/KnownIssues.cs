@@ -23,7 +23,7 @@ internal static class KnownIssues
     /// While on, inputs whose body or path is not valid UTF-8, or whose JSON escapes decode to
     /// lone surrogates (the same transcoding failure), are not run.
     /// </summary>
-    public static bool Issue10InvalidUtf8 { get; set; } = true;
+    public static bool Issue10InvalidUtf8 { get; set; } = false;
 }
 
 /// <summary>Applies <see cref="KnownIssues"/> to an HTTP input: false when it belongs to a class that is switched off.</summary>
