@@ -56,7 +56,8 @@ public static class BrokerLimits
     /// <summary>
     /// Refuses a header or argument table that AMQP cannot encode: keys longer than 255 bytes,
     /// values of a type with no AMQP form (or out of its range), nesting deeper than
-    /// <see cref="MaxTableDepth"/>, text with lone surrogates.
+    /// <see cref="MaxTableDepth"/>, text with lone surrogates; and non-finite floats, which JSON
+    /// (the management API, definitions) cannot carry.
     /// </summary>
     /// <param name="what">"headers", "arguments" and so on, for the error text.</param>
     /// <param name="table">The table; null passes.</param>
@@ -96,8 +97,16 @@ public static class BrokerLimits
     {
         switch (value)
         {
-            case null or bool or sbyte or byte or short or ushort or int or uint or long or float or double:
+            case null or bool or sbyte or byte or short or ushort or int or uint or long:
             case AmqpTimestamp or AmqpDecimal or LongStringBytes or byte[] or ReadOnlyMemory<byte>:
+                return;
+            // NaN and infinities travel in AMQP but not in JSON: kept, they would break every
+            // management listing, export and definitions save that shows the table.
+            case double d:
+                if (!double.IsFinite(d)) throw Refused($"{what} value of '{Shorten(key)}' is not a finite number");
+                return;
+            case float f:
+                if (!float.IsFinite(f)) throw Refused($"{what} value of '{Shorten(key)}' is not a finite number");
                 return;
             case string text:
                 if (Utf8Text.ByteCount(text) < 0) throw Refused($"{what} value of '{Shorten(key)}' is not valid Unicode");
