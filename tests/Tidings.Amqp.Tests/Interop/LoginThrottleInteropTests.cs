@@ -21,6 +21,9 @@ public sealed class LoginThrottleInteropTests
     {
         var options = new BrokerOptions { MemoryHighWatermarkBytes = 0 };
         options.LoginThrottling.AddressBurst = 3;
+        // One token a minute: on a loaded machine the four handshakes can take over a second,
+        // and at the default rate a token would refill before the fourth (CI saw it happen).
+        options.LoginThrottling.AddressFailuresPerMinute = 1;
         options.LoginThrottling.RefusalDelayMilliseconds = 200;
         await using var server = await AmqpTestServer.StartAsync(brokerOptions: options);
         var wrong = RabbitMq.Factory(server, "guest", "wrong");

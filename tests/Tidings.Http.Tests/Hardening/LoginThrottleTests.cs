@@ -94,6 +94,8 @@ public sealed class LoginThrottleTests(ITestOutputHelper output)
     {
         var options = new BrokerOptions { MemoryHighWatermarkBytes = 0 };
         options.LoginThrottling.AddressBurst = 0; // as if every guess came from another address
+        // One token a minute, so the count below cannot gain a refilled token on a slow machine.
+        options.LoginThrottling.UserFailuresPerMinute = 1;
         await using var server = await HttpTestServer.StartAsync(options);
         server.Broker.AddUser("alice", "s3cret", ["management"]).SetPermissions("/", VhostPermissions.All);
         server.Broker.AddUser("bob", "b0b", ["management"]).SetPermissions("/", VhostPermissions.All);
