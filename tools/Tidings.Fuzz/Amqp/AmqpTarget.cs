@@ -238,7 +238,7 @@ internal class AmqpTarget : IFuzzTarget
     /// <summary>A broker in memory, without alarm timers, whose contained faults count as findings.</summary>
     protected Broker NewBroker()
     {
-        var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0, DiskFreeLimitBytes = 0 });
+        var broker = new Broker(FuzzBrokerOptions.Create());
         _errors.Watch(broker);
         return broker;
     }

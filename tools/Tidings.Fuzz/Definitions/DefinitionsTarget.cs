@@ -99,5 +99,5 @@ internal sealed class DefinitionsTarget : HttpTarget
         return text.ToString();
     }
 
-    private static Broker NewBroker() => new(new BrokerOptions { MemoryHighWatermarkBytes = 0, DiskFreeLimitBytes = 0 });
+    private static Broker NewBroker() => new(FuzzBrokerOptions.Create());
 }

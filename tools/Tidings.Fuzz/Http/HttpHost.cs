@@ -46,7 +46,7 @@ internal sealed class HttpHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         var errors = new ErrorLog();
         builder.Logging.AddProvider(errors);
-        var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0, DiskFreeLimitBytes = 0 });
+        var broker = new Broker(FuzzBrokerOptions.Create());
         errors.Watch(broker);
         builder.Services.AddSingleton(broker);
         builder.Services.AddTidingsHttp();
