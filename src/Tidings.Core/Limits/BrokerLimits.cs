@@ -28,14 +28,7 @@ public static class BrokerLimits
     /// <summary>Refuses a queue, exchange, virtual host or user name that AMQP cannot carry.</summary>
     /// <param name="kind">"queue", "exchange", "vhost" or "user", for the error text.</param>
     /// <param name="name">The name to check.</param>
-    public static void CheckName(string kind, string name)
-    {
-        if (name.Length <= MaxShortStringBytes / 3 && !HasSurrogate(name)) return;
-        int bytes = Utf8Text.ByteCount(name);
-        if (bytes < 0) throw Refused($"{kind} name is not valid Unicode (it holds a lone surrogate)");
-        if (bytes > MaxShortStringBytes)
-            throw Refused($"{kind} name is too long: {bytes} bytes of UTF-8, at most {MaxShortStringBytes}");
-    }
+    public static void CheckName(string kind, string name) => CheckShortString($"{kind} name", name);
 
     /// <summary>Refuses a routing key (or binding key) that AMQP cannot carry.</summary>
     public static void CheckRoutingKey(string routingKey) => CheckShortString("routing key", routingKey);
@@ -45,8 +38,8 @@ public static class BrokerLimits
     /// <param name="value">The value; null passes.</param>
     public static void CheckShortString(string what, string? value)
     {
-        // Three bytes per UTF-16 unit at most: the common short value needs no count.
-        if (value is null || (value.Length <= MaxShortStringBytes / 3 && !HasSurrogate(value))) return;
+        if (value is null) return;
+        // One pass over the text: it counts the bytes and finds lone surrogates at once.
         int bytes = Utf8Text.ByteCount(value);
         if (bytes < 0) throw Refused($"{what} is not valid Unicode (it holds a lone surrogate)");
         if (bytes > MaxShortStringBytes)
@@ -89,7 +82,8 @@ public static class BrokerLimits
 
     private static void CheckEntry(string what, string key, object? value, int depth)
     {
-        CheckShortString($"a key of the {what}", key);
+        // The error text is built only on failure: this runs for every header of a publish.
+        if (!Utf8Text.Fits(key, MaxShortStringBytes)) CheckShortString($"a key of the {what}", key);
         CheckValue(what, key, value, depth);
     }
 
@@ -151,13 +145,6 @@ public static class BrokerLimits
             scale--;
         }
         return mantissa <= limit;
-    }
-
-    private static bool HasSurrogate(string text)
-    {
-        foreach (char c in text)
-            if (char.IsSurrogate(c)) return true;
-        return false;
     }
 
     /// <summary>Error texts quote at most 64 characters of a value, so a 1 MB name does not become a 1 MB reply.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Tidings.Core.Limits;
 
 /// <summary>UTF-8 lengths of .NET strings, telling apart text that has no UTF-8 form (lone surrogates).</summary>
@@ -34,8 +32,4 @@ public static class Utf8Text
         int count = ByteCount(text);
         return count >= 0 && count <= maxBytes;
     }
-
-    /// <summary>Decodes strict UTF-8, or returns null when <paramref name="bytes"/> are not valid UTF-8.</summary>
-    public static string? DecodeStrict(ReadOnlySpan<byte> bytes) =>
-        System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null;
 }

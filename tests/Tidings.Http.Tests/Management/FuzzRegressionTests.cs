@@ -21,6 +21,10 @@ public sealed class FuzzRegressionTests
 
         await (await client.PostJsonAsync("/api/definitions", definitions)).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
         await (await client.GetAsync("/api/definitions")).ExpectAsync(HttpStatusCode.OK);
+        // Nothing nameless was made up: no generated queue, no extra vhost or user.
+        Assert.DoesNotContain(server.Broker.DefaultVirtualHost.Queues, q => q.Name.StartsWith("amq.gen", StringComparison.Ordinal));
+        Assert.Single(server.Broker.VirtualHosts);
+        Assert.Single(server.Broker.Users);
     }
 
     [Theory]
@@ -32,6 +36,8 @@ public sealed class FuzzRegressionTests
         using var client = server.Client();
 
         await (await client.PutJsonAsync(path, body)).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
+        Assert.Null(server.Broker.DefaultVirtualHost.FindQueue("inf"));
+        Assert.Null(server.Broker.DefaultVirtualHost.FindExchange("inf"));
         await (await client.GetAsync("/api/queues")).ExpectAsync(HttpStatusCode.OK);
         await (await client.GetAsync("/api/exchanges")).ExpectAsync(HttpStatusCode.OK);
         await (await client.GetAsync("/api/definitions")).ExpectAsync(HttpStatusCode.OK);
@@ -50,7 +56,11 @@ public sealed class FuzzRegressionTests
             .ExpectAsync(HttpStatusCode.Created);
 
         await (await client.GetAsync("/api/bindings")).ExpectAsync(HttpStatusCode.OK);
-        await (await client.GetAsync("/api/bindings/%2F/e/amq.direct/q/deep")).ExpectAsync(HttpStatusCode.OK);
+        var listed = await (await client.GetAsync("/api/bindings/%2F/e/amq.direct/q/deep")).ExpectAsync(HttpStatusCode.OK);
+        // The listing shows the arguments whole, down to the innermost value.
+        var value = listed!.Value[0].GetProperty("arguments");
+        for (int i = 1; i < depth; i++) value = value.GetProperty("a");
+        Assert.Equal(1, value.GetProperty("a").GetInt32());
         await (await client.GetAsync("/api/definitions")).ExpectAsync(HttpStatusCode.OK);
     }
 }
