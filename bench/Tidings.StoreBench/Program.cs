@@ -25,7 +25,7 @@ try
     broker.DefaultVirtualHost.DeclareQueue("bench", durable: true);
     DefinitionsFile.Save(broker, directory);
     var body = new byte[bodyBytes];
-    var persistent = new MessageProperties { DeliveryMode = 2 };
+    var persistent = new MessageProperties { Durable = true };
     var watch = Stopwatch.StartNew();
     var tasks = Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
     {

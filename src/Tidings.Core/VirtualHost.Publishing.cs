@@ -37,9 +37,14 @@ public sealed partial class VirtualHost
         // BCC keys route the message but are never shown to consumers.
         if (message.Properties.Headers?.ContainsKey("BCC") == true)
         {
-            var headers = message.Properties.Headers.Where(kv => kv.Key != "BCC").ToDictionary(kv => kv.Key, kv => kv.Value);
-            message = message.Reroute(message.Exchange, message.RoutingKey, message.Properties.With(headers, replaceHeaders: true));
+            message = message.Reroute(message.Exchange, message.RoutingKey,
+                message.Properties.With(message.Properties.Headers.Without("BCC"), replaceHeaders: true));
         }
+
+        // The time to live counts from now: each queue compares the same absolute expiry, and the
+        // store keeps it, so a restart does not give the message its whole TTL again.
+        if (message.Properties.TimeToLiveMs is { } ttl)
+            message.ExpiresAtMs = Broker.Time.GetUtcNow().ToUnixTimeMilliseconds() + ttl;
 
         bool rejected = false;
         foreach (var queue in scratch.Queues)
@@ -110,7 +115,7 @@ public sealed partial class VirtualHost
             var original = dead.Message;
             var headers = DeathHeaders.Add(original, from.Name, dead.ReasonText, now);
             // A fixed dead-letter routing key replaces the CC keys too.
-            if (from.Settings.DeadLetterRoutingKey is not null) headers.Remove("CC");
+            if (from.Settings.DeadLetterRoutingKey is not null) headers = headers.Without("CC");
             string routingKey = from.Settings.DeadLetterRoutingKey ?? original.RoutingKey;
             var message = original.Reroute(dlx.Name, routingKey,
                 original.Properties.With(headers, clearExpiration: true, replaceHeaders: true));

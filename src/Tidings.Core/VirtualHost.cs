@@ -214,6 +214,7 @@ public sealed partial class VirtualHost
         IReadOnlyDictionary<string, object?>? arguments = null, ClientConnection? caller = null)
     {
         CheckBinding(routingKey, arguments);
+        RefuseDefaultExchange(exchange);
         lock (_topologyLock)
         {
             var destination = GetQueueForUse(queue, caller, Permission.Write);
@@ -228,6 +229,7 @@ public sealed partial class VirtualHost
     public void UnbindQueue(string queue, string exchange, string routingKey,
         IReadOnlyDictionary<string, object?>? arguments = null, ClientConnection? caller = null)
     {
+        RefuseDefaultExchange(exchange);
         lock (_topologyLock)
         {
             var destination = GetQueueForUse(queue, caller, Permission.Write);
@@ -242,6 +244,8 @@ public sealed partial class VirtualHost
         IReadOnlyDictionary<string, object?>? arguments = null, ClientConnection? caller = null)
     {
         CheckBinding(routingKey, arguments);
+        RefuseDefaultExchange(source);
+        RefuseDefaultExchange(destination);
         lock (_topologyLock)
         {
             var to = DestinationExchange(destination, caller);
@@ -255,6 +259,8 @@ public sealed partial class VirtualHost
     public void UnbindExchange(string destination, string source, string routingKey,
         IReadOnlyDictionary<string, object?>? arguments = null, ClientConnection? caller = null)
     {
+        RefuseDefaultExchange(source);
+        RefuseDefaultExchange(destination);
         lock (_topologyLock)
         {
             var to = DestinationExchange(destination, caller);
@@ -287,10 +293,19 @@ public sealed partial class VirtualHost
                 $"invalid arg 'alternate-exchange' for exchange '{exchange}' in vhost '{Name}': {BrokerLimits.Shorten(FieldValue.Describe(ae))}");
     }
 
+    /// <summary>
+    /// Binding to or from the default exchange is refused before anything else is looked up, as
+    /// RabbitMQ does: a bind naming "" and a missing queue answers 403, not 404.
+    /// </summary>
+    private static void RefuseDefaultExchange(string exchange)
+    {
+        if (exchange.Length == 0)
+            throw new BrokerException(BrokerError.AccessRefused, "operation not permitted on the default exchange");
+    }
+
     private Exchange SourceExchange(string name, ClientConnection? caller)
     {
-        if (name.Length == 0)
-            throw new BrokerException(BrokerError.AccessRefused, "operation not permitted on the default exchange");
+        RefuseDefaultExchange(name);
         var exchange = _exchanges.GetValueOrDefault(name) ?? throw BrokerException.NoExchange(name, Name);
         Authorize(caller, Permission.Read, name);
         return exchange;
@@ -298,8 +313,7 @@ public sealed partial class VirtualHost
 
     private Exchange DestinationExchange(string name, ClientConnection? caller)
     {
-        if (name.Length == 0)
-            throw new BrokerException(BrokerError.AccessRefused, "operation not permitted on the default exchange");
+        RefuseDefaultExchange(name);
         var exchange = _exchanges.GetValueOrDefault(name) ?? throw BrokerException.NoExchange(name, Name);
         Authorize(caller, Permission.Write, name);
         return exchange;

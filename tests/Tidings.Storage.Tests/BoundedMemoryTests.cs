@@ -35,7 +35,7 @@ public sealed class BoundedMemoryTests : IAsyncDisposable
         // A confirming publisher with at most 1,000 unconfirmed messages, as real ones run.
         var window = new SemaphoreSlim(1000);
         session.ConfirmSink = new ReleasingSink(window);
-        var persistent = new MessageProperties { DeliveryMode = 2 };
+        var persistent = new MessageProperties { Durable = true };
         long mostInMemory = 0;
         for (int i = 0; i < total; i++)
         {

@@ -49,7 +49,7 @@ public sealed class DurableMessagesTests : IAsyncDisposable
         await store.DisposeAsync();
     }
 
-    private static readonly MessageProperties Persistent = new() { DeliveryMode = 2 };
+    private static readonly MessageProperties Persistent = new() { Durable = true };
     private static ReadOnlyMemory<byte> Body(string s) => Encoding.UTF8.GetBytes(s);
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class QueueCompactionTests : IAsyncDisposable
         var (broker, store) = Start();
         broker.DefaultVirtualHost.DeclareQueue("jobs", durable: true);
         var session = broker.OpenConnection(broker.FindUser("guest")!, "/", "test").OpenSession(1);
-        var persistent = new MessageProperties { DeliveryMode = 2 };
+        var persistent = new MessageProperties { Durable = true };
         // Confirmed publishes: every job is on disk before the workers start (a job acked before
         // its write is never written at all, which would leave nothing to compact).
         var confirmed = new SemaphoreSlim(0);

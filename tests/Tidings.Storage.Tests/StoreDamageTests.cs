@@ -31,7 +31,7 @@ public sealed class StoreDamageTests : IAsyncDisposable
         broker.DefaultVirtualHost.DeclareQueue("q", durable: true);
         var session = broker.OpenConnection(broker.FindUser("guest")!, "/", "test").OpenSession(1);
         for (int i = 0; i < count; i++)
-            session.Publish("", "q", new MessageProperties { DeliveryMode = 2, MessageId = $"m{i}" }, Encoding.UTF8.GetBytes($"body {i}"));
+            session.Publish("", "q", new MessageProperties { Durable = true, MessageId = $"m{i}" }, Encoding.UTF8.GetBytes($"body {i}"));
         DefinitionsFile.Save(broker, _directory);
         broker.Dispose();
         await store.DisposeAsync();

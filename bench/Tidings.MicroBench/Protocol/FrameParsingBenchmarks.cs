@@ -24,9 +24,9 @@ public class FrameParsingBenchmarks
     private static readonly MessageProperties TypicalProperties = new()
     {
         ContentType = "application/json",
-        DeliveryMode = 2,
+        Durable = true,
         MessageId = "4f1c2a9e-7d3b-4e8a-9c61-0b5d2f7e8a13",
-        Timestamp = new AmqpTimestamp(1_700_000_000),
+        TimestampMs = 1_700_000_000_000L,
     };
 
     /// <summary>The received bytes: <see cref="Messages"/> publishes, as one contiguous buffer.</summary>

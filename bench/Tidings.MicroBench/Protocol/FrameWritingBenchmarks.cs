@@ -20,9 +20,9 @@ public class FrameWritingBenchmarks
     private static readonly MessageProperties TypicalProperties = new()
     {
         ContentType = "application/json",
-        DeliveryMode = 2,
+        Durable = true,
         MessageId = "4f1c2a9e-7d3b-4e8a-9c61-0b5d2f7e8a13",
-        Timestamp = new AmqpTimestamp(1_700_000_000),
+        TimestampMs = 1_700_000_000_000L,
     };
 
     private readonly byte[] _body = new byte[128];

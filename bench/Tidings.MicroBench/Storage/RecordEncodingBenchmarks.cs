@@ -12,7 +12,7 @@ namespace Tidings.MicroBench.Storage;
 public class RecordEncodingBenchmarks
 {
     private readonly Message _message = new("amq.topic", "sensor.42.temp",
-        new MessageProperties { DeliveryMode = 2, ContentType = "application/json" }, new byte[128]);
+        new MessageProperties { Durable = true, ContentType = "application/json" }, new byte[128]);
 
     private readonly System.Buffers.ArrayPool<byte> _pool = System.Buffers.ArrayPool<byte>.Create();
 

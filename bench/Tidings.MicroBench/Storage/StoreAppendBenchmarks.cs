@@ -38,7 +38,7 @@ public class StoreAppendBenchmarks
         _directory = Path.Combine(root, $"tidings-microbench-{Environment.ProcessId}-{Guid.NewGuid():N}");
         _store = new SegmentMessageStore(_directory);
         _log = _store.OpenQueue("/", "bench", static (_, _) => { });
-        _message = new Message("", "bench", new MessageProperties { DeliveryMode = 2 }, new byte[128]);
+        _message = new Message("", "bench", new MessageProperties { Durable = true }, new byte[128]);
     }
 
     [GlobalCleanup]

@@ -168,7 +168,18 @@ internal sealed partial class AmqpChannel
     private void HandleContentHeader(ReadOnlySequence<byte> payload)
     {
         if (_contentState != ContentState.AwaitingHeader) throw UnexpectedFrame();
-        var header = ContentHeaderCodec.Read(payload, _propertiesCache);
+        ContentHeader header;
+        try
+        {
+            header = ContentHeaderCodec.Read(payload, _propertiesCache);
+        }
+        catch (BrokerException e)
+        {
+            // A property the neutral model refuses (an expiration that is not a TTL): 406 on this
+            // channel, which then ignores the body frames that follow, as RabbitMQ does.
+            _contentState = ContentState.None;
+            throw AmqpException.FromBroker(e, BasicPublish.ClassId, BasicPublish.MethodId);
+        }
         if (header.ClassId != BasicPublish.ClassId)
             throw AmqpException.Connection(AmqpReplyCodes.UnexpectedFrame,
                 $"expected content header for class 60, got one for class {header.ClassId} instead",

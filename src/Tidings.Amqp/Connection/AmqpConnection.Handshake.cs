@@ -176,13 +176,14 @@ internal sealed partial class AmqpConnection
         AttachToAlarms();
     }
 
+    /// <remarks>
+    /// RabbitMQ's internal user backend accepts whatever secret comes (it authenticates only at
+    /// connection.open; the secret matters to token backends such as OAuth 2), and the client
+    /// libraries' own suites expect update-secret-ok. Tidings has only the internal backend.
+    /// </remarks>
     private void OnUpdateSecret(ConnectionUpdateSecret update)
     {
-        // With PLAIN/AMQPLAIN the secret is the password: accept it only if it is the user's.
-        string secret = Encoding.UTF8.GetString(update.NewSecret.Span);
-        if (!_user!.CheckPassword(secret))
-            throw AmqpException.Connection(AmqpReplyCodes.NotAllowed, "New secret was refused by one of the backends",
-                ConnectionUpdateSecret.ClassId, ConnectionUpdateSecret.MethodId);
+        Log.SecretUpdated(_logger, RemoteEndPoint, _user!.Name, update.Reason);
         Send(0, new ConnectionUpdateSecretOk());
     }
 

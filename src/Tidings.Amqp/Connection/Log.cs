@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Error, "AMQP connection from {Remote} failed unexpectedly")]
     public static partial void UnexpectedError(ILogger logger, EndPoint? remote, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Information, "AMQP connection from {Remote}: user '{User}' updated its secret ({Reason})")]
+    public static partial void SecretUpdated(ILogger logger, EndPoint? remote, string user, string reason);
 }

@@ -95,6 +95,18 @@ internal ref struct AmqpSpanWriter
         _position += 1 + length;
     }
 
+    /// <summary>Length octet and bytes already encoded (at most 255).</summary>
+    public void WriteShortString(scoped ReadOnlySpan<byte> value)
+    {
+        if (value.Length > AmqpWire.MaxShortStringBytes)
+        {
+            throw new ArgumentException($"A short string holds at most {AmqpWire.MaxShortStringBytes} bytes; this one has {value.Length}.", nameof(value));
+        }
+
+        WriteOctet((byte)value.Length);
+        WriteBytes(value);
+    }
+
     /// <summary>4-byte length and the bytes.</summary>
     public void WriteLongString(scoped ReadOnlySpan<byte> value)
     {

@@ -8,20 +8,21 @@ namespace Tidings.Amqp.Protocol;
 
 /// <summary>
 /// Reads and writes AMQP field tables, arrays and values with RabbitMQ's type tags
-/// (t b B s u I i l f d D S A T F V x; see EXTENSIONS.md §0), mapped to the .NET values
-/// <c>Tidings.Core.Messages.FieldValues</c> documents.
+/// (t b B s u I i l f d D S A T F V x; see EXTENSIONS.md §0), mapped to the neutral .NET values
+/// <see cref="MessageHeader"/> documents (docs/MESSAGES.md has the table).
 /// </summary>
 /// <remarks>
 /// <para>Reading: <c>S</c> becomes <see cref="string"/> when its bytes are valid UTF-8, else
-/// <see cref="LongStringBytes"/>; <c>x</c> becomes <c>byte[]</c>; <c>T</c> <see cref="AmqpTimestamp"/>;
-/// <c>D</c> <see cref="AmqpDecimal"/>; <c>F</c> <c>Dictionary&lt;string, object?&gt;</c>; <c>A</c>
+/// <see cref="RawText"/>; <c>x</c> becomes <c>byte[]</c>; <c>T</c> a <see cref="DateTimeOffset"/> (whole
+/// seconds; beyond year 9999 an <see cref="AttributeValue"/> "amqp.timestamp"); <c>D</c> a .NET decimal
+/// (beyond 28 places an <see cref="AttributeValue"/> "amqp.decimal"); <c>F</c> <c>Dictionary&lt;string, object?&gt;</c>; <c>A</c>
 /// <c>List&lt;object?&gt;</c>; <c>V</c> null; integers and floats their same-width .NET types. <c>L</c>
 /// (not in the tag list, but parsed by RabbitMQ) is read as a signed 64-bit <see cref="long"/>.
 /// A repeated key keeps its last value.</para>
 /// <para>Writing picks the tag from the .NET type: string → S, byte[] and ReadOnlyMemory&lt;byte&gt; → x,
 /// int → I, long → l, bool → t, double → d, float → f, sbyte → b, byte → B, short → s, ushort → u,
-/// uint → i, ulong (up to long.MaxValue) → l, AmqpTimestamp → T, AmqpDecimal and decimal → D,
-/// LongStringBytes → S, any <c>IEnumerable&lt;KeyValuePair&lt;string, object?&gt;&gt;</c> (so every
+/// uint → i, ulong (up to long.MaxValue) → l, DateTimeOffset → T, AmqpDecimal and decimal → D,
+/// RawText → S, AttributeValue → its AMQP type when it names one, else its value's, <see cref="MessageHeaders"/> → F, any <c>IEnumerable&lt;KeyValuePair&lt;string, object?&gt;&gt;</c> (so every
 /// generic dictionary of that shape) or non-generic <see cref="IDictionary"/> with string keys → F,
 /// any other <see cref="IEnumerable"/> → A, null → V. A table read by this codec writes back byte for byte
 /// (barring repeated keys, <c>L</c> tags and non-0/1 booleans, which are normalised).</para>
@@ -40,6 +41,9 @@ public static class FieldTableCodec
     /// <summary>Reads a length-prefixed field table, leaving <paramref name="reader"/> after it.</summary>
     /// <exception cref="AmqpSyntaxException">The table is truncated, has an unknown type tag or nests too deeply (502).</exception>
     public static Dictionary<string, object?> ReadTable(ref SequenceReader<byte> reader) => ReadTable(ref reader, depth: 0);
+
+    /// <summary>Reads a field table as message headers, keeping the order of its entries (a repeated key keeps its last value, as a table does).</summary>
+    public static MessageHeaders ReadHeaders(ref SequenceReader<byte> reader) => MessageHeaders.From(ReadTable(ref reader, depth: 0));
 
     /// <summary>Reads a length-prefixed field table that fills <paramref name="encoded"/> exactly.</summary>
     /// <exception cref="AmqpSyntaxException">The table is malformed or followed by extra bytes (502).</exception>
@@ -192,10 +196,10 @@ public static class FieldTableCodec
             (byte)'l' or (byte)'L' => AmqpWireReader.ReadInt64(ref reader),
             (byte)'f' => AmqpWireReader.ReadSingle(ref reader),
             (byte)'d' => AmqpWireReader.ReadDouble(ref reader),
-            (byte)'D' => new AmqpDecimal(AmqpWireReader.ReadOctet(ref reader), AmqpWireReader.ReadInt32(ref reader)),
+            (byte)'D' => new AmqpDecimal(AmqpWireReader.ReadOctet(ref reader), AmqpWireReader.ReadInt32(ref reader)).ToNeutral(),
             (byte)'S' => ReadLongStringValue(ref reader),
             (byte)'A' => ReadArray(ref reader, depth + 1),
-            (byte)'T' => new AmqpTimestamp((long)AmqpWireReader.ReadUInt64(ref reader)),
+            (byte)'T' => ReadTimestamp(AmqpWireReader.ReadUInt64(ref reader)),
             (byte)'F' => ReadTable(ref reader, depth + 1),
             (byte)'V' => null,
             (byte)'x' => AmqpWireReader.ReadLongStringBytes(ref reader),
@@ -216,13 +220,13 @@ public static class FieldTableCodec
         if (reader.UnreadSpan.Length >= length)
         {
             var span = reader.UnreadSpan[..(int)length];
-            value = Utf8.IsValid(span) ? Encoding.UTF8.GetString(span) : new LongStringBytes(span.ToArray());
+            value = Utf8.IsValid(span) ? Encoding.UTF8.GetString(span) : new RawText(span.ToArray());
         }
         else
         {
             var bytes = new byte[length];
             reader.TryCopyTo(bytes);
-            value = Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : new LongStringBytes(bytes);
+            value = Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : new RawText(bytes);
         }
 
         reader.Advance(length);
@@ -278,10 +282,12 @@ public static class FieldTableCodec
         short or ushort => 2,
         uint => 4,
         ulong u => u <= long.MaxValue ? 8 : throw new ArgumentException($"The ulong {u} exceeds the signed 64-bit range of an AMQP 'l' field.", nameof(value)),
-        AmqpTimestamp => 8,
+        DateTimeOffset => 8,
         AmqpDecimal => 5,
         decimal d => CheckedDecimalSize(d),
-        LongStringBytes bytes => 4 + bytes.Bytes.Length,
+        RawText text => 4 + text.Bytes.Length,
+        AttributeValue attribute => AttributeSize(attribute, depth),
+        MessageHeaders headers => GetHeadersSize(headers, depth + 1),
         ReadOnlyMemory<byte> memory => 4 + memory.Length,
         IEnumerable<KeyValuePair<string, object?>> table => GetTableSize(table, depth + 1),
         IDictionary table => GetTableSize(Entries(table), depth + 1),
@@ -348,9 +354,9 @@ public static class FieldTableCodec
                 writer.WriteOctet((byte)'l');
                 writer.WriteInt64((long)u64);
                 break;
-            case AmqpTimestamp timestamp:
+            case DateTimeOffset timestamp:
                 writer.WriteOctet((byte)'T');
-                writer.WriteUInt64((ulong)timestamp.UnixSeconds);
+                writer.WriteUInt64((ulong)timestamp.ToUnixTimeSeconds());
                 break;
             case AmqpDecimal amqpDecimal:
                 WriteDecimal(ref writer, amqpDecimal);
@@ -358,9 +364,16 @@ public static class FieldTableCodec
             case decimal clrDecimal:
                 WriteDecimal(ref writer, ToAmqpDecimal(clrDecimal));
                 break;
-            case LongStringBytes longString:
+            case RawText rawText:
                 writer.WriteOctet((byte)'S');
-                writer.WriteLongString(longString.Bytes);
+                writer.WriteLongString(rawText.Bytes);
+                break;
+            case AttributeValue attribute:
+                WriteAttribute(ref writer, attribute, depth);
+                break;
+            case MessageHeaders headers:
+                writer.WriteOctet((byte)'F');
+                WriteHeaders(ref writer, headers, depth + 1);
                 break;
             case ReadOnlyMemory<byte> memory:
                 writer.WriteOctet((byte)'x');
@@ -381,6 +394,79 @@ public static class FieldTableCodec
             default:
                 throw Unsupported(value);
         }
+    }
+
+    /// <summary>The type name a timestamp past DateTimeOffset's range (year 9999) carries in the core.</summary>
+    public const string TimestampAttributeType = "amqp.timestamp";
+
+    private static object ReadTimestamp(ulong seconds) =>
+        seconds <= (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            ? DateTimeOffset.FromUnixTimeSeconds((long)seconds)
+            : new AttributeValue(TimestampAttributeType, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>An attribute whose type names an AMQP encoding (read from AMQP) goes back as that type; others as their value.</summary>
+    private static object AttributeAsAmqp(AttributeValue attribute)
+    {
+        if (attribute.DataType == AmqpDecimal.AttributeType && attribute.Text is { } d && AmqpDecimal.TryParse(d, out var amqpDecimal))
+            return amqpDecimal;
+        if (attribute.DataType == TimestampAttributeType && attribute.Text is { } t && ulong.TryParse(t, out ulong seconds))
+            return new AmqpTimestampSeconds(seconds);
+        return attribute.Value;
+    }
+
+    private static int AttributeSize(AttributeValue attribute, int depth) => AttributeAsAmqp(attribute) switch
+    {
+        AmqpDecimal => 5,
+        AmqpTimestampSeconds => 8,
+        var value => GetValueSize(value, depth) - 1,
+    };
+
+    private static void WriteAttribute(ref AmqpSpanWriter writer, AttributeValue attribute, int depth)
+    {
+        switch (AttributeAsAmqp(attribute))
+        {
+            case AmqpDecimal amqpDecimal:
+                WriteDecimal(ref writer, amqpDecimal);
+                break;
+            case AmqpTimestampSeconds timestamp:
+                writer.WriteOctet((byte)'T');
+                writer.WriteUInt64(timestamp.Seconds);
+                break;
+            case var value:
+                WriteValue(ref writer, value, depth);
+                break;
+        }
+    }
+
+    /// <summary>A timestamp past DateTimeOffset's range, only while it is written.</summary>
+    private readonly record struct AmqpTimestampSeconds(ulong Seconds);
+
+    /// <summary>The size of headers written as a field table (repeated names become one array, see <see cref="MessageHeaders.ToTable"/>).</summary>
+    internal static int GetHeadersSize(MessageHeaders headers, int depth)
+    {
+        if (headers.HasRepeatedNames) return GetTableSize(headers.ToTable(), depth);
+        CheckWriteDepth(depth);
+        int size = 4;
+        foreach (var header in headers) size += AmqpWire.ShortStringSize(header.Name) + GetValueSize(header.Value, depth);
+        return size;
+    }
+
+    /// <summary>Writes headers as a field table, in order, without allocating when no name repeats.</summary>
+    internal static void WriteHeaders(ref AmqpSpanWriter writer, MessageHeaders headers, int depth)
+    {
+        if (headers.HasRepeatedNames)
+        {
+            WriteTable(ref writer, headers.ToTable(), depth);
+            return;
+        }
+        CheckWriteDepth(depth);
+        int lengthAt = writer.ReserveLength();
+        foreach (var header in headers)
+        {
+            writer.WriteShortString(header.Name);
+            WriteValue(ref writer, header.Value, depth);
+        }
+        writer.PatchLength(lengthAt);
     }
 
     // Converting now makes an unrepresentable decimal fail while sizing, before any byte is written.

@@ -22,7 +22,7 @@ public sealed class HeadersExchange(VirtualHost virtualHost, string name, bool d
     }
 
     /// <summary>True when <paramref name="headers"/> satisfy the binding <paramref name="arguments"/>.</summary>
-    internal static bool Matches(IReadOnlyDictionary<string, object?> arguments, IReadOnlyDictionary<string, object?>? headers)
+    internal static bool Matches(IReadOnlyDictionary<string, object?> arguments, MessageHeaders? headers)
     {
         string mode = FieldValue.AsString(arguments.GetValueOrDefault("x-match")) ?? "all";
         bool any = mode is "any" or "any-with-x";

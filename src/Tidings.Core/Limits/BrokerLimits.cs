@@ -67,6 +67,24 @@ public static class BrokerLimits
             throw Refused($"invalid expiration '{expiration}': {{value_too_large,{expiration}}}");
     }
 
+    /// <summary>Refuses message headers AMQP could not carry (the same rules as <see cref="CheckTable(string, IEnumerable{KeyValuePair{string, object}})"/>).</summary>
+    public static void CheckHeaders(string what, MessageHeaders? headers) => CheckHeaders(what, headers, depth: 0);
+
+    private static void CheckHeaders(string what, MessageHeaders? headers, int depth)
+    {
+        if (headers is null) return;
+        if (depth > MaxTableDepth) throw Refused($"{what} are nested deeper than {MaxTableDepth} levels");
+        foreach (var header in headers) CheckEntry(what, header.Name, header.Value, depth);
+    }
+
+    /// <summary>Refuses a time to live outside what RabbitMQ accepts: 0 to 2^32 − 1 ms.</summary>
+    public static void CheckTimeToLive(long? ttl)
+    {
+        if (ttl is not { } value) return;
+        if (value < 0) throw Refused($"invalid expiration '{value}'");
+        if (value > MaxExpiryMilliseconds) throw Refused($"invalid expiration '{value}': {{value_too_large,{value}}}");
+    }
+
     private static void CheckTable(string what, IEnumerable<KeyValuePair<string, object?>>? table, int depth)
     {
         if (table is null) return;
@@ -92,7 +110,15 @@ public static class BrokerLimits
         switch (value)
         {
             case null or bool or sbyte or byte or short or ushort or int or uint or long:
-            case AmqpTimestamp or AmqpDecimal or LongStringBytes or byte[] or ReadOnlyMemory<byte>:
+            case DateTimeOffset or RawText or byte[] or ReadOnlyMemory<byte>:
+                return;
+            case AttributeValue attribute:
+                CheckShortString($"the type name of {what} value '{Shorten(key)}'", attribute.DataType);
+                CheckValue(what, key, attribute.Value, depth);
+                return;
+            case MessageHeaders nested:
+                if (depth + 1 > MaxTableDepth) throw Refused($"{what} are nested deeper than {MaxTableDepth} levels");
+                CheckHeaders(what, nested, depth + 1);
                 return;
             // NaN and infinities travel in AMQP but not in JSON: kept, they would break every
             // management listing, export and definitions save that shows the table.

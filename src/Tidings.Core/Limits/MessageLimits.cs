@@ -20,13 +20,12 @@ internal static class MessageLimits
         BrokerLimits.CheckShortString("property 'content_encoding'", properties.ContentEncoding);
         BrokerLimits.CheckShortString("property 'correlation_id'", properties.CorrelationId);
         BrokerLimits.CheckShortString("property 'reply_to'", properties.ReplyTo);
-        BrokerLimits.CheckExpiration(properties.Expiration);
+        BrokerLimits.CheckTimeToLive(properties.TimeToLiveMs);
         BrokerLimits.CheckShortString("property 'message_id'", properties.MessageId);
         BrokerLimits.CheckShortString("property 'type'", properties.Type);
         BrokerLimits.CheckShortString("property 'user_id'", properties.UserId);
         BrokerLimits.CheckShortString("property 'app_id'", properties.AppId);
-        BrokerLimits.CheckShortString("property 'cluster_id'", properties.ClusterId);
-        BrokerLimits.CheckTable("headers", properties.Headers);
+        BrokerLimits.CheckHeaders("headers", properties.Headers);
         properties.WithinLimits = true;
     }
 }

@@ -27,8 +27,9 @@ public static class FieldValue
     public static string? AsString(object? value) => value switch
     {
         string s => s,
-        LongStringBytes b => Encoding.UTF8.GetString(b.Bytes),
+        RawText t => Encoding.UTF8.GetString(t.Bytes),
         byte[] b => Encoding.UTF8.GetString(b),
+        AttributeValue a => a.Value as string ?? (a.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null),
         _ => null,
     };
 
@@ -77,11 +78,11 @@ public static class FieldValue
 
     private static bool IsInteger(object v) => v is long or int or short or sbyte or byte or ushort or uint or ulong;
     private static bool IsFloat(object v) => v is double or float;
-    private static bool IsText(object v) => v is string or LongStringBytes or byte[];
+    private static bool IsText(object v) => v is string or RawText or byte[];
     private static byte[] BytesOf(object v) => v switch
     {
         string s => Encoding.UTF8.GetBytes(s),
-        LongStringBytes b => b.Bytes,
+        RawText t => t.Bytes,
         byte[] b => b,
         _ => [],
     };

@@ -27,6 +27,19 @@ public sealed class Message
         Body = body;
     }
 
+    /// <summary>
+    /// A message read back from a durable store, with the absolute expiry it was stored with, so its
+    /// time to live keeps counting from its publish rather than starting again at every restart.
+    /// </summary>
+    public static Message Restored(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body,
+        long expiresAtMs) => new(exchange, routingKey, properties, body) { ExpiresAtMs = expiresAtMs };
+
+    /// <summary>
+    /// When the message dies, Unix time in ms; long.MaxValue when never. Set when it is published,
+    /// from <see cref="MessageProperties.TimeToLiveMs"/>; queues also apply their own x-message-ttl.
+    /// </summary>
+    public long ExpiresAtMs { get; internal set; } = long.MaxValue;
+
     /// <summary>The exchange the message was (last) published to; "" is the default exchange.</summary>
     public string Exchange { get; private set; }
 
@@ -55,6 +68,7 @@ public sealed class Message
         Properties = properties;
         Buffer = buffer;
         Body = buffer.AsMemory(0, length);
+        ExpiresAtMs = long.MaxValue;
     }
 
     /// <summary>Called by the pool once the message came back; drops what it points to.</summary>

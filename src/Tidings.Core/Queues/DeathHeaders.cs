@@ -9,12 +9,9 @@ namespace Tidings.Core.Queues;
 /// </summary>
 internal static class DeathHeaders
 {
-    public static Dictionary<string, object?> Add(Message message, string queue, string reason, DateTimeOffset now)
+    public static MessageHeaders Add(Message message, string queue, string reason, DateTimeOffset now)
     {
-        var headers = message.Properties.Headers is { } h
-            ? new Dictionary<string, object?>(h, StringComparer.Ordinal)
-            : new Dictionary<string, object?>(StringComparer.Ordinal);
-        headers.Remove("BCC");
+        var headers = (message.Properties.Headers ?? MessageHeaders.Empty).Without("BCC");
 
         var deaths = (headers.GetValueOrDefault("x-death") as IEnumerable<object?>)?.ToList() ?? [];
         int existing = deaths.FindIndex(d => d is IReadOnlyDictionary<string, object?> t &&
@@ -36,26 +33,27 @@ internal static class DeathHeaders
                 ["count"] = 1L,
                 ["exchange"] = message.Exchange,
             };
-            if (message.Properties.Expiration is { } expiration) entry["original-expiration"] = expiration;
+            if (message.Properties.TimeToLiveMs is { } ttl)
+                entry["original-expiration"] = ttl.ToString(System.Globalization.CultureInfo.InvariantCulture);
             entry["queue"] = queue;
             entry["reason"] = reason;
             // The routing key and CC keys; BCC keys are never shown (publishing already dropped them).
             entry["routing-keys"] = new List<object?> { message.RoutingKey }.Concat(message.HeaderStrings("CC")).ToList();
-            entry["time"] = AmqpTimestamp.From(now);
+            // Whole seconds, as AMQP's timestamp carries them.
+            entry["time"] = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
         }
         deaths.Insert(0, entry);
-        headers["x-death"] = deaths;
+        headers = headers.With("x-death", deaths);
 
         if (!headers.ContainsKey("x-first-death-reason"))
         {
-            headers["x-first-death-exchange"] = message.Exchange;
-            headers["x-first-death-queue"] = queue;
-            headers["x-first-death-reason"] = reason;
+            headers = headers.With("x-first-death-exchange", message.Exchange)
+                .With("x-first-death-queue", queue)
+                .With("x-first-death-reason", reason);
         }
-        headers["x-last-death-exchange"] = message.Exchange;
-        headers["x-last-death-queue"] = queue;
-        headers["x-last-death-reason"] = reason;
-        return headers;
+        return headers.With("x-last-death-exchange", message.Exchange)
+            .With("x-last-death-queue", queue)
+            .With("x-last-death-reason", reason);
     }
 
     /// <summary>
@@ -63,7 +61,7 @@ internal static class DeathHeaders
     /// message already died in that queue and every death since (inclusive) was automatic
     /// (expired or maxlen). A rejection anywhere in the cycle means a client asked for it.
     /// </summary>
-    public static bool IsCycle(IReadOnlyDictionary<string, object?> headers, string target)
+    public static bool IsCycle(MessageHeaders headers, string target)
     {
         if (headers.GetValueOrDefault("x-death") is not IEnumerable<object?> deaths) return false;
         foreach (var death in deaths)

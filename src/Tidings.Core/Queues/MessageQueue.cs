@@ -89,6 +89,9 @@ public sealed class MessageQueue : IBindingDestination
     /// </summary>
     private void Recover(Message message, StoredMessage stored)
     {
+        // A record that kept no absolute expiry (format v1) counts its TTL again from now, as before.
+        if (message.ExpiresAtMs == long.MaxValue && message.Properties.TimeToLiveMs is { } ttl)
+            message.ExpiresAtMs = NowMs + ttl;
         var entry = new QueueEntry(message, _nextSequence++, ExpiryOf(message, NowMs), PriorityOf(message))
         {
             Stored = stored,
@@ -178,18 +181,14 @@ public sealed class MessageQueue : IBindingDestination
         (Settings.MaxLength is { } max && _readyCount + 1 > max) ||
         (Settings.MaxLengthBytes is { } maxBytes && _readyBytes + size > maxBytes);
 
-    private long ExpiryOf(Message message, long now)
-    {
-        long ttl = Settings.MessageTtl ?? long.MaxValue;
-        if (message.Properties.Expiration is { } expiration && long.TryParse(expiration, out long perMessage))
-            ttl = Math.Min(ttl, perMessage);
-        return ttl == long.MaxValue ? long.MaxValue : now + ttl;
-    }
+    /// <summary>The earlier of the message's own expiry and the queue's x-message-ttl counted from <paramref name="now"/>.</summary>
+    private long ExpiryOf(Message message, long now) =>
+        Settings.MessageTtl is { } ttl ? Math.Min(message.ExpiresAtMs, now + ttl) : message.ExpiresAtMs;
 
     /// <summary>As above, reading the clock into <paramref name="now"/> (when it is -1) only if the message has a TTL.</summary>
     private long ExpiryOf(Message message, ref long now)
     {
-        if (Settings.MessageTtl is null && message.Properties.Expiration is null) return long.MaxValue;
+        if (Settings.MessageTtl is null) return message.ExpiresAtMs;
         if (now < 0) now = NowMs;
         return ExpiryOf(message, now);
     }

@@ -22,15 +22,14 @@ internal static class MessageJson
         Add("priority", p.Priority is { } priority ? (int)priority : null);
         Add("correlation_id", p.CorrelationId);
         Add("reply_to", p.ReplyTo);
-        Add("expiration", p.Expiration);
+        Add("expiration", p.TimeToLiveMs?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("message_id", p.MessageId);
-        Add("timestamp", p.Timestamp?.UnixSeconds);
+        Add("timestamp", p.TimestampMs is { } ms ? ms / 1000 : null);
         Add("type", p.Type);
         Add("user_id", p.UserId);
         Add("app_id", p.AppId);
-        Add("cluster_id", p.ClusterId);
-        Add("delivery_mode", p.DeliveryMode is { } mode ? (int)mode : null);
-        if (p.Headers is { } headers) fields["headers"] = Json.FromTable(headers);
+        Add("delivery_mode", p.Durable is { } durable ? (durable ? 2 : 1) : null);
+        if (p.Headers is { } headers) fields["headers"] = Json.FromTable(headers.AsPairs());
         return fields;
     }
 
@@ -50,20 +49,33 @@ internal static class MessageJson
         {
             ContentType = Text("content_type"),
             ContentEncoding = Text("content_encoding"),
-            Headers = json.TryGetProperty("headers", out var h) && h.ValueKind != JsonValueKind.Null ? Json.ToTable(h, "headers") : null,
-            DeliveryMode = Byte("delivery_mode"),
+            Headers = json.TryGetProperty("headers", out var h) && h.ValueKind != JsonValueKind.Null ? MessageHeaders.From(Json.ToTable(h, "headers")) : null,
+            Durable = Byte("delivery_mode") is { } mode ? mode == 2 : null,
             Priority = Byte("priority"),
             CorrelationId = Text("correlation_id"),
             ReplyTo = Text("reply_to"),
-            Expiration = Text("expiration"),
+            TimeToLiveMs = TimeToLive(Text("expiration")),
             MessageId = Text("message_id"),
-            Timestamp = json.TryGetProperty("timestamp", out var t) && t.ValueKind != JsonValueKind.Null
-                ? new AmqpTimestamp(Json.AsLong(t, "timestamp")) : null,
+            TimestampMs = json.TryGetProperty("timestamp", out var t) && t.ValueKind != JsonValueKind.Null
+                ? Json.AsLong(t, "timestamp") * 1000 : null,
             Type = Text("type"),
             UserId = Text("user_id"),
             AppId = Text("app_id"),
-            ClusterId = Text("cluster_id"),
         };
+    }
+
+    /// <summary>RabbitMQ's expiration text as a TTL; refused (as RabbitMQ refuses it at publish) when it is not one.</summary>
+    private static long? TimeToLive(string? expiration)
+    {
+        try
+        {
+            Tidings.Core.Limits.BrokerLimits.CheckExpiration(expiration);
+        }
+        catch (Tidings.Core.BrokerException e)
+        {
+            throw Bad(e.Message);
+        }
+        return expiration is null ? null : long.Parse(expiration, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A publish payload: "string" is UTF-8 text, "base64" is decoded.</summary>

@@ -53,19 +53,18 @@ internal static class MessageJson
         if (p.Headers is { } headers)
         {
             json.WritePropertyName("headers"u8);
-            WriteTable(json, headers);
+            WriteTable(json, headers.AsPairs());
         }
-        if (p.DeliveryMode is { } mode) json.WriteNumber("delivery_mode"u8, mode);
+        if (p.Durable is { } durable) json.WriteNumber("delivery_mode"u8, durable ? 2 : 1);
         if (p.Priority is { } priority) json.WriteNumber("priority"u8, priority);
         WriteIfSet(json, "correlation_id"u8, p.CorrelationId);
         WriteIfSet(json, "reply_to"u8, p.ReplyTo);
-        WriteIfSet(json, "expiration"u8, p.Expiration);
+        if (p.TimeToLiveMs is { } ttl) json.WriteString("expiration"u8, ttl.ToString(CultureInfo.InvariantCulture));
         WriteIfSet(json, "message_id"u8, p.MessageId);
-        if (p.Timestamp is { } timestamp) json.WriteNumber("timestamp"u8, timestamp.UnixSeconds);
+        if (p.TimestampMs is { } timestamp) json.WriteNumber("timestamp"u8, timestamp / 1000);
         WriteIfSet(json, "type"u8, p.Type);
         WriteIfSet(json, "user_id"u8, p.UserId);
         WriteIfSet(json, "app_id"u8, p.AppId);
-        WriteIfSet(json, "cluster_id"u8, p.ClusterId);
         json.WriteEndObject();
     }
 
@@ -102,10 +101,11 @@ internal static class MessageJson
             case float f when float.IsFinite(f): json.WriteNumberValue(f); break;
             case double or float: json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
             case decimal m: json.WriteNumberValue(m); break;
-            case AmqpDecimal d: json.WriteNumberValue(d.ToDecimal()); break;
-            case AmqpTimestamp t: json.WriteNumberValue(t.UnixSeconds); break;
+            case DateTimeOffset t: json.WriteNumberValue(t.ToUnixTimeSeconds()); break;
             case byte[] bytes: json.WriteBase64StringValue(bytes); break;
-            case LongStringBytes l: json.WriteBase64StringValue(l.Bytes); break;
+            case RawText l: json.WriteBase64StringValue(l.Bytes); break;
+            case AttributeValue a: WriteValue(json, a.Value); break;
+            case MessageHeaders h: WriteTable(json, h.AsPairs()); break;
             case IEnumerable<KeyValuePair<string, object?>> table: WriteTable(json, table); break;
             case IEnumerable list:
                 json.WriteStartArray();
@@ -127,10 +127,10 @@ internal static class MessageJson
         if (element.ValueKind == JsonValueKind.Null) return MessageProperties.Empty;
         if (element.ValueKind != JsonValueKind.Object) throw RestException.BadRequest("properties must be a JSON object");
         string? contentType = null, contentEncoding = null, correlationId = null, replyTo = null, expiration = null,
-            messageId = null, type = null, userId = null, appId = null, clusterId = null;
+            messageId = null, type = null, userId = null, appId = null;
         IReadOnlyDictionary<string, object?>? headers = null;
         byte? deliveryMode = null, priority = null;
-        AmqpTimestamp? timestamp = null;
+        long? timestamp = null;
         foreach (var field in element.EnumerateObject())
         {
             if (field.Value.ValueKind == JsonValueKind.Null) continue;
@@ -149,34 +149,46 @@ internal static class MessageJson
                         : ShortString(field);
                     break;
                 case "message_id": messageId = ShortString(field); break;
-                case "timestamp": timestamp = new AmqpTimestamp(RestBody.Integer(field, 0, long.MaxValue)); break;
+                case "timestamp": timestamp = RestBody.Integer(field, 0, long.MaxValue / 1000) * 1000; break;
                 case "type": type = ShortString(field); break;
                 case "user_id": userId = ShortString(field); break;
                 case "app_id": appId = ShortString(field); break;
-                case "cluster_id": clusterId = ShortString(field); break;
                 default:
                     throw RestException.BadRequest($"unknown property '{field.Name}'; known: content_type, content_encoding, " +
                         "headers, delivery_mode, priority, correlation_id, reply_to, expiration, message_id, timestamp, type, " +
-                        "user_id, app_id, cluster_id");
+                        "user_id, app_id");
             }
         }
         return new MessageProperties
         {
             ContentType = contentType,
             ContentEncoding = contentEncoding,
-            Headers = headers,
-            DeliveryMode = deliveryMode,
+            Headers = headers is null ? null : MessageHeaders.From(headers),
+            Durable = deliveryMode is { } mode ? mode == 2 : null,
             Priority = priority,
             CorrelationId = correlationId,
             ReplyTo = replyTo,
-            Expiration = expiration,
+            TimeToLiveMs = TimeToLive(expiration),
             MessageId = messageId,
-            Timestamp = timestamp,
+            TimestampMs = timestamp,
             Type = type,
             UserId = userId,
             AppId = appId,
-            ClusterId = clusterId,
         };
+    }
+
+    /// <summary>RabbitMQ's expiration text as a TTL; refused with 400 (RabbitMQ's text) when it is not one.</summary>
+    private static long? TimeToLive(string? expiration)
+    {
+        try
+        {
+            Tidings.Core.Limits.BrokerLimits.CheckExpiration(expiration);
+        }
+        catch (Tidings.Core.BrokerException e)
+        {
+            throw RestException.BadRequest(e.Message);
+        }
+        return expiration is null ? null : long.Parse(expiration, CultureInfo.InvariantCulture);
     }
 
     /// <summary>A short-string property; its length is checked by the core's limits at publish (Tidings.Core.Limits), as for every door.</summary>

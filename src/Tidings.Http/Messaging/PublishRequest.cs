@@ -64,21 +64,5 @@ internal sealed record PublishRequest(string RoutingKey, MessageProperties Prope
         return new PublishRequest(routingKey, properties, body, mandatory);
     }
 
-    private static MessageProperties WithContentType(MessageProperties p, string contentType) => new()
-    {
-        ContentType = contentType,
-        ContentEncoding = p.ContentEncoding,
-        Headers = p.Headers,
-        DeliveryMode = p.DeliveryMode,
-        Priority = p.Priority,
-        CorrelationId = p.CorrelationId,
-        ReplyTo = p.ReplyTo,
-        Expiration = p.Expiration,
-        MessageId = p.MessageId,
-        Timestamp = p.Timestamp,
-        Type = p.Type,
-        UserId = p.UserId,
-        AppId = p.AppId,
-        ClusterId = p.ClusterId,
-    };
+    private static MessageProperties WithContentType(MessageProperties p, string contentType) => p.With(contentType: contentType);
 }

@@ -476,6 +476,27 @@ public sealed class RabbitMqClientErrorCodeTests
     }
 
     [Fact]
+    public async Task Binding_to_or_from_the_default_exchange_is_refused_with_403_before_a_missing_queue_or_exchange_is_noticed()
+    {
+        await using var server = await AmqpTestServer.StartAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        const string refused = "ACCESS_REFUSED - operation not permitted on the default exchange";
+
+        // RabbitMQ checks the default exchange first: a missing queue or exchange does not turn this into 404.
+        await using (var c = await connection.CreateChannelAsync())
+            await RabbitMq.AssertRefusedAsync(() => c.QueueBindAsync("no-such-queue", "", "k"), 403, refused);
+        await using (var c = await connection.CreateChannelAsync())
+            await RabbitMq.AssertRefusedAsync(() => c.QueueUnbindAsync("no-such-queue", "", "k"), 403, refused);
+        await using (var c = await connection.CreateChannelAsync())
+            await RabbitMq.AssertRefusedAsync(() => c.ExchangeBindAsync("no-such-exchange", "", "k"), 403, refused);
+        await using (var c = await connection.CreateChannelAsync())
+            await RabbitMq.AssertRefusedAsync(() => c.ExchangeBindAsync("", "no-such-exchange", "k"), 403, refused);
+        await using (var c = await connection.CreateChannelAsync())
+            await RabbitMq.AssertRefusedAsync(() => c.ExchangeUnbindAsync("no-such-exchange", "", "k"), 403, refused);
+        Assert.True(connection.IsOpen);
+    }
+
+    [Fact]
     public async Task After_a_channel_error_the_connection_carries_on_with_new_channels()
     {
         await using var server = await AmqpTestServer.StartAsync();

@@ -47,7 +47,7 @@ public sealed class RabbitMqClientFaultIsolationTests
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareQueue("fragile");
         var headers = new HeadersThatFailLater();
-        vhost.Publish("", "fragile", new MessageProperties { Headers = headers }, "kept"u8.ToArray());
+        vhost.Publish("", "fragile", new MessageProperties { Headers = new MessageHeaders([new MessageHeader("nested", headers)]) }, "kept"u8.ToArray());
         headers.Fail = true;
 
         await using var victim = await RabbitMq.ConnectAsync(server);

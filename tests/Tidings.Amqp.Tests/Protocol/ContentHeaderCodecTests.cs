@@ -12,17 +12,16 @@ public sealed class ContentHeaderCodecTests
         ContentType = "application/json",
         ContentEncoding = "gzip",
         Headers = new Dictionary<string, object?> { ["h"] = 1 },
-        DeliveryMode = 2,
+        Durable = true,
         Priority = 9,
         CorrelationId = "corr",
         ReplyTo = "amq.rabbitmq.reply-to",
-        Expiration = "60000",
+        TimeToLiveMs = 60000,
         MessageId = "id-1",
-        Timestamp = new AmqpTimestamp(1_700_000_000),
+        TimestampMs = 1_700_000_000_000L,
         Type = "order.created",
         UserId = "guest",
         AppId = "shop",
-        ClusterId = "c1",
     };
 
     [Fact]
@@ -45,17 +44,17 @@ public sealed class ContentHeaderCodecTests
     }
 
     [Fact]
-    public void Content_header_with_all_14_properties_matches_a_hand_built_encoding_and_round_trips()
+    public void Content_header_with_all_13_neutral_properties_matches_a_hand_built_encoding_and_round_trips()
     {
         var encoded = Written(w => ContentHeaderCodec.Write(w, 1234, AllProperties));
         string expected =
-            "003C" + "0000" + "00000000000004D2" + "FFFC" +
+            "003C" + "0000" + "00000000000004D2" + "FFF8" +
             Short("application/json") + Short("gzip") +
             "00000007" + "01" + "68" + "49" + "00000001" +
             "02" + "09" +
             Short("corr") + Short("amq.rabbitmq.reply-to") + Short("60000") + Short("id-1") +
             "000000006553F100" +
-            Short("order.created") + Short("guest") + Short("shop") + Short("c1");
+            Short("order.created") + Short("guest") + Short("shop");
         Assert.Equal(expected, ToHex(encoded));
         Assert.Equal(ContentHeaderCodec.GetSize(AllProperties), encoded.Length);
 
@@ -67,11 +66,11 @@ public sealed class ContentHeaderCodecTests
             Assert.Equal(1234UL, header.BodySize);
             var p = header.Properties;
             Assert.Equal(
-                (AllProperties.ContentType, AllProperties.ContentEncoding, AllProperties.DeliveryMode, AllProperties.Priority, AllProperties.CorrelationId, AllProperties.ReplyTo, AllProperties.Expiration),
-                (p.ContentType, p.ContentEncoding, p.DeliveryMode, p.Priority, p.CorrelationId, p.ReplyTo, p.Expiration));
+                (AllProperties.ContentType, AllProperties.ContentEncoding, AllProperties.Durable, AllProperties.Priority, AllProperties.CorrelationId, AllProperties.ReplyTo, AllProperties.TimeToLiveMs),
+                (p.ContentType, p.ContentEncoding, p.Durable, p.Priority, p.CorrelationId, p.ReplyTo, p.TimeToLiveMs));
             Assert.Equal(
-                (AllProperties.MessageId, AllProperties.Timestamp, AllProperties.Type, AllProperties.UserId, AllProperties.AppId, AllProperties.ClusterId),
-                (p.MessageId, p.Timestamp, p.Type, p.UserId, p.AppId, p.ClusterId));
+                (AllProperties.MessageId, AllProperties.TimestampMs, AllProperties.Type, AllProperties.UserId, AllProperties.AppId),
+                (p.MessageId, p.TimestampMs, p.Type, p.UserId, p.AppId));
             Assert.Equal(1, p.Headers!["h"]);
             Assert.Equal(ToHex(encoded), ToHex(Written(w => ContentHeaderCodec.Write(w, header.BodySize, p))));
         }
@@ -90,17 +89,16 @@ public sealed class ContentHeaderCodecTests
         { nameof(MessageProperties.ContentType), BasicPropertyFlags.ContentType },
         { nameof(MessageProperties.ContentEncoding), BasicPropertyFlags.ContentEncoding },
         { nameof(MessageProperties.Headers), BasicPropertyFlags.Headers },
-        { nameof(MessageProperties.DeliveryMode), BasicPropertyFlags.DeliveryMode },
+        { nameof(MessageProperties.Durable), BasicPropertyFlags.DeliveryMode },
         { nameof(MessageProperties.Priority), BasicPropertyFlags.Priority },
         { nameof(MessageProperties.CorrelationId), BasicPropertyFlags.CorrelationId },
         { nameof(MessageProperties.ReplyTo), BasicPropertyFlags.ReplyTo },
-        { nameof(MessageProperties.Expiration), BasicPropertyFlags.Expiration },
+        { nameof(MessageProperties.TimeToLiveMs), BasicPropertyFlags.Expiration },
         { nameof(MessageProperties.MessageId), BasicPropertyFlags.MessageId },
-        { nameof(MessageProperties.Timestamp), BasicPropertyFlags.Timestamp },
+        { nameof(MessageProperties.TimestampMs), BasicPropertyFlags.Timestamp },
         { nameof(MessageProperties.Type), BasicPropertyFlags.Type },
         { nameof(MessageProperties.UserId), BasicPropertyFlags.UserId },
         { nameof(MessageProperties.AppId), BasicPropertyFlags.AppId },
-        { nameof(MessageProperties.ClusterId), BasicPropertyFlags.ClusterId },
     };
 
     [Theory]
@@ -116,7 +114,7 @@ public sealed class ContentHeaderCodecTests
         Assert.Equal(flag, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(encoded.AsSpan(12)));
 
         var read = ContentHeaderCodec.Read(Segmented(encoded, 2)).Properties;
-        foreach (var other in typeof(MessageProperties).GetProperties().Where(p => p.CanWrite))
+        foreach (var other in typeof(MessageProperties).GetProperties().Where(p => p.CanWrite && p.Name != nameof(MessageProperties.Native)))
         {
             if (other == property)
             {
@@ -168,6 +166,69 @@ public sealed class ContentHeaderCodecTests
         var header = ContentHeaderCodec.Read(new ReadOnlySequence<byte>(Hex("0032 0000 0000000000000001 8000 01 61")));
         Assert.Equal((ushort)50, header.ClassId);
         Assert.Same(MessageProperties.Empty, header.Properties);
+    }
+
+    [Fact]
+    public void Properties_from_an_AMQP_client_go_back_to_AMQP_byte_for_byte_with_what_the_neutral_model_has_no_place_for()
+    {
+        // delivery_mode 1 (not the same as absent), expiration "0100" (not the same text as 100) and
+        // cluster_id: none of these survive a trip through the neutral fields, all come back.
+        string hex = "003C 0000 0000000000000002 1104" + " 01" + Short("0100") + Short("cluster-7");
+        var received = Hex(hex);
+
+        var p = ContentHeaderCodec.Read(new ReadOnlySequence<byte>(received)).Properties;
+
+        Assert.Equal((bool?)false, p.Durable);
+        Assert.Equal(100L, p.TimeToLiveMs);
+        Assert.Equal(NativeEncoding.Amqp091, p.Native?.Protocol);
+        Assert.Equal(ToHex(received), ToHex(Written(w => ContentHeaderCodec.Write(w, 2, p))));
+    }
+
+    [Fact]
+    public void Properties_changed_by_the_broker_are_encoded_from_the_neutral_fields()
+    {
+        var p = ContentHeaderCodec.Read(new ReadOnlySequence<byte>(Hex("003C 0000 0000000000000002 1204" + " 02" + Short("old") + Short("c")))).Properties;
+
+        var changed = p.With(replyTo: "new");
+
+        Assert.Null(changed.Native);
+        var read = ContentHeaderCodec.Read(new ReadOnlySequence<byte>(Written(w => ContentHeaderCodec.Write(w, 2, changed)))).Properties;
+        Assert.Equal(("new", (bool?)true), (read.ReplyTo, read.Durable));
+    }
+
+    [Fact]
+    public void An_expiration_that_is_not_a_ttl_is_refused_with_406_when_the_header_is_read()
+    {
+        var error = Assert.Throws<Tidings.Core.BrokerException>(() =>
+            ContentHeaderCodec.Read(new ReadOnlySequence<byte>(Hex("003C 0000 0000000000000002 0100" + Short("soon")))));
+
+        Assert.Equal(Tidings.Core.BrokerError.PreconditionFailed, error.Error);
+        Assert.Contains("invalid expiration 'soon'", error.Message);
+    }
+
+    [Fact]
+    public void Neutral_values_other_protocols_bring_are_written_as_AMQP_shows_them()
+    {
+        // MQTT 5: binary correlation data and repeated user properties; SQS: a typed attribute.
+        var properties = new MessageProperties
+        {
+            CorrelationData = [0xFF, 0x00, 0x01],
+            Headers = new MessageHeaders([
+                new("sensor", "a"), new("zone", "north"), new("sensor", "b"),
+                new("reading", new AttributeValue("Number.float", "21.5")),
+                new("seen", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_999)),
+            ]),
+        };
+
+        var read = ContentHeaderCodec.Read(new ReadOnlySequence<byte>(Written(w => ContentHeaderCodec.Write(w, 0, properties)))).Properties;
+
+        var headers = read.Headers!;
+        Assert.Equal(["sensor", "zone", "reading", "seen", ContentHeaderCodec.BinaryCorrelationHeader], headers.Keys);
+        Assert.Equal(["a", "b"], Assert.IsType<List<object?>>(headers["sensor"]));
+        Assert.Equal("21.5", headers["reading"]);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), headers["seen"]);
+        Assert.Equal(new byte[] { 0xFF, 0x00, 0x01 }, headers[ContentHeaderCodec.BinaryCorrelationHeader]);
+        Assert.Null(read.CorrelationId);
     }
 
     private static string Short(string value) =>

@@ -57,7 +57,7 @@ public sealed class FrameWriterTests
     [Fact]
     public void Content_method_is_written_as_method_header_and_body_frames()
     {
-        var properties = new MessageProperties { ContentType = "application/json", DeliveryMode = 2 };
+        var properties = new MessageProperties { ContentType = "application/json", Durable = true };
         var body = new byte[10_000];
         Random.Shared.NextBytes(body);
         var bytes = Written(w => FrameWriter.WriteContentMethod(

@@ -10,7 +10,7 @@ public sealed class HotPathAllocationTests
     private static readonly MessageProperties Properties = new()
     {
         ContentType = "application/json",
-        DeliveryMode = 2,
+        Durable = true,
         Headers = new Dictionary<string, object?> { ["x-retry"] = 3, ["source"] = "api" },
     };
 

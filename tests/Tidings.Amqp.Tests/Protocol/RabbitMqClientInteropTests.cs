@@ -7,7 +7,6 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Tidings.Amqp.Protocol;
 using Tidings.Core.Messages;
-using CoreTimestamp = Tidings.Core.Messages.AmqpTimestamp;
 using QueueDeclareOk = Tidings.Amqp.Protocol.QueueDeclareOk;
 using RabbitTimestamp = RabbitMQ.Client.AmqpTimestamp;
 
@@ -136,22 +135,21 @@ public sealed class RabbitMqClientInteropTests
             ["double"] = 2.5d,
             ["nested"] = new Dictionary<string, object?> { ["n"] = (short)-7 },
             ["list"] = new List<object?> { 1, "two" },
-            ["time"] = new CoreTimestamp(1_700_000_000),
-            ["dec"] = new AmqpDecimal(2, 314),
+            ["time"] = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
+            ["dec"] = 3.14m,
             ["void"] = null,
             ["bin"] = new byte[] { 9, 8 },
         },
-        DeliveryMode = 2,
+        Durable = true,
         Priority = 5,
         CorrelationId = "corr-9",
         ReplyTo = "amq.rabbitmq.reply-to.g1h2",
-        Expiration = "1000",
+        TimeToLiveMs = 1000,
         MessageId = "m-9",
-        Timestamp = new CoreTimestamp(1_700_000_123),
+        TimestampMs = 1_700_000_123_000,
         Type = "t",
         UserId = "guest",
         AppId = "tidings",
-        ClusterId = "c",
     };
 
     private static void AssertClientArguments(Dictionary<string, object?> arguments)
@@ -165,8 +163,8 @@ public sealed class RabbitMqClientInteropTests
         Assert.Equal((byte)200, arguments["x-byte"]);
         Assert.Equal((sbyte)-3, arguments["x-sbyte"]);
         Assert.Equal((short)-300, arguments["x-short"]);
-        Assert.Equal(new AmqpDecimal(3, 1234), arguments["x-decimal"]);
-        Assert.Equal(new CoreTimestamp(1_700_000_000), arguments["x-time"]);
+        Assert.Equal(1.234m, arguments["x-decimal"]);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), arguments["x-time"]);
         Assert.Null(arguments["x-void"]);
         var list = Assert.IsType<List<object?>>(arguments["x-list"]);
         Assert.Equal([1, "a"], list);
@@ -177,9 +175,12 @@ public sealed class RabbitMqClientInteropTests
     private static void AssertClientProperties(MessageProperties p)
     {
         Assert.Equal(
-            ("text/plain", "gzip", (byte?)2, (byte?)7, "corr", "reply", "60000", "mid", new CoreTimestamp(1_700_000_000)),
-            (p.ContentType, p.ContentEncoding, p.DeliveryMode, p.Priority, p.CorrelationId, p.ReplyTo, p.Expiration, p.MessageId, p.Timestamp));
-        Assert.Equal(("type", "guest", "app", "cluster"), (p.Type, p.UserId, p.AppId, p.ClusterId));
+            ("text/plain", "gzip", (bool?)true, (byte?)7, "corr", "reply", (long?)60000, "mid", (long?)1_700_000_000_000),
+            (p.ContentType, p.ContentEncoding, p.Durable, p.Priority, p.CorrelationId, p.ReplyTo, p.TimeToLiveMs, p.MessageId, p.TimestampMs));
+        Assert.Equal(("type", "guest", "app"), (p.Type, p.UserId, p.AppId));
+        // cluster_id has no neutral field: it lives on in the AMQP encoding the properties keep.
+        Assert.Equal(NativeEncoding.Amqp091, p.Native?.Protocol);
+        Assert.True(p.Native!.Bytes.Span.IndexOf("cluster"u8) >= 0, "cluster_id is missing from the kept encoding");
         Assert.Equal(1, p.Headers!["h-int"]);
         Assert.Equal("v", p.Headers["h-text"]);
     }
@@ -189,7 +190,7 @@ public sealed class RabbitMqClientInteropTests
         Assert.Equal(("application/json", "utf-8", DeliveryModes.Persistent, (byte)5), (p.ContentType, p.ContentEncoding, p.DeliveryMode, p.Priority));
         Assert.Equal(("corr-9", "amq.rabbitmq.reply-to.g1h2", "1000", "m-9"), (p.CorrelationId, p.ReplyTo, p.Expiration, p.MessageId));
         Assert.Equal(1_700_000_123, p.Timestamp.UnixTime);
-        Assert.Equal(("t", "guest", "tidings", "c"), (p.Type, p.UserId, p.AppId, p.ClusterId));
+        Assert.Equal(("t", "guest", "tidings", (string?)null), (p.Type, p.UserId, p.AppId, p.ClusterId));
 
         var headers = p.Headers!;
         Assert.Equal(42, headers["int"]);

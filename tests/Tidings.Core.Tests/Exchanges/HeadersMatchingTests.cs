@@ -23,7 +23,7 @@ public sealed class HeadersMatchingTests : IDisposable
         VHost.DeclareExchange("h", "headers");
         VHost.DeclareQueue("q");
         VHost.BindQueue("q", "h", "", bindingArguments);
-        var result = VHost.Publish("h", "ignored", new MessageProperties { Headers = headers }, TestMessages.Body("m"));
+        var result = VHost.Publish("h", "ignored", new MessageProperties { Headers = headers is null ? null : MessageHeaders.From(headers) }, TestMessages.Body("m"));
         int count = VHost.PurgeQueue("q");
         // Each check starts from an exchange without bindings.
         VHost.DeleteExchange("h");

@@ -126,7 +126,7 @@ public sealed class FaultIsolationTests : IDisposable
         _broker.MessageStore = store;
         var vhost = _broker.DefaultVirtualHost;
         vhost.DeclareQueue("ttl", durable: true, arguments: TestMessages.Table(("x-message-ttl", 100)));
-        vhost.Publish("", "ttl", "expires", new MessageProperties { DeliveryMode = 2 });
+        vhost.Publish("", "ttl", "expires", new MessageProperties { Durable = true });
         store.FailRemove = true;
 
         _clock.Advance(TimeSpan.FromMilliseconds(150));
@@ -174,8 +174,8 @@ public sealed class FaultIsolationTests : IDisposable
         // 4,000,000,000 ms (46 days) is within RabbitMQ's limit; the head timer waits a day at a time.
         var vhost = _broker.DefaultVirtualHost;
         vhost.DeclareQueue("q");
-        vhost.Publish("", "q", "short", new MessageProperties { Expiration = "100" });
-        vhost.Publish("", "q", "long", new MessageProperties { Expiration = "4000000000" });
+        vhost.Publish("", "q", "short", new MessageProperties { TimeToLiveMs = 100 });
+        vhost.Publish("", "q", "long", new MessageProperties { TimeToLiveMs = 4000000000 });
 
         _clock.Advance(TimeSpan.FromDays(2));
 

@@ -76,14 +76,13 @@ public sealed class BrokerLimitsTests : IDisposable
         { "message_id", new MessageProperties { MessageId = new string('m', 256) } },
         { "type", new MessageProperties { Type = new string('t', 256) } },
         { "app_id", new MessageProperties { AppId = new string('a', 256) } },
-        { "cluster_id", new MessageProperties { ClusterId = new string('c', 256) } },
         { "a key of the headers", new MessageProperties { Headers = TestMessages.Table((new string('h', 256), 1)) } },
         { "decimal", new MessageProperties { Headers = TestMessages.Table(("d", 12345678901234567890.5m)) } },
         { "signed 64-bit", new MessageProperties { Headers = TestMessages.Table(("u", ulong.MaxValue)) } },
         { "type AMQP cannot carry", new MessageProperties { Headers = TestMessages.Table(("g", Guid.NewGuid())) } },
         { "not valid Unicode", new MessageProperties { Headers = TestMessages.Table(("s", "a\ud800")) } },
         { "nested deeper", new MessageProperties { Headers = Nested(70) } },
-        { "value_too_large", new MessageProperties { Expiration = "4294967296" } },
+        { "value_too_large", new MessageProperties { TimeToLiveMs = 4294967296 } },
         { "not a finite number", new MessageProperties { Headers = TestMessages.Table(("nan", double.NaN)) } },
         { "not a finite number", new MessageProperties { Headers = TestMessages.Table(("inf", float.PositiveInfinity)) } },
     };
@@ -105,7 +104,7 @@ public sealed class BrokerLimitsTests : IDisposable
         {
             ContentType = new string('c', 255),
             MessageId = new string('é', 127),
-            Expiration = "4294967295",
+            TimeToLiveMs = 4294967295,
             Headers = TestMessages.Table((new string('h', 255), 1), ("nested", Nested(60)), ("d", 1.5m), ("list", new List<object?> { 1, "a", null })),
         };
         Vhost.Publish("", "q", "fine", properties);

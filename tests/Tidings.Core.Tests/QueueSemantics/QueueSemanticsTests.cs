@@ -60,7 +60,13 @@ public abstract partial class QueueSemanticsTests : IDisposable
     /// <summary>Persistent properties, optionally with an expiration, priority or headers.</summary>
     protected static MessageProperties Persistent(string? expiration = null, byte? priority = null,
         IReadOnlyDictionary<string, object?>? headers = null) =>
-        new() { DeliveryMode = 2, Expiration = expiration, Priority = priority, Headers = headers };
+        new()
+        {
+            Durable = true,
+            TimeToLiveMs = expiration is null ? null : long.Parse(expiration),
+            Priority = priority,
+            Headers = headers is null ? null : MessageHeaders.From(headers),
+        };
 
     /// <summary>Publishes a persistent text message to <paramref name="queue"/> through the default exchange.</summary>
     protected PublishResult Publish(string queue, string body, MessageProperties? properties = null) =>
@@ -87,7 +93,7 @@ public abstract partial class QueueSemanticsTests : IDisposable
     /// <summary>The x-death tables of a dead-lettered message, most recent first.</summary>
     protected static List<IReadOnlyDictionary<string, object?>> XDeath(Message message)
     {
-        var headers = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(message.Properties.Headers);
+        var headers = Assert.IsType<MessageHeaders>(message.Properties.Headers);
         var deaths = Assert.IsAssignableFrom<IEnumerable<object?>>(headers["x-death"]);
         return [.. deaths.Select(d => Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(d))];
     }
@@ -135,7 +141,7 @@ public abstract partial class QueueSemanticsTests : IDisposable
 
         var properties = new MessageProperties
         {
-            DeliveryMode = 2, ContentType = "text/plain", CorrelationId = "c-1", MessageId = "m-1",
+            Durable = true, ContentType = "text/plain", CorrelationId = "c-1", MessageId = "m-1",
             Headers = TestMessages.Table(("h", 42)),
         };
         Channel.Publish("x", "key", "hello", properties);

@@ -155,7 +155,7 @@ public sealed class QueueTests
         await using var server = await HttpTestServer.StartAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("inbox");
         server.Broker.DefaultVirtualHost.Publish("", "inbox",
-            new MessageProperties { ContentType = "text/plain", DeliveryMode = 2, Headers = new Dictionary<string, object?> { ["k"] = "v" } },
+            new MessageProperties { ContentType = "text/plain", Durable = true, Headers = new Dictionary<string, object?> { ["k"] = "v" } },
             Encoding.UTF8.GetBytes("first"));
         Publish(server, "inbox", "second");
         using var client = server.Client();

@@ -82,7 +82,7 @@ internal static class AmqpCorpus
         f.Add(Method(1, new BasicQos { PrefetchCount = 50, Global = true }));
         f.Add(Method(1, new ConfirmSelect()));
         f.AddRange(Publish(1, "fz.topic", "a.b.c", FullProperties(), Encoding.UTF8.GetBytes("hello fuzz"), bodyFrames: 2));
-        f.AddRange(Publish(1, "", "fz.q", new MessageProperties { DeliveryMode = 2, Expiration = "5000" }, new byte[300], bodyFrames: 1));
+        f.AddRange(Publish(1, "", "fz.q", new MessageProperties { Durable = true, TimeToLiveMs = 5000 }, new byte[300], bodyFrames: 1));
         f.AddRange(Publish(1, "fz.topic", "a.x", MessageProperties.Empty, [], bodyFrames: 0));
         f.Add(Method(1, new BasicConsume
         {
@@ -152,7 +152,7 @@ internal static class AmqpCorpus
         for (ushort ch = 1; ch <= 4; ch++) f.Add(Method(ch, new ChannelOpen()));
         f.Add(Method(4, new QueueDeclare { Queue = "fz.many", AutoDelete = true }));
         for (ushort ch = 1; ch <= 3; ch++)
-            f.AddRange(Publish(ch, "", "fz.many", new MessageProperties { MessageId = $"m{ch}", Timestamp = new AmqpTimestamp(1_700_000_000) },
+            f.AddRange(Publish(ch, "", "fz.many", new MessageProperties { MessageId = $"m{ch}", TimestampMs = 1_700_000_000_000L },
                 new byte[ch * 100], 1));
         f.Add(Method(4, new BasicConsume { Queue = "fz.many", ConsumerTag = "many" }));
         f.Add(Method(4, new BasicAck { DeliveryTag = 3, Multiple = true }));
@@ -175,12 +175,12 @@ internal static class AmqpCorpus
         Headers = new Dictionary<string, object?>
         {
             ["kind"] = "k", ["n"] = 42, ["big"] = long.MaxValue, ["flag"] = true, ["pi"] = 3.14,
-            ["when"] = new AmqpTimestamp(1_700_000_000), ["dec"] = new AmqpDecimal(2, 12345),
+            ["when"] = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), ["dec"] = new AmqpDecimal(2, 12345),
             ["list"] = new List<object?> { 1, "two", null }, ["nested"] = new Dictionary<string, object?> { ["deep"] = (byte)1 },
             ["bytes"] = new byte[] { 1, 2, 3 }, ["x-delay"] = (short)5,
         },
-        DeliveryMode = 1, Priority = 4, CorrelationId = "corr", ReplyTo = "reply", Expiration = "60000",
-        MessageId = "id-1", Timestamp = new AmqpTimestamp(1_700_000_000), Type = "t", UserId = "guest", AppId = "fuzz",
+        Durable = false, Priority = 4, CorrelationId = "corr", ReplyTo = "reply", TimeToLiveMs = 60000,
+        MessageId = "id-1", TimestampMs = 1_700_000_000_000L, Type = "t", UserId = "guest", AppId = "fuzz",
     };
 
     private static IEnumerable<byte[]> Publish(ushort channel, string exchange, string routingKey, MessageProperties properties,
