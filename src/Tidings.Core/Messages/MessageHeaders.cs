@@ -132,6 +132,17 @@ public sealed class MessageHeaders : IReadOnlyList<MessageHeader>
         foreach (var header in _items) yield return new(header.Name, header.Value);
     }
 
+    /// <summary>The first value of each name, in order: how a format without repeated keys (JSON) shows the headers.</summary>
+    public IEnumerable<KeyValuePair<string, object?>> FirstValues()
+    {
+        for (int i = 0; i < _items.Length; i++)
+        {
+            bool seen = false;
+            for (int j = 0; j < i && !seen; j++) seen = _items[j].Name == _items[i].Name;
+            if (!seen) yield return new(_items[i].Name, _items[i].Value);
+        }
+    }
+
     /// <summary>Enumerates without allocating.</summary>
     public ArraySegment<MessageHeader>.Enumerator GetEnumerator() => new ArraySegment<MessageHeader>(_items).GetEnumerator();
 

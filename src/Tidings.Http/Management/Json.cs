@@ -44,7 +44,7 @@ internal static class Json
         RawText text => Encoding.UTF8.GetString(text.Bytes),
         DateTimeOffset timestamp => timestamp.ToUnixTimeSeconds(),
         AttributeValue attribute => FromField(attribute.Value),
-        MessageHeaders headers => FromTable(headers.AsPairs()),
+        MessageHeaders headers => FromTable(headers.FirstValues()),
         IEnumerable<KeyValuePair<string, object?>> table => FromTable(table),
         IEnumerable list => list.Cast<object?>().Select(FromField).ToList(),
         _ => value.ToString(),

@@ -29,7 +29,7 @@ internal static class MessageJson
         Add("user_id", p.UserId);
         Add("app_id", p.AppId);
         Add("delivery_mode", p.Durable is { } durable ? (durable ? 2 : 1) : null);
-        if (p.Headers is { } headers) fields["headers"] = Json.FromTable(headers.AsPairs());
+        if (p.Headers is { } headers) fields["headers"] = Json.FromTable(headers.FirstValues());
         return fields;
     }
 

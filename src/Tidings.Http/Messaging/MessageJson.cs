@@ -53,7 +53,7 @@ internal static class MessageJson
         if (p.Headers is { } headers)
         {
             json.WritePropertyName("headers"u8);
-            WriteTable(json, headers.AsPairs());
+            WriteTable(json, headers.FirstValues());
         }
         if (p.Durable is { } durable) json.WriteNumber("delivery_mode"u8, durable ? 2 : 1);
         if (p.Priority is { } priority) json.WriteNumber("priority"u8, priority);
@@ -105,7 +105,7 @@ internal static class MessageJson
             case byte[] bytes: json.WriteBase64StringValue(bytes); break;
             case RawText l: json.WriteBase64StringValue(l.Bytes); break;
             case AttributeValue a: WriteValue(json, a.Value); break;
-            case MessageHeaders h: WriteTable(json, h.AsPairs()); break;
+            case MessageHeaders h: WriteTable(json, h.FirstValues()); break;
             case IEnumerable<KeyValuePair<string, object?>> table: WriteTable(json, table); break;
             case IEnumerable list:
                 json.WriteStartArray();

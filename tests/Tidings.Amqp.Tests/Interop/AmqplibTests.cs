@@ -85,6 +85,18 @@ public sealed class AmqplibTests
     private static string Describe(byte[] body) =>
         body.Length > 0 && body[0] == (byte)'r' ? Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 16))) + $" ({body.Length} B)" : $"binary ({body.Length} B)";
 
+    [Fact]
+    public async Task Update_secret_is_accepted_and_a_default_exchange_bind_of_a_missing_queue_is_refused_with_403()
+    {
+        await using var server = await AmqpTestServer.StartAsync();
+        var result = await RunScenarioAsync(server, "conformance");
+
+        // amqplib's own suite expects update-secret-ok whatever the secret, as RabbitMQ's internal backend answers.
+        Assert.Contains("ACCESS_REFUSED - operation not permitted on the default exchange", result.GetProperty("channelError").GetString());
+        Assert.Contains("403", result.GetProperty("bindError").GetString());
+        Assert.True(result.GetProperty("stillUsable").GetBoolean());
+    }
+
     private static async Task<JsonElement> RunScenarioAsync(AmqpTestServer server, string scenario)
     {
         await ExternalProcess.RequireNodeModuleAsync("amqplib");

@@ -137,6 +137,18 @@ public sealed class PikaTests
         Assert.Equal(0, server.Broker.Faults.Count);
     }
 
+    [Fact]
+    public async Task Binding_a_missing_queue_to_the_default_exchange_is_refused_with_403_not_404()
+    {
+        await using var server = await AmqpTestServer.StartAsync();
+        var result = await RunScenarioAsync(server, "bind_default_exchange");
+
+        var error = result.GetProperty("error");
+        Assert.Equal(403, error.GetProperty("reply_code").GetInt32());
+        Assert.Equal("ACCESS_REFUSED - operation not permitted on the default exchange", error.GetProperty("reply_text").GetString());
+        Assert.True(result.GetProperty("still_open").GetBoolean());
+    }
+
     private static async Task<JsonElement> RunScenarioAsync(AmqpTestServer server, string scenario)
     {
         await ExternalProcess.RequirePythonModulesAsync("pika");

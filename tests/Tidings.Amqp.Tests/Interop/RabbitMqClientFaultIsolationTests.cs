@@ -85,6 +85,6 @@ public sealed class RabbitMqClientFaultIsolationTests
         headers.Fail = false;
         var again = await bystanderChannel.BasicGetAsync("fragile", autoAck: true).WaitAsync(RabbitMq.Timeout);
         Assert.Equal("kept", Encoding.UTF8.GetString(again!.Body.Span));
-        Assert.Equal("v", RabbitMq.Text(again.BasicProperties.Headers!["h"]));
+        Assert.Equal("v", RabbitMq.Text(((IDictionary<string, object?>)again.BasicProperties.Headers!["nested"]!)["h"]));
     }
 }

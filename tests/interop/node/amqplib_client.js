@@ -161,7 +161,28 @@ async function requeueOnClose(port) {
   return { firstRound: firstRound.map((m) => m.content.toString('base64')), secondRound };
 }
 
-const scenarios = { consume, confirm, requeueOnClose };
+// RabbitMQ behaviours the client libraries' own suites test: update-secret is accepted whatever
+// the secret (RabbitMQ's internal backend), and binding a missing queue to the default exchange is
+// refused with 403 before the missing queue is noticed.
+async function conformance(port) {
+  const connection = await connect(port);
+  await withTimeout(connection.updateSecret(Buffer.from('any new secret'), 'token refresh'), 10000, 'updateSecret');
+  const channel = await connection.createChannel();
+  const closed = new Promise((resolve) => channel.on('error', (err) => resolve(err.message)));
+  let bindError = null;
+  try {
+    await channel.bindQueue('amqplib.no-such-queue', '', 'k');
+  } catch (err) {
+    bindError = err.message;
+  }
+  const channelError = await withTimeout(closed, 10000, 'channel error');
+  const after = await connection.createChannel();
+  const declared = await after.assertQueue('', { exclusive: true });
+  await connection.close();
+  return { bindError, channelError, stillUsable: declared.queue.startsWith('amq.gen-') };
+}
+
+const scenarios = { consume, confirm, requeueOnClose, conformance };
 
 async function main() {
   const [scenario, port] = process.argv.slice(2);

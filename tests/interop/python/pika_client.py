@@ -248,7 +248,22 @@ def long_dead_letter_routing_key(port):
     return {"refused": refused, "received": received, "other_connection_open": other_open}
 
 
+def bind_default_exchange(port):
+    """Binding a missing queue to the default exchange is refused with 403 before the missing queue
+    is noticed, as RabbitMQ does (pika's own suite tests it); the connection carries on."""
+    connection = connect(port)
+    error = None
+    try:
+        connection.channel().queue_bind("pika.no-such-queue", "", routing_key="k")
+    except pika.exceptions.ChannelClosedByBroker as e:
+        error = {"reply_code": e.reply_code, "reply_text": e.reply_text}
+    still_open = connection.is_open
+    connection.close()
+    return {"error": error, "still_open": still_open}
+
+
 SCENARIOS = {
+    "bind_default_exchange": bind_default_exchange,
     "publish_consume_get": publish_consume_get,
     "confirms_and_returns": confirms_and_returns,
     "prefetch_workers": prefetch_workers,
