@@ -29,6 +29,8 @@ public sealed class OutputPressure
     private readonly Lock _lock = new();
     /// <summary>True while deliveries are paused; written under _lock, read without it on every delivery.</summary>
     private volatile bool _congested;
+    /// <summary>True while the writer loop runs <see cref="IDeliveryFlow.ResumeDeliveries"/>; written under _lock.</summary>
+    private volatile bool _resuming;
 
     /// <summary>Watches <paramref name="output"/>, pausing <paramref name="flow"/> above <paramref name="limitBytes"/>.</summary>
     public OutputPressure(OutboundBuffer output, long limitBytes, IDeliveryFlow flow)
@@ -49,11 +51,15 @@ public sealed class OutputPressure
     /// </summary>
     public void Check()
     {
-        if (_congested || _output.PendingBytes <= _limit) return;
+        if (_congested && !_resuming) return;
+        if (_output.PendingBytes <= _limit) return;
         lock (_lock)
         {
-            if (_congested) return;
+            if (_congested && !_resuming) return;
             _congested = true;
+            // While the writer resumes, a session it has not reached yet would be switched
+            // back on after this pause: pausing again here (and once more when the resume
+            // ends) keeps a resume from undoing a pause.
             _flow.PauseDeliveries();
         }
         // The writer may have sent everything before the pause took effect; its Drained call
@@ -69,7 +75,21 @@ public sealed class OutputPressure
         {
             if (!_congested) return;
             _congested = false;
+            _resuming = true;
         }
-        _flow.ResumeDeliveries();
+        try
+        {
+            _flow.ResumeDeliveries();
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _resuming = false;
+                // A pause that came while the sessions were being resumed one by one may have
+                // been undone for those resumed after it; it holds for all of them again.
+                if (_congested) _flow.PauseDeliveries();
+            }
+        }
     }
 }
