@@ -3,29 +3,39 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tidings.Amqp.Connection;
+using Tidings.Connections.Heartbeats;
 using Tidings.Core;
 
 namespace Tidings.Amqp;
 
 /// <summary>
 /// Kestrel connection handler for AMQP 0-9-1: Kestrel's socket transport accepts the TCP
-/// connection and hands its pipes here. Register with
-/// <c>listen.UseConnectionHandler&lt;AmqpConnectionHandler&gt;()</c>.
+/// connection (and its TLS middleware decrypts it on an amqps listener) and hands its pipes
+/// here. Register with <c>listen.UseConnectionHandler&lt;AmqpConnectionHandler&gt;()</c>.
 /// </summary>
+/// <param name="broker">The broker the connections serve.</param>
+/// <param name="options">The listener's settings.</param>
+/// <param name="logger">Connection log.</param>
+/// <param name="lifetime">Broker shutdown closes every connection with 320.</param>
+/// <param name="heartbeat">
+/// The host's one heartbeat for all connections (<c>AddTidingsConnections</c>); when the host
+/// registered none, this listener makes its own, stopped with the host.
+/// </param>
 public sealed class AmqpConnectionHandler(
     Broker broker,
     IOptions<AmqpOptions> options,
     ILogger<AmqpConnectionHandler> logger,
-    IHostApplicationLifetime lifetime) : ConnectionHandler
+    IHostApplicationLifetime lifetime,
+    ConnectionHeartbeat? heartbeat = null) : ConnectionHandler
 {
-    /// <summary>One timer for the heartbeats of all this listener's connections; stopped with the host.</summary>
-    private readonly HeartbeatMonitor _heartbeats = StartMonitor(lifetime);
+    /// <summary>The heartbeat every connection of this listener is checked by.</summary>
+    private readonly ConnectionHeartbeat _heartbeats = heartbeat ?? StartOwn(broker, lifetime);
 
-    private static HeartbeatMonitor StartMonitor(IHostApplicationLifetime lifetime)
+    private static ConnectionHeartbeat StartOwn(Broker broker, IHostApplicationLifetime lifetime)
     {
-        var monitor = new HeartbeatMonitor();
-        lifetime.ApplicationStopped.Register(monitor.Dispose);
-        return monitor;
+        var own = new ConnectionHeartbeat(broker);
+        lifetime.ApplicationStopped.Register(own.Dispose);
+        return own;
     }
 
     /// <inheritdoc />

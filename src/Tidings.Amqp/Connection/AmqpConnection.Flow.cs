@@ -1,112 +1,58 @@
 using Tidings.Amqp.Protocol;
+using Tidings.Connections.Flow;
 
 namespace Tidings.Amqp.Connection;
 
-internal sealed partial class AmqpConnection
+/// <summary>
+/// What of flow control is AMQP's: pausing means <c>Session.SetFlow</c> on every channel's
+/// session, a blocked publisher is told with connection.blocked / unblocked. When to pause and
+/// resume, and when to stop reading a publisher, is the toolkit's
+/// (<see cref="OutputPressure"/>, <see cref="AlarmBlocking"/>).
+/// </summary>
+internal sealed partial class AmqpConnection : IDeliveryFlow, IBlockedNotice
 {
-    /// <summary>True while consumers are paused because the socket is not keeping up.</summary>
-    private volatile bool _outputCongested;
     /// <summary>True once the client published: only publishers are blocked by alarms.</summary>
-    internal bool HasPublished { get; set; }
-    /// <summary>Whether the client was last told blocked. Guarded by _blockedLock.</summary>
-    private bool _blockedNotified;
-    /// <summary>Serialises blocked/unblocked notices (alarm thread and reader loop).</summary>
-    private readonly Lock _blockedLock = new();
-
-    /// <summary>Serialises pausing and resuming deliveries.</summary>
-    private readonly Lock _pressureLock = new();
-
-    /// <summary>
-    /// Called after a delivery is appended: when too much output is waiting for the socket, the
-    /// consumers of this connection stop receiving until it drains (TCP back-pressure reaches
-    /// the queues instead of growing our buffer).
-    /// </summary>
-    internal void CheckOutputPressure()
+    internal bool HasPublished
     {
-        if (_outputCongested || Output.PendingBytes <= _options.MaxPendingOutputBytes) return;
-        lock (_pressureLock)
-        {
-            if (_outputCongested) return;
-            _outputCongested = true;
-            foreach (var session in Core.Sessions) session.SetFlow(false);
-        }
-        // The writer may have sent everything before the pause took effect; its Drained call
-        // would then have found nothing to resume. Check once more so no pause outlives its cause.
-        ResumeAfterDrain();
+        get => _alarmBlocking.HasPublished;
+        set => _alarmBlocking.HasPublished = value;
     }
 
-    /// <summary>Runs after every batch the writer sends (and after a pause): resumes below half the limit.</summary>
-    private void ResumeAfterDrain()
+    /// <summary>
+    /// Called after a delivery is appended (under the delivering queue's and session's locks):
+    /// pauses this connection's consumers when too much output waits for the socket. Resuming
+    /// happens on the writer loop, never here; see <see cref="OutputPressure"/>.
+    /// </summary>
+    internal void CheckOutputPressure() => _pressure.Check();
+
+    /// <summary>Only flips each session's flag: this runs under queue and session locks.</summary>
+    void IDeliveryFlow.PauseDeliveries()
     {
-        if (!_outputCongested || Output.PendingBytes > _options.MaxPendingOutputBytes / 2) return;
-        lock (_pressureLock)
-        {
-            if (!_outputCongested) return;
-            _outputCongested = false;
-        }
+        foreach (var session in Core.Sessions) session.SetFlow(false);
+    }
+
+    /// <summary>Runs on the writer loop with no broker lock held; SetFlow(true) dispatches the sessions' queues.</summary>
+    void IDeliveryFlow.ResumeDeliveries()
+    {
         foreach (var session in Core.Sessions) session.SetFlow(true);
     }
 
     // ---- resource alarms ----
 
-    private void AttachToAlarms()
+    /// <summary>As RabbitMQ: told only while open, and only to clients with the connection.blocked capability.</summary>
+    bool IBlockedNotice.CanNotify => _state == State.Open && ClientHas(ClientCapabilities.ConnectionBlocked);
+
+    void IBlockedNotice.Notify(bool blocked)
     {
-        _broker.Alarms.Changed += OnAlarmChanged; // RunAsync unsubscribes when the connection ends
-        if (_broker.Alarms.IsBlocked) OnAlarmChanged(true);
+        if (_connection is not null) _connection.Details.Blocked = blocked;
+        if (blocked) Send(0, new ConnectionBlocked { Reason = _broker.Alarms.Reason });
+        else Send(0, new ConnectionUnblocked());
     }
 
     /// <summary>
-    /// As RabbitMQ: only connections that publish are blocked (and told so); a pure consumer keeps
-    /// draining queues, which is what frees memory. Unblocked goes only to those told blocked.
+    /// While an alarm is on, a connection that publishes is not read from (<see cref="AlarmBlocking"/>);
+    /// the client's heartbeats are not read meanwhile, which must not count as silence.
     /// </summary>
-    private void OnAlarmChanged(bool blocked)
-    {
-        if (_state != State.Open || !ClientHas(ClientCapabilities.ConnectionBlocked)) return;
-        if (blocked && !HasPublished) return;
-        NotifyBlocked(blocked);
-    }
-
-    private void NotifyBlocked(bool blocked)
-    {
-        lock (_blockedLock)
-        {
-            if (blocked == _blockedNotified) return;
-            _blockedNotified = blocked;
-            if (_connection is not null) _connection.Details.Blocked = blocked;
-            if (blocked) Send(0, new ConnectionBlocked { Reason = _broker.Alarms.Reason });
-            else Send(0, new ConnectionUnblocked());
-        }
-    }
-
-    /// <summary>True when the client closed its side of the socket; reads nothing.</summary>
-    private bool TransportInputEnded()
-    {
-        if (!_transport.Input.TryRead(out var peek)) return false;
-        _transport.Input.AdvanceTo(peek.Buffer.Start);
-        return peek.IsCompleted;
-    }
-
-    /// <summary>
-    /// While an alarm is on, a connection that publishes is not read from, so its publishes
-    /// wait in the client and the kernel instead of the broker's memory (RabbitMQ does the same).
-    /// </summary>
-    private async Task WaitWhileBlockedAsync(CancellationToken cancellation)
-    {
-        if (!HasPublished || !_broker.Alarms.IsBlocked) return;
-        // A connection that started publishing during the alarm is told now.
-        if (ClientHas(ClientCapabilities.ConnectionBlocked)) NotifyBlocked(true);
-        var cleared = _broker.Alarms.WhenClearAsync();
-        while (!cleared.IsCompleted)
-        {
-            // The client's heartbeats are not read while blocked; don't count that as silence.
-            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
-            await Task.WhenAny(cleared, Task.Delay(1000, cancellation)).ConfigureAwait(false);
-            cancellation.ThrowIfCancellationRequested();
-            // A client that left while blocked is noticed now, not when the alarm clears: its
-            // channels close and their unacked messages go back to their queues.
-            if (TransportInputEnded()) throw new OperationCanceledException("the client left while blocked");
-        }
-        // Covers an alarm that cleared while the blocked notice was being sent.
-        if (ClientHas(ClientCapabilities.ConnectionBlocked)) NotifyBlocked(false);
-    }
+    private Task WaitWhileBlockedAsync(CancellationToken cancellation) =>
+        _alarmBlocking.WaitWhileBlockedAsync(_keepAlive, cancellation);
 }

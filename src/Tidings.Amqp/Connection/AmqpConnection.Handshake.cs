@@ -13,6 +13,7 @@ internal sealed partial class AmqpConnection
     /// <summary>The lowest frame-max accepted in tune-ok (the 0-9-1 minimum; RabbitMQ 4.1 asks 8192).</summary>
     private const uint MinFrameMax = 4096;
 
+    /// <summary>channel_max agreed in tune-ok.</summary>
     private ushort _negotiatedChannelMax;
 
     private void SendConnectionStart()
@@ -169,11 +170,10 @@ internal sealed partial class AmqpConnection
         details.LocalEndPoint = LocalEndPoint;
         var core = _connection;
         Output.Sent = bytes => core.CountTraffic(0, bytes);
-        Output.Drained += ResumeAfterDrain;
         core.OnCloseRequested(RequestForcedClose);
         Send(0, new ConnectionOpenOk());
         Log.ConnectionOpened(_logger, RemoteEndPoint, _user!.Name, open.VirtualHost);
-        AttachToAlarms();
+        _alarmBlocking.Attach();
     }
 
     /// <remarks>
@@ -218,19 +218,13 @@ internal sealed partial class AmqpConnection
     private void StartHeartbeatChecks()
     {
         if (_options.HandshakeTimeout != Timeout.InfiniteTimeSpan)
-            _handshakeDeadline = Environment.TickCount64 + (long)_options.HandshakeTimeout.TotalMilliseconds;
+            _handshakeDeadline = _heartbeats.Now + (long)_options.HandshakeTimeout.TotalMilliseconds;
         _heartbeats.Add(this);
     }
 
-    /// <summary>
-    /// Called by the monitor every half second: sends a heartbeat when nothing else was written
-    /// for half the interval, and drops the connection when nothing was received for two
-    /// intervals (RabbitMQ's rule) or its handshake took too long.
-    /// </summary>
-    /// <summary>The heartbeat check of this connection threw: reported, and the connection dropped.</summary>
+    /// <summary>The heartbeat check of this connection threw (the heartbeat reported it): the connection is dropped.</summary>
     public void HeartbeatFailed(Exception error)
     {
-        _broker.Faults.Report($"AMQP connection from {RemoteEndPoint}: heartbeat check", error);
         try
         {
             Abort();
@@ -241,6 +235,11 @@ internal sealed partial class AmqpConnection
         }
     }
 
+    /// <summary>
+    /// Called by the shared heartbeat every tick: sends a heartbeat when nothing else was written
+    /// for half the interval, and drops the connection when nothing was received for two
+    /// intervals (RabbitMQ's rule) or its handshake took too long.
+    /// </summary>
     public void CheckHeartbeat(long now)
     {
         var state = _state;

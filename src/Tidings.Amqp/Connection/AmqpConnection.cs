@@ -4,6 +4,9 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Tidings.Amqp.Protocol;
+using Tidings.Connections.Flow;
+using Tidings.Connections.Heartbeats;
+using Tidings.Connections.Output;
 using Tidings.Core;
 using Tidings.Core.Security;
 using Tidings.Core.Sessions;
@@ -19,32 +22,46 @@ internal sealed partial class AmqpConnection : IHeartbeatChecked
 {
     private enum State { AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing, Closed }
 
+    /// <summary>The broker this connection serves.</summary>
     private readonly Broker _broker;
+    /// <summary>The listener's settings.</summary>
     private readonly AmqpOptions _options;
+    /// <summary>The socket's pipes (decrypted when the listener is TLS).</summary>
     private readonly IDuplexPipe _transport;
+    /// <summary>Connection lifecycle and error log.</summary>
     private readonly ILogger _logger;
     /// <summary>Open channels by number. Touched only by the reader loop.</summary>
     private readonly Dictionary<ushort, AmqpChannel> _channels = [];
     /// <summary>Cancelled to stop the reader loop: by <see cref="Abort"/> and by broker shutdown.</summary>
     private readonly CancellationTokenSource _stopReading = new();
+    /// <summary>Where the handshake and close are; written by the reader loop, read by the heartbeat.</summary>
     private State _state = State.AwaitingStartOk;
+    /// <summary>The authenticated user, after start-ok.</summary>
     private User? _user;
+    /// <summary>The core's connection, after connection.open.</summary>
     private ClientConnection? _connection;
+    /// <summary>What the client said it supports in start-ok.</summary>
     private ClientCapabilities _clientCapabilities;
-    /// <summary>Ticks of the last frame received, for the heartbeat watchdog.</summary>
-    private long _lastReadTicks = Environment.TickCount64;
+    /// <summary>Milliseconds (<see cref="ConnectionHeartbeat.Now"/>) of the last frame received, for the heartbeat watchdog.</summary>
+    private long _lastReadTicks;
+    /// <summary>When an unanswered connection.close gives up waiting for close-ok.</summary>
     private DateTime _closeDeadline;
 
-    /// <summary>Checks this connection's heartbeats; shared by the listener's connections.</summary>
-    private readonly HeartbeatMonitor _heartbeats;
+    /// <summary>Checks this connection's heartbeats; shared by every connection of the server.</summary>
+    private readonly ConnectionHeartbeat _heartbeats;
     /// <summary>True when <see cref="_heartbeats"/> is this connection's own (no listener gave one) and is disposed with it.</summary>
     private readonly bool _ownsHeartbeats;
 
     public AmqpConnection(Broker broker, AmqpOptions options, IDuplexPipe transport, EndPoint? remoteEndPoint, ILogger logger,
-        EndPoint? localEndPoint = null, HeartbeatMonitor? heartbeats = null)
+        EndPoint? localEndPoint = null, ConnectionHeartbeat? heartbeats = null)
     {
         _ownsHeartbeats = heartbeats is null;
-        _heartbeats = heartbeats ?? new HeartbeatMonitor();
+        _heartbeats = heartbeats ?? new ConnectionHeartbeat(broker);
+        _lastReadTicks = _heartbeats.Now;
+        Output = new OutboundBuffer(_heartbeats);
+        _pressure = new OutputPressure(Output, options.MaxPendingOutputBytes, this);
+        _alarmBlocking = new AlarmBlocking(broker.Alarms, this, transport.Input);
+        _keepAlive = () => Volatile.Write(ref _lastReadTicks, _heartbeats.Now);
         LocalEndPoint = localEndPoint;
         _broker = broker;
         _options = options;
@@ -53,8 +70,18 @@ internal sealed partial class AmqpConnection : IHeartbeatChecked
         _logger = logger;
     }
 
+    /// <summary>Pauses this connection's consumers while too much output waits for the socket.</summary>
+    private readonly OutputPressure _pressure;
+    /// <summary>Stops reading a publishing client while a resource alarm is on.</summary>
+    private readonly AlarmBlocking _alarmBlocking;
+    /// <summary>Made once: marks the client alive while it is not read because it is blocked.</summary>
+    private readonly Action _keepAlive;
+
     /// <summary>Frames waiting to be written to the socket.</summary>
-    internal OutboundBuffer Output { get; } = new();
+    internal OutboundBuffer Output { get; }
+
+    /// <summary>Names this connection in fault reports.</summary>
+    public string Description => $"AMQP connection from {RemoteEndPoint}";
 
     internal EndPoint? RemoteEndPoint { get; }
 
@@ -154,7 +181,7 @@ internal sealed partial class AmqpConnection : IHeartbeatChecked
             _state = State.Closed;
             _heartbeats.Remove(this);
             // Unsubscribing on every exit, not just on Abort: otherwise the broker's alarm event keeps each closed connection alive.
-            _broker.Alarms.Changed -= OnAlarmChanged;
+            _alarmBlocking.Detach();
             CloseChannels();
             _connection?.Dispose();
             Output.Complete();
@@ -231,7 +258,7 @@ internal sealed partial class AmqpConnection : IHeartbeatChecked
             {
                 while (_state != State.Closed && _loginRefusal is null && FrameReader.TryReadFrame(ref buffer, FrameMax == 0 ? _options.FrameMax : FrameMax, out var frame))
                 {
-                    _lastReadTicks = Environment.TickCount64;
+                    _lastReadTicks = _heartbeats.Now;
                     HandleFrameSafely(frame);
                 }
             }

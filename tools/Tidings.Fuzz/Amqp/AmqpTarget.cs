@@ -4,6 +4,7 @@ using System.Net;
 using Tidings.Amqp;
 using Tidings.Amqp.Connection;
 using Tidings.Amqp.Protocol;
+using Tidings.Connections.Heartbeats;
 using Tidings.Core;
 
 namespace Tidings.Fuzz.Amqp;
@@ -30,7 +31,7 @@ internal class AmqpTarget : IFuzzTarget
     private readonly ErrorLog _errors = new();
     private readonly AmqpOptions _options = new() { HeartbeatSeconds = 0, HandshakeTimeout = TimeSpan.FromSeconds(5) };
     /// <summary>One heartbeat timer for every connection, as the listener has.</summary>
-    private readonly HeartbeatMonitor _heartbeats = new();
+    private readonly ConnectionHeartbeat _heartbeats = new(TimeProvider.System, new FaultLog());
     /// <summary>Cancelled at dispose: broker shutdown for the connections still running.</summary>
     private readonly CancellationTokenSource _shutdown = new();
     private Broker _broker;

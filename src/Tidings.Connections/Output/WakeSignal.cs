@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace Tidings.Amqp.Connection;
+namespace Tidings.Connections.Output;
 
 /// <summary>
 /// Wakes one waiting loop, like a <see cref="SemaphoreSlim"/> capped at one permit, but without
@@ -9,13 +9,15 @@ namespace Tidings.Amqp.Connection;
 /// The waiter's continuation runs on the thread pool, never inline in <see cref="Set"/>, whose
 /// callers may hold queue locks.
 /// </summary>
-internal sealed class WakeSignal : IValueTaskSource
+public sealed class WakeSignal : IValueTaskSource
 {
     /// <summary>Guards the fields below.</summary>
     private readonly Lock _lock = new();
+    /// <summary>The reusable completion the waiter awaits; reset under _lock before each wait.</summary>
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     /// <summary>A Set with nobody waiting: the next wait completes at once.</summary>
     private bool _permit;
+    /// <summary>A loop is awaiting <see cref="_core"/>.</summary>
     private bool _waiting;
     /// <summary>Set by <see cref="Cancel"/>: every wait from then on fails.</summary>
     private bool _cancelled;

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Tidings.Amqp.Connection;
+using Tidings.Connections.Output;
 
-namespace Tidings.Amqp.Tests.Connection;
+namespace Tidings.Connections.Tests;
 
 public sealed class OutboundBufferTests
 {
