@@ -8,9 +8,9 @@ namespace Tidings.Core.Tests;
 
 public sealed class UnackedLedgerTests
 {
-    private static readonly MessageQueue Queue = NewQueue();
+    private static readonly IQueue Queue = NewQueue();
 
-    private static MessageQueue NewQueue()
+    private static IQueue NewQueue()
     {
         var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
         broker.DefaultVirtualHost.DeclareQueue("ledger");

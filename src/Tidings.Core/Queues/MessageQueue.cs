@@ -20,7 +20,7 @@ public enum EnqueueResult
 /// short lock; dead-letters are re-published only after the lock is released, so two queues
 /// dead-lettering into each other never hold both locks.
 /// </summary>
-public sealed class MessageQueue : IBindingDestination
+public sealed class MessageQueue : IQueue
 {
     /// <summary>Guards every mutable field below.</summary>
     private readonly Lock _lock = new();
@@ -58,9 +58,12 @@ public sealed class MessageQueue : IBindingDestination
     private readonly Stack<QueueEntry> _freeEntries = new();
     private const int MaxFreeEntries = 1024;
 
-    internal MessageQueue(VirtualHost virtualHost, string name, bool durable, bool exclusive, bool autoDelete,
-        IReadOnlyDictionary<string, object?>? arguments, QueueArguments settings, ClientConnection? owner)
+    /// <summary>This kind's x-queue-type.</summary>
+    public const string KindName = "classic";
+
+    internal MessageQueue(QueueDeclaration declaration)
     {
+        var (virtualHost, name, durable, exclusive, autoDelete, arguments, settings, owner) = declaration;
         VirtualHost = virtualHost;
         Name = name;
         Durable = durable;
@@ -98,6 +101,8 @@ public sealed class MessageQueue : IBindingDestination
         Stats.Add(MessageStat.Publish);
     }
 
+    /// <inheritdoc />
+    public string Kind => KindName;
     public VirtualHost VirtualHost { get; }
     /// <summary>Message counters: publish, deliver, get, redeliver, ack.</summary>
     public MessageStats Stats { get; } = new();
@@ -135,7 +140,7 @@ public sealed class MessageQueue : IBindingDestination
     // ---- publishing ----
 
     /// <summary>Offers a routed message. Accepted messages are delivered or kept in order.</summary>
-    internal EnqueueResult Enqueue(Message message, ConfirmRequest? confirm = null)
+    EnqueueResult IQueue.Enqueue(Message message, ConfirmRequest? confirm)
     {
         List<DeadLetter>? deadLetters = null;
         EnqueueResult result = EnqueueResult.Accepted;
@@ -200,7 +205,7 @@ public sealed class MessageQueue : IBindingDestination
     // ---- consuming ----
 
     /// <summary>Registers a consumer; <paramref name="onRegistered"/> runs before its first delivery.</summary>
-    internal void AddConsumer(Consumer consumer, Action<Consumer>? onRegistered)
+    void IQueue.AddConsumer(Consumer consumer, Action<Consumer>? onRegistered)
     {
         List<DeadLetter>? deadLetters = null;
         lock (_lock)
@@ -221,7 +226,7 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     /// <summary>Removes a consumer (cancel or session close); may auto-delete the queue.</summary>
-    internal void RemoveConsumer(Consumer consumer)
+    void IQueue.RemoveConsumer(Consumer consumer)
     {
         bool autoDelete;
         List<DeadLetter>? deadLetters = null;
@@ -240,7 +245,7 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     /// <summary>Pull one message (basic.get). Null when the queue is empty.</summary>
-    internal QueueEntry? TryTake(bool noAck, out int remaining)
+    QueueEntry? IQueue.TryTake(bool noAck, out int remaining)
     {
         List<DeadLetter>? deadLetters = null;
         QueueEntry? entry = null;
@@ -264,7 +269,7 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     /// <summary>Delivers ready messages to consumers with credit (after acks, qos changes, flow).</summary>
-    internal void Dispatch()
+    void IQueue.Dispatch()
     {
         List<DeadLetter>? deadLetters = null;
         lock (_lock)
@@ -366,7 +371,7 @@ public sealed class MessageQueue : IBindingDestination
     // ---- settling deliveries ----
 
     /// <summary>Acked deliveries leave the queue for good: <paramref name="count"/> of them under one lock, with one dispatch after.</summary>
-    internal void Settle(List<Unacked> deliveries, int start, int count)
+    void IQueue.Settle(List<Unacked> deliveries, int start, int count)
     {
         List<DeadLetter>? deadLetters = null;
         lock (_lock)
@@ -384,7 +389,7 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     /// <summary>Puts delivered entries back at their original positions, marked redelivered.</summary>
-    internal void Requeue(IEnumerable<QueueEntry> entries)
+    void IQueue.Requeue(IEnumerable<QueueEntry> entries)
     {
         List<DeadLetter>? deadLetters = null;
         lock (_lock)
@@ -405,7 +410,7 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     /// <summary>A rejected delivery that is not requeued: dead-lettered if configured, else dropped.</summary>
-    internal void Discard(QueueEntry entry)
+    void IQueue.Discard(QueueEntry entry)
     {
         List<DeadLetter>? deadLetters = null;
         lock (_lock)
@@ -422,7 +427,7 @@ public sealed class MessageQueue : IBindingDestination
     // ---- management ----
 
     /// <summary>Removes all ready messages; returns how many.</summary>
-    internal int Purge()
+    int IQueue.Purge()
     {
         lock (_lock)
         {
@@ -444,7 +449,7 @@ public sealed class MessageQueue : IBindingDestination
     /// Marks the queue deleted and returns its consumers, whom the caller notifies. With
     /// <paramref name="deleteLog"/> false (broker shutdown) the durable log is kept for the next start.
     /// </summary>
-    internal (int Messages, List<Consumer> Consumers) MarkDeleted(bool deleteLog = true)
+    (int Messages, List<Consumer> Consumers) IQueue.MarkDeleted(bool deleteLog)
     {
         lock (_lock)
         {
@@ -468,10 +473,10 @@ public sealed class MessageQueue : IBindingDestination
     }
 
     /// <summary>Bindings pointing here. Caller holds the vhost topology lock.</summary>
-    internal List<Binding> IncomingBindings => _incomingBindings;
+    List<Binding> IQueue.IncomingBindings => _incomingBindings;
 
     /// <summary>Redeclare and passive declare count as use for x-expires.</summary>
-    internal void MarkUsed()
+    void IQueue.MarkUsed()
     {
         lock (_lock) Touch();
     }

@@ -229,7 +229,7 @@ public sealed class Session
         AfterCreditReleased();
     }
 
-    private void CountAcks(MessageQueue queue, int count)
+    private void CountAcks(IQueue queue, int count)
     {
         Stats.Add(MessageStat.Ack, count);
         queue.Stats.Add(MessageStat.Ack, count);
@@ -283,7 +283,7 @@ public sealed class Session
     /// inactive (the queue gives the message to the next one), the fault reported and the adapter
     /// told through <see cref="IConsumerSink.DeliveryFailed"/> to close what it belongs to.
     /// </remarks>
-    internal bool DeliverFromQueue(Consumer consumer, MessageQueue queue, QueueEntry entry)
+    internal bool DeliverFromQueue(Consumer consumer, IQueue queue, QueueEntry entry)
     {
         lock (_lock)
         {
@@ -327,7 +327,7 @@ public sealed class Session
     }
 
     /// <summary>Counts a delivery or get on the session, its queue and its virtual host.</summary>
-    private void Count(MessageQueue queue, MessageStat stat, bool redelivered)
+    private void Count(IQueue queue, MessageStat stat, bool redelivered)
     {
         Stats.Add(stat);
         queue.Stats.Add(stat);

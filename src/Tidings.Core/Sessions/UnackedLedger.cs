@@ -3,7 +3,7 @@ using Tidings.Core.Queues;
 namespace Tidings.Core.Sessions;
 
 /// <summary>A delivery awaiting its ack: the entry, the queue it came from, and the consumer whose credit it holds.</summary>
-internal readonly record struct Unacked(QueueEntry Entry, MessageQueue Queue, Consumer? Consumer);
+internal readonly record struct Unacked(QueueEntry Entry, IQueue Queue, Consumer? Consumer);
 
 /// <summary>
 /// A session's deliveries awaiting ack, in delivery-tag order. Tags only grow, so the ledger is
@@ -18,7 +18,7 @@ internal sealed class UnackedLedger
         public ulong Tag;
         /// <summary>Null once settled out of order (a hole).</summary>
         public QueueEntry? Entry;
-        public MessageQueue Queue;
+        public IQueue Queue;
         public Consumer? Consumer;
     }
 
@@ -33,7 +33,7 @@ internal sealed class UnackedLedger
     public int Count { get; private set; }
 
     /// <summary>Records a delivery; <paramref name="tag"/> must be larger than every tag recorded before.</summary>
-    public void Add(ulong tag, QueueEntry entry, MessageQueue queue, Consumer? consumer)
+    public void Add(ulong tag, QueueEntry entry, IQueue queue, Consumer? consumer)
     {
         if (_span == _slots.Length) Grow();
         ref var slot = ref _slots[(_head + _span) & (_slots.Length - 1)];
