@@ -347,13 +347,17 @@ public sealed partial class VirtualHost
             "declared on another connection or the exclusive property value does not match that of the original declaration.");
 
     // kind is "exchange" or "queue": the name alone cannot tell, a queue and an exchange may share one.
-    private void Authorize(ClientConnection? caller, Permission permission, string resource, string kind = "exchange")
+    private void Authorize(ClientConnection? caller, Permission permission, string resource, string kind = "exchange") =>
+        Authorize(caller?.User, permission, resource, kind);
+
+    /// <summary>As above for a caller known by its user alone (connectionless adapters); null = in-process, no check.</summary>
+    private void Authorize(User? user, Permission permission, string resource, string kind)
     {
-        if (caller is null) return;
-        var permissions = caller.User.PermissionsFor(Name);
+        if (user is null) return;
+        var permissions = user.PermissionsFor(Name);
         if (permissions is not null && permissions.Allows(permission, resource)) return;
         throw new BrokerException(BrokerError.AccessRefused,
-            $"access to {kind} '{resource}' in vhost '{Name}' refused for user '{caller.User.Name}'");
+            $"access to {kind} '{resource}' in vhost '{Name}' refused for user '{user.Name}'");
     }
 
     private void CheckEquivalent(Exchange existing, string type, bool durable, bool autoDelete, bool isInternal,

@@ -47,22 +47,32 @@ public interface IQueue : IBindingDestination
 
     // ---- driven by the core ----
 
-    /// <summary>Offers a routed message. Accepted messages are delivered or kept in order.</summary>
-    internal EnqueueResult Enqueue(Message message, ConfirmRequest? confirm = null);
+    /// <summary>
+    /// Offers a routed message. Accepted messages are delivered or kept in order; with
+    /// <paramref name="deliverAtMs"/> (Unix ms, 0 = now) the first delivery waits until then.
+    /// </summary>
+    internal EnqueueResult Enqueue(Message message, ConfirmRequest? confirm = null, long deliverAtMs = 0);
     /// <summary>Registers a consumer; <paramref name="onRegistered"/> runs before its first delivery.</summary>
     internal void AddConsumer(Consumer consumer, Action<Consumer>? onRegistered);
     /// <summary>Removes a consumer (cancel or session close); may auto-delete the queue.</summary>
     internal void RemoveConsumer(Consumer consumer);
-    /// <summary>Pulls one message (basic.get). Null when the queue is empty.</summary>
-    internal QueueEntry? TryTake(bool noAck, out int remaining);
+    /// <summary>Pulls one message (basic.get); false when the queue is empty. Without <paramref name="noAck"/> it stays out until settled by its handle.</summary>
+    internal bool TryTake(bool noAck, out QueueDelivery delivery, out int remaining);
+    /// <summary>
+    /// Connectionless receive: takes up to <paramref name="max"/> ready messages into
+    /// <paramref name="into"/>; each returns to the queue on its own at <paramref name="visibleAgainAtMs"/>
+    /// (Unix ms) unless settled by its handle first. Returns how many were taken.
+    /// </summary>
+    internal int Receive(int max, long visibleAgainAtMs, List<QueueDelivery> into);
+    /// <summary>Completes when the queue has a ready message (at once if it has one now), for long-polling receivers.</summary>
+    internal Task WhenReadyAsync(CancellationToken cancellation);
     /// <summary>Delivers ready messages to consumers with credit (after acks, qos changes, flow).</summary>
     internal void Dispatch();
-    /// <summary>Acked deliveries leave the queue for good: <paramref name="count"/> of them from <paramref name="start"/>.</summary>
-    internal void Settle(List<Unacked> deliveries, int start, int count);
-    /// <summary>Puts delivered entries back at their original positions, marked redelivered.</summary>
-    internal void Requeue(IEnumerable<QueueEntry> entries);
-    /// <summary>A rejected delivery that is not requeued: dead-lettered if configured, else dropped.</summary>
-    internal void Discard(QueueEntry entry);
+    /// <summary>
+    /// Settles deliveries of this queue under one lock, with one dispatch after; stale handles
+    /// (settled, or returned by their visibility timeout) are skipped. Returns how many were settled.
+    /// </summary>
+    internal int Settle(ReadOnlySpan<DeliveryHandle> handles, Settlement how, TimeSpan delay = default);
     /// <summary>Removes all ready messages; returns how many.</summary>
     internal int Purge();
     /// <summary>Marks the queue deleted and returns its consumers; <paramref name="deleteLog"/> false keeps the durable log.</summary>

@@ -31,23 +31,30 @@ public sealed partial class MessageQueue
         DispatchLocked();
     }
 
-    QueueEntry? IQueue.TryTake(bool noAck, out int remaining)
+    bool IQueue.TryTake(bool noAck, out QueueDelivery delivery, out int remaining)
     {
         using var scope = EnterLocked();
-        QueueEntry? entry = null;
+        delivery = default;
         Touch();
         DropExpiredHeads(NowMs);
-        if (_ready.Count > 0)
+        bool taken = _ready.Count > 0;
+        if (taken)
         {
-            entry = _ready.RemoveHead();
+            var entry = _ready.RemoveHead();
             // basic.get's caller reads the message after this lock is gone (and may ack first).
             entry.Message.Pin();
-            if (!noAck) MarkOut(entry);
-            else Forget(entry);
+            DeliveryHandle handle = default;
+            if (!noAck) handle = MarkOut(entry);
+            else
+            {
+                entry.DeliveryCount++;
+                Forget(entry);
+            }
+            delivery = new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount);
         }
         remaining = _ready.Count;
         ScheduleTtlTimer();
-        return entry;
+        return taken;
     }
 
     void IQueue.Dispatch()
@@ -104,10 +111,13 @@ public sealed partial class MessageQueue
     private bool TryDeliver(Consumer consumer, QueueEntry entry)
     {
         Debug.Assert(LockIsHeld);
-        if (!consumer.NoAck) MarkOut(entry);
-        if (!consumer.Session.DeliverFromQueue(consumer, this, entry))
+        DeliveryHandle handle = default;
+        if (!consumer.NoAck) handle = MarkOut(entry);
+        else entry.DeliveryCount++;
+        if (!consumer.Session.DeliverFromQueue(consumer, this, entry, handle))
         {
             if (!consumer.NoAck) MarkBack(entry);
+            entry.DeliveryCount--; // it never reached anyone
             consumer.Release();
             return false;
         }

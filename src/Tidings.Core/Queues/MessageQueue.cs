@@ -149,7 +149,7 @@ public sealed partial class MessageQueue : IQueue
 
     // ---- publishing ----
 
-    EnqueueResult IQueue.Enqueue(Message message, ConfirmRequest? confirm)
+    EnqueueResult IQueue.Enqueue(Message message, ConfirmRequest? confirm, long deliverAtMs)
     {
         using var scope = EnterLocked();
         if (_deleted) return EnqueueResult.Accepted;
@@ -167,6 +167,15 @@ public sealed partial class MessageQueue : IQueue
             // The confirm waits for the disk; the delivery below does not.
             var hold = confirm?.Hold();
             entry.Stored = _log.Append(message, hold is null ? NoConfirm : PendingConfirm.OnDurable, hold);
+        }
+        if (deliverAtMs > 0)
+        {
+            if (now < 0) now = NowMs;
+            if (deliverAtMs > now)
+            {
+                Wait(entry, deliverAtMs);
+                return EnqueueResult.Accepted;
+            }
         }
         // As RabbitMQ does, a message meeting an empty queue goes straight to a consumer with
         // credit before its TTL is looked at: a TTL of 0 means "deliver now or never".
@@ -229,8 +238,9 @@ public sealed partial class MessageQueue : IQueue
     int IQueue.Purge()
     {
         using var scope = EnterLocked();
-        int count = _ready.Count;
+        int count = _ready.Count + _waitingCount;
         _ready.Clear(forget: true, Forget);
+        ClearWaiting(forget: true);
         return count;
     }
 
@@ -244,7 +254,9 @@ public sealed partial class MessageQueue : IQueue
         foreach (var c in consumers) c.IsActive = false;
         _consumers.Clear();
         _ready.Clear(forget: false, Forget);
+        ClearWaiting(forget: false);
         _ttlTimer?.Dispose();
+        _visibilityTimer?.Dispose();
         _expiryTimer?.Dispose();
         if (deleteLog) _log?.Delete();
         return (count, consumers);
@@ -297,24 +309,6 @@ public sealed partial class MessageQueue : IQueue
         Outbox.Add(message, reason);
     }
 
-    /// <summary>An entry goes out with a consumer (or a get in ack mode). Lock held.</summary>
-    private void MarkOut(QueueEntry entry)
-    {
-        _unackedCount++;
-#if DEBUG
-        Debug.Assert(_outDebug.Add(entry), "an entry went out twice");
-#endif
-    }
-
-    /// <summary>An entry that was out comes back or is settled. Lock held.</summary>
-    private void MarkBack(QueueEntry entry)
-    {
-        _unackedCount--;
-#if DEBUG
-        Debug.Assert(_outDebug.Remove(entry), "an entry came back that was not out");
-#endif
-    }
-
     /// <summary>Debug builds: the counts agree with what the queue holds. Called by <see cref="QueueLockScope"/> before the lock is released.</summary>
     [Conditional("DEBUG")]
     internal void AssertInvariants()
@@ -323,6 +317,7 @@ public sealed partial class MessageQueue : IQueue
         if (_deleted) return;
         _ready.AssertInvariants();
         Debug.Assert(_unackedCount >= 0, "negative unacked count");
+        Debug.Assert(_waitingCount >= 0 && _waitingCount <= _waiting.Count, "waiting count outside 0..timed items");
 #if DEBUG
         Debug.Assert(_unackedCount == _outDebug.Count, $"unacked count {_unackedCount} != entries out {_outDebug.Count}");
 #endif

@@ -33,9 +33,11 @@ internal ref struct QueueLockScope
         }
         _queue.AssertInvariants();
         var (letters, delete) = _queue.Outbox.Take();
+        var waiters = _queue.TakeReadyWaiters();
         _scope.Dispose();
         Debug.Assert(!_queue.LockIsHeld, "the queue lock is released before dead letters are published");
         if (letters is not null) _queue.VirtualHost.DeadLetter(_queue, letters);
+        if (waiters is not null) foreach (var waiter in waiters) waiter.TrySetResult();
         if (delete) _queue.VirtualHost.DeleteQueueInternal(_queue);
     }
 }
