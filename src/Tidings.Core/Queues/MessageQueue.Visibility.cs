@@ -25,6 +25,9 @@ public sealed partial class MessageQueue
     /// <summary>Entries waiting to become deliverable (delivery delay, requeue after a delay).</summary>
     public int WaitingCount { get { lock (_lock) return _waitingCount; } }
 
+    /// <summary>Long-polling receivers waiting for a ready message (for tests and diagnostics).</summary>
+    public int ReceiversWaiting { get { lock (_lock) return _readyWaiters?.Count ?? 0; } }
+
     int IQueue.Receive(int max, long visibleAgainAtMs, List<QueueDelivery> into)
     {
         using var scope = EnterLocked();
