@@ -74,7 +74,7 @@ public sealed partial class VirtualHost
             exchange.Match(message, scratch.Matched);
             foreach (var destination in scratch.Matched)
             {
-                if (destination is MessageQueue queue)
+                if (destination is IQueue queue)
                 {
                     if (scratch.QueueSet.Add(queue)) scratch.Queues.Add(queue);
                 }
@@ -104,7 +104,7 @@ public sealed partial class VirtualHost
     /// x-death headers. Drops them when that exchange is missing or the route would be a cycle.
     /// Called without any queue lock held.
     /// </summary>
-    internal void DeadLetter(MessageQueue from, List<DeadLetter> deadLetters)
+    internal void DeadLetter(IQueue from, List<DeadLetter> deadLetters)
     {
         if (from.Settings.DeadLetterExchange is not { } dlxName) return;
         if (!_exchanges.TryGetValue(dlxName, out var dlx)) return;

@@ -20,7 +20,7 @@ public sealed partial class VirtualHost
     /// <summary>Serialises topology changes.</summary>
     private readonly Lock _topologyLock = new();
     private readonly ConcurrentDictionary<string, Exchange> _exchanges = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, MessageQueue> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IQueue> _queues = new(StringComparer.Ordinal);
 
     internal VirtualHost(Broker broker, string name)
     {
@@ -55,10 +55,10 @@ public sealed partial class VirtualHost
     public Exchange DefaultExchange { get; }
 
     public IReadOnlyCollection<Exchange> Exchanges => [.. _exchanges.Values];
-    public IReadOnlyCollection<MessageQueue> Queues => [.. _queues.Values];
+    public IReadOnlyCollection<IQueue> Queues => [.. _queues.Values];
 
     public Exchange? FindExchange(string name) => _exchanges.GetValueOrDefault(name);
-    public MessageQueue? FindQueue(string name) => _queues.GetValueOrDefault(name);
+    public IQueue? FindQueue(string name) => _queues.GetValueOrDefault(name);
 
     // ---- exchanges ----
 
@@ -139,8 +139,8 @@ public sealed partial class VirtualHost
             Authorize(caller, Permission.Configure, name, "queue");
             var settings = QueueArguments.Parse(arguments, name, Name);
             // A durable exclusive queue is treated as transient, as RabbitMQ does.
-            var queue = new MessageQueue(this, name, durable && !exclusive, exclusive, autoDelete, arguments, settings,
-                exclusive ? caller : null);
+            var queue = QueueFactory.Create(new QueueDeclaration(this, name, durable && !exclusive, exclusive, autoDelete,
+                arguments, settings, exclusive ? caller : null));
             _queues[name] = queue;
             if (exclusive) caller?.AddExclusiveQueue(queue);
             Broker.OnDefinitionsChanged();
@@ -151,7 +151,7 @@ public sealed partial class VirtualHost
     /// <summary>Deletes a queue; returns how many ready messages it held. A missing queue returns 0.</summary>
     public int DeleteQueue(string name, bool ifUnused = false, bool ifEmpty = false, ClientConnection? caller = null)
     {
-        MessageQueue? queue;
+        IQueue? queue;
         lock (_topologyLock)
         {
             if (!_queues.TryGetValue(name, out queue)) return 0;
@@ -173,7 +173,7 @@ public sealed partial class VirtualHost
     }
 
     /// <summary>Deletes the queue (auto-delete, x-expires, explicit delete) and cancels its consumers.</summary>
-    internal int DeleteQueueInternal(MessageQueue queue)
+    internal int DeleteQueueInternal(IQueue queue)
     {
         List<Consumer> consumers;
         int messages;
@@ -191,7 +191,7 @@ public sealed partial class VirtualHost
     }
 
     /// <summary>Finds a queue a caller may use, checking exclusivity and permission.</summary>
-    internal MessageQueue GetQueueForUse(string name, ClientConnection? caller, Permission permission)
+    internal IQueue GetQueueForUse(string name, ClientConnection? caller, Permission permission)
     {
         if (!_queues.TryGetValue(name, out var queue)) throw BrokerException.NoQueue(name, Name);
         CheckExclusiveAccess(queue, caller);
@@ -324,7 +324,7 @@ public sealed partial class VirtualHost
     {
         Broker.OnDefinitionsChanged();
         binding.Source.RemoveBinding(binding);
-        if (binding.Destination is MessageQueue queue) queue.IncomingBindings.Remove(binding);
+        if (binding.Destination is IQueue queue) queue.IncomingBindings.Remove(binding);
         var source = binding.Source;
         if (source.AutoDelete && source.Bindings.Count == 0 && _exchanges.TryGetValue(source.Name, out var current) && current == source)
             RemoveExchangeLocked(source);
@@ -350,24 +350,28 @@ public sealed partial class VirtualHost
         _ => new HeadersExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
     };
 
-    private void CheckExclusiveAccess(MessageQueue queue, ClientConnection? caller)
+    private void CheckExclusiveAccess(IQueue queue, ClientConnection? caller)
     {
         if (queue.Exclusive && caller is not null && queue.Owner != caller) throw Locked(queue);
     }
 
-    private BrokerException Locked(MessageQueue queue) =>
+    private BrokerException Locked(IQueue queue) =>
         new(BrokerError.ResourceLocked,
             $"cannot obtain exclusive access to locked queue '{queue.Name}' in vhost '{Name}'. It could be originally " +
             "declared on another connection or the exclusive property value does not match that of the original declaration.");
 
     // kind is "exchange" or "queue": the name alone cannot tell, a queue and an exchange may share one.
-    private void Authorize(ClientConnection? caller, Permission permission, string resource, string kind = "exchange")
+    private void Authorize(ClientConnection? caller, Permission permission, string resource, string kind = "exchange") =>
+        Authorize(caller?.User, permission, resource, kind);
+
+    /// <summary>As above for a caller known by its user alone (connectionless adapters); null = in-process, no check.</summary>
+    private void Authorize(User? user, Permission permission, string resource, string kind)
     {
-        if (caller is null) return;
-        var permissions = caller.User.PermissionsFor(Name);
+        if (user is null) return;
+        var permissions = user.PermissionsFor(Name);
         if (permissions is not null && permissions.Allows(permission, resource)) return;
         throw new BrokerException(BrokerError.AccessRefused,
-            $"access to {kind} '{resource}' in vhost '{Name}' refused for user '{caller.User.Name}'");
+            $"access to {kind} '{resource}' in vhost '{Name}' refused for user '{user.Name}'");
     }
 
     private void CheckEquivalent(Exchange existing, string type, bool durable, bool autoDelete, bool isInternal,
@@ -389,7 +393,7 @@ public sealed partial class VirtualHost
             throw Inequivalent("alternate-exchange", what, FieldValue.Describe(receivedAe), FieldValue.Describe(currentAe));
     }
 
-    private void CheckEquivalent(MessageQueue existing, bool durable, bool exclusive, bool autoDelete,
+    private void CheckEquivalent(IQueue existing, bool durable, bool exclusive, bool autoDelete,
         IReadOnlyDictionary<string, object?>? arguments)
     {
         string what = $"queue '{existing.Name}' in vhost '{Name}'";

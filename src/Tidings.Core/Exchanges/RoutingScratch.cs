@@ -11,8 +11,8 @@ internal sealed class RoutingScratch
     /// <summary>Destinations matched by the exchange being visited.</summary>
     public readonly List<IBindingDestination> Matched = [];
     /// <summary>Queues the message goes to, without duplicates, in first-match order.</summary>
-    public readonly List<MessageQueue> Queues = [];
-    public readonly HashSet<MessageQueue> QueueSet = [];
+    public readonly List<IQueue> Queues = [];
+    public readonly HashSet<IQueue> QueueSet = new(ReferenceEqualityComparer.Instance);
     /// <summary>Exchanges seen, so exchange-to-exchange cycles terminate.</summary>
     public readonly HashSet<Exchange> Visited = [];
     public readonly Stack<Exchange> Pending = new();

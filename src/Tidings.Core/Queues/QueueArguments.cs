@@ -32,7 +32,7 @@ public sealed class QueueArguments
     {
         if (args is null || args.Count == 0) return new QueueArguments();
         BrokerLimits.CheckTable("arguments", args);
-        CheckQueueType(args, queue, vhost);
+        QueueFactory.KindOf(args, queue, vhost);
         var parsed = new QueueArguments
         {
             MessageTtl = Expiry(args, "x-message-ttl", queue, vhost, allowZero: true),
@@ -60,13 +60,6 @@ public sealed class QueueArguments
             throw new BrokerException(BrokerError.PreconditionFailed,
                 $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': {{value_too_large,{value}}}");
         return value;
-    }
-
-    /// <summary>Only classic queues exist so far; quorum and stream types are refused, not faked.</summary>
-    private static void CheckQueueType(IReadOnlyDictionary<string, object?> args, string queue, string vhost)
-    {
-        if (!args.TryGetValue("x-queue-type", out var value) || FieldValue.AsString(value) == "classic") return;
-        throw Invalid("x-queue-type", value, queue, vhost);
     }
 
     /// <summary>x-max-priority: 0 to 255 as in RabbitMQ; a larger value is refused, not capped.</summary>
@@ -113,7 +106,8 @@ public sealed class QueueArguments
         };
     }
 
-    private static BrokerException Invalid(string key, object? value, string queue, string vhost) =>
+    /// <summary>PRECONDITION_FAILED for an argument's value, in RabbitMQ's words.</summary>
+    internal static BrokerException Invalid(string key, object? value, string queue, string vhost) =>
         new(BrokerError.PreconditionFailed,
             $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': {BrokerLimits.Shorten(FieldValue.Describe(value))}");
 }

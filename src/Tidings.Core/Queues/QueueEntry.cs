@@ -26,6 +26,25 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
     /// <summary>Set once the entry has been delivered and requeued.</summary>
     public bool Redelivered { get; set; }
 
+    /// <summary>Where the entry is: ready, out with a consumer or receiver, or waiting to become ready.</summary>
+    public EntryState State { get; set; }
+
+    /// <summary>How many times the entry has gone out (RabbitMQ's x-delivery-count counts the returns: this minus one).</summary>
+    public int DeliveryCount { get; set; }
+
+    /// <summary>
+    /// Bumped whenever the entry starts a new episode (goes out, starts waiting, is reused), so a
+    /// <see cref="DeliveryHandle"/> or timer item from an earlier episode is recognised as stale.
+    /// Never reset: a recycled entry keeps counting.
+    /// </summary>
+    public uint Generation { get; private set; }
+
+    /// <summary>While waiting or out on a visibility timeout: when it becomes ready again (Unix ms).</summary>
+    public long VisibleAtMs { get; set; }
+
+    /// <summary>Starts a new episode; returns its generation.</summary>
+    public uint NextGeneration() => ++Generation;
+
     /// <summary>Makes a recycled entry stand for a new message.</summary>
     public void Reset(Message message, long sequence, long expiresAtMs, byte priority)
     {
@@ -35,6 +54,10 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
         Priority = priority;
         Stored = null;
         Redelivered = false;
+        State = EntryState.Ready;
+        DeliveryCount = 0;
+        VisibleAtMs = 0;
+        Generation++;
     }
 
     /// <summary>Lets go of the message once the entry is done with it.</summary>

@@ -13,7 +13,7 @@ public sealed class ClientConnection : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Session> _sessions = [];
     /// <summary>Exclusive queues this connection declared; deleted when it closes. Guarded by _lock.</summary>
-    private readonly List<Queues.MessageQueue> _exclusiveQueues = [];
+    private readonly List<Queues.IQueue> _exclusiveQueues = [];
     private bool _closed;
 
     internal ClientConnection(Broker broker, long id, VirtualHost virtualHost, User user, string protocol,
@@ -92,17 +92,17 @@ public sealed class ClientConnection : IDisposable
         }
     }
 
-    internal void AddExclusiveQueue(Queues.MessageQueue queue)
+    internal void AddExclusiveQueue(Queues.IQueue queue)
     {
         lock (_lock) _exclusiveQueues.Add(queue);
     }
 
-    internal void RemoveExclusiveQueue(Queues.MessageQueue queue)
+    internal void RemoveExclusiveQueue(Queues.IQueue queue)
     {
         lock (_lock) _exclusiveQueues.Remove(queue);
     }
 
-    internal IReadOnlyList<Queues.MessageQueue> ExclusiveQueues
+    internal IReadOnlyList<Queues.IQueue> ExclusiveQueues
     {
         get { lock (_lock) return [.. _exclusiveQueues]; }
     }

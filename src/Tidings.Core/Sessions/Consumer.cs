@@ -8,7 +8,7 @@ public sealed class Consumer
     /// <summary>Deliveries not yet acked, counted against <see cref="PrefetchCount"/>. Interlocked.</summary>
     private int _unacked;
 
-    internal Consumer(Session session, MessageQueue queue, string tag, bool noAck, bool exclusive, int priority,
+    internal Consumer(Session session, IQueue queue, string tag, bool noAck, bool exclusive, int priority,
         ushort prefetchCount, IConsumerSink sink, IReadOnlyDictionary<string, object?>? arguments)
     {
         Session = session;
@@ -23,7 +23,7 @@ public sealed class Consumer
     }
 
     public Session Session { get; }
-    public MessageQueue Queue { get; }
+    public IQueue Queue { get; }
     public string Tag { get; }
     /// <summary>Messages count as acked when sent (at-most-once).</summary>
     public bool NoAck { get; }

@@ -33,6 +33,8 @@ public sealed class Session
     private RoutingScratch? _routing;
     /// <summary>A list reused by settlements; taken with Interlocked.Exchange so a rare second caller makes its own.</summary>
     private List<Unacked>? _settleScratch = [];
+    /// <summary>Handles of one settlement run, reused (the adapter settles from one thread at a time).</summary>
+    private DeliveryHandle[] _handleScratch = new DeliveryHandle[16];
     /// <summary>The confirm of the publish in progress, reused (single publisher thread).</summary>
     private readonly ConfirmRequest _confirm = new();
 
@@ -182,16 +184,15 @@ public sealed class Session
     {
         var queue = Connection.VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
         lock (_lock) ThrowIfClosed();
-        var entry = queue.TryTake(noAck, out int remaining);
-        if (entry is null) return null;
+        if (!queue.TryTake(noAck, out var got, out int remaining)) return null;
         ulong tag;
         lock (_lock)
         {
             tag = ++_lastDeliveryTag;
-            if (!noAck) _unacked.Add(tag, entry, queue, null);
+            if (!noAck) _unacked.Add(tag, got.Handle, null);
         }
-        Count(queue, noAck ? MessageStat.GetNoAck : MessageStat.Get, entry.Redelivered);
-        return new GetResult(tag, entry.Redelivered, queue.Name, entry.Message, remaining);
+        Count(queue, noAck ? MessageStat.GetNoAck : MessageStat.Get, got.Redelivered);
+        return new GetResult(tag, got.Redelivered, queue.Name, got.Message, remaining, got.DeliveryCount);
     }
 
     /// <summary>Sets prefetch: <paramref name="global"/> shares one limit across the session,
@@ -219,9 +220,8 @@ public sealed class Session
         for (int start = 0; start < taken.Count;)
         {
             var queue = taken[start].Queue;
-            int end = start + 1;
-            while (end < taken.Count && taken[end].Queue == queue) end++;
-            queue.Settle(taken, start, end - start);
+            int end = NextRun(taken, start);
+            queue.Settle(Handles(taken, start, end), Settlement.Ack);
             CountAcks(queue, end - start);
             start = end;
         }
@@ -229,7 +229,25 @@ public sealed class Session
         AfterCreditReleased();
     }
 
-    private void CountAcks(MessageQueue queue, int count)
+    /// <summary>The end of the run of deliveries from one queue that starts at <paramref name="start"/>.</summary>
+    private static int NextRun(List<Unacked> taken, int start)
+    {
+        var queue = taken[start].Queue;
+        int end = start + 1;
+        while (end < taken.Count && taken[end].Queue == queue) end++;
+        return end;
+    }
+
+    /// <summary>The handles of taken[start..end], in a buffer reused by every settlement (reader thread only).</summary>
+    private ReadOnlySpan<DeliveryHandle> Handles(List<Unacked> taken, int start, int end)
+    {
+        int count = end - start;
+        if (_handleScratch.Length < count) _handleScratch = new DeliveryHandle[Math.Max(count, _handleScratch.Length * 2)];
+        for (int i = 0; i < count; i++) _handleScratch[i] = taken[start + i].Handle;
+        return _handleScratch.AsSpan(0, count);
+    }
+
+    private void CountAcks(IQueue queue, int count)
     {
         Stats.Add(MessageStat.Ack, count);
         queue.Stats.Add(MessageStat.Ack, count);
@@ -240,14 +258,12 @@ public sealed class Session
     public void Nack(ulong deliveryTag, bool multiple, bool requeue)
     {
         var taken = TakeForSettling(deliveryTag, multiple);
-        if (requeue)
+        var how = requeue ? Settlement.Requeue : Settlement.Reject;
+        for (int start = 0; start < taken.Count;)
         {
-            foreach (var group in taken.GroupBy(u => u.Queue))
-                group.Key.Requeue(group.Select(u => u.Entry));
-        }
-        else
-        {
-            foreach (var u in taken) u.Queue.Discard(u.Entry);
+            int end = NextRun(taken, start);
+            taken[start].Queue.Settle(Handles(taken, start, end), how);
+            start = end;
         }
         ReturnScratch(taken);
         AfterCreditReleased();
@@ -283,7 +299,7 @@ public sealed class Session
     /// inactive (the queue gives the message to the next one), the fault reported and the adapter
     /// told through <see cref="IConsumerSink.DeliveryFailed"/> to close what it belongs to.
     /// </remarks>
-    internal bool DeliverFromQueue(Consumer consumer, MessageQueue queue, QueueEntry entry)
+    internal bool DeliverFromQueue(Consumer consumer, IQueue queue, QueueEntry entry, DeliveryHandle handle)
     {
         lock (_lock)
         {
@@ -294,11 +310,11 @@ public sealed class Session
                 return false;
             }
             ulong tag = ++_lastDeliveryTag;
-            if (!consumer.NoAck) _unacked.Add(tag, entry, queue, consumer);
+            if (!consumer.NoAck) _unacked.Add(tag, handle, consumer);
             if (!consumer.Sink.CopiesDuringDeliver) entry.Message.Pin();
             try
             {
-                consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message));
+                consumer.Sink.Deliver(new Delivery(consumer.Tag, tag, entry.Redelivered, queue.Name, entry.Message, handle, entry.DeliveryCount));
             }
             catch (Exception e)
             {
@@ -327,7 +343,7 @@ public sealed class Session
     }
 
     /// <summary>Counts a delivery or get on the session, its queue and its virtual host.</summary>
-    private void Count(MessageQueue queue, MessageStat stat, bool redelivered)
+    private void Count(IQueue queue, MessageStat stat, bool redelivered)
     {
         Stats.Add(stat);
         queue.Stats.Add(stat);

@@ -2,8 +2,12 @@ using Tidings.Core.Queues;
 
 namespace Tidings.Core.Sessions;
 
-/// <summary>A delivery awaiting its ack: the entry, the queue it came from, and the consumer whose credit it holds.</summary>
-internal readonly record struct Unacked(QueueEntry Entry, MessageQueue Queue, Consumer? Consumer);
+/// <summary>A delivery awaiting its ack: its handle at the queue, and the consumer whose credit it holds.</summary>
+internal readonly record struct Unacked(DeliveryHandle Handle, Consumer? Consumer)
+{
+    /// <summary>The queue the delivery came from.</summary>
+    public IQueue Queue => Handle.Queue!;
+}
 
 /// <summary>
 /// A session's deliveries awaiting ack, in delivery-tag order. Tags only grow, so the ledger is
@@ -16,9 +20,8 @@ internal sealed class UnackedLedger
     private struct Slot
     {
         public ulong Tag;
-        /// <summary>Null once settled out of order (a hole).</summary>
-        public QueueEntry? Entry;
-        public MessageQueue Queue;
+        /// <summary>Empty once settled out of order (a hole).</summary>
+        public DeliveryHandle Handle;
         public Consumer? Consumer;
     }
 
@@ -33,13 +36,12 @@ internal sealed class UnackedLedger
     public int Count { get; private set; }
 
     /// <summary>Records a delivery; <paramref name="tag"/> must be larger than every tag recorded before.</summary>
-    public void Add(ulong tag, QueueEntry entry, MessageQueue queue, Consumer? consumer)
+    public void Add(ulong tag, DeliveryHandle handle, Consumer? consumer)
     {
         if (_span == _slots.Length) Grow();
         ref var slot = ref _slots[(_head + _span) & (_slots.Length - 1)];
         slot.Tag = tag;
-        slot.Entry = entry;
-        slot.Queue = queue;
+        slot.Handle = handle;
         slot.Consumer = consumer;
         _span++;
         Count++;
@@ -55,9 +57,8 @@ internal sealed class UnackedLedger
             return false;
         }
         ref var slot = ref _slots[(_head + index) & (_slots.Length - 1)];
-        removed = new Unacked(slot.Entry!, slot.Queue, slot.Consumer);
-        slot.Entry = null;
-        slot.Queue = null!;
+        removed = new Unacked(slot.Handle, slot.Consumer);
+        slot.Handle = default;
         slot.Consumer = null;
         Count--;
         TrimHoles();
@@ -72,9 +73,9 @@ internal sealed class UnackedLedger
         {
             ref var slot = ref _slots[_head];
             if (tag != 0 && slot.Tag > tag) break;
-            if (slot.Entry is not null)
+            if (!slot.Handle.IsEmpty)
             {
-                into.Add(new Unacked(slot.Entry, slot.Queue, slot.Consumer));
+                into.Add(new Unacked(slot.Handle, slot.Consumer));
                 Count--;
             }
             slot = default;
@@ -95,7 +96,7 @@ internal sealed class UnackedLedger
         {
             int mid = (lo + hi) >>> 1;
             ref var slot = ref _slots[(_head + mid) & mask];
-            if (slot.Tag == tag) return slot.Entry is null ? -1 : mid;
+            if (slot.Tag == tag) return slot.Handle.IsEmpty ? -1 : mid;
             if (slot.Tag < tag) lo = mid + 1; else hi = mid - 1;
         }
         return -1;
@@ -105,7 +106,7 @@ internal sealed class UnackedLedger
     private void TrimHoles()
     {
         int mask = _slots.Length - 1;
-        while (_span > 0 && _slots[_head].Entry is null)
+        while (_span > 0 && _slots[_head].Handle.IsEmpty)
         {
             _slots[_head] = default;
             _head = (_head + 1) & mask;
@@ -124,7 +125,7 @@ internal sealed class UnackedLedger
         for (int i = 0; i < _span; i++)
         {
             ref var slot = ref _slots[(_head + i) & mask];
-            if (slot.Entry is not null) bigger[n++] = slot;
+            if (!slot.Handle.IsEmpty) bigger[n++] = slot;
         }
         _slots = bigger;
         _head = 0;

@@ -42,7 +42,7 @@ public sealed class StatsSampler(Broker broker) : BackgroundService
     }
 
     /// <summary>How fast a queue's ready and unacked counts changed over the last interval (per second).</summary>
-    public (double Ready, double Unacked) LengthRatesOf(Tidings.Core.Queues.MessageQueue queue) => PairRates(queue);
+    public (double Ready, double Unacked) LengthRatesOf(Tidings.Core.Queues.IQueue queue) => PairRates(queue);
 
     /// <summary>Bytes per second a connection received and sent over the last interval.</summary>
     public (double Received, double Sent) TrafficRatesOf(Tidings.Core.Sessions.ClientConnection connection) => PairRates(connection);

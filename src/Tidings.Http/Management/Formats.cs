@@ -70,7 +70,7 @@ internal static class Formats
     }
 
     /// <summary>Totals of the queues given, for overview and vhosts.</summary>
-    public static Fields QueueTotals(IEnumerable<MessageQueue> queues, StatsSampler sampler)
+    public static Fields QueueTotals(IEnumerable<IQueue> queues, StatsSampler sampler)
     {
         long ready = 0, unacked = 0;
         double readyRate = 0, unackedRate = 0;
@@ -89,7 +89,7 @@ internal static class Formats
 
     // ---- queues ----
 
-    public static Fields Queue(MessageQueue queue, StatsSampler sampler, bool withConsumerDetails = false)
+    public static Fields Queue(IQueue queue, StatsSampler sampler, bool withConsumerDetails = false)
     {
         var vhost = queue.VirtualHost;
         int ready = queue.MessageCount, unacked = queue.UnackedCount;
@@ -103,7 +103,7 @@ internal static class Formats
             ["auto_delete"] = queue.AutoDelete,
             ["exclusive"] = queue.Exclusive,
             ["arguments"] = Json.FromTable(queue.Arguments),
-            ["type"] = "classic",
+            ["type"] = queue.Kind,
             ["node"] = Node(vhost.Broker),
             ["state"] = "running",
             ["policy"] = null,
@@ -126,7 +126,7 @@ internal static class Formats
         return fields;
     }
 
-    public static Listing<MessageQueue> QueueListing(StatsSampler sampler) => new()
+    public static Listing<IQueue> QueueListing(StatsSampler sampler) => new()
     {
         Build = q => Queue(q, sampler),
         Name = q => q.Name,
@@ -134,7 +134,7 @@ internal static class Formats
         {
             ["name"] = q => q.Name,
             ["vhost"] = q => q.VirtualHost.Name,
-            ["type"] = _ => "classic",
+            ["type"] = q => q.Kind,
             ["state"] = _ => "running",
         },
         Keys = new(StringComparer.Ordinal)
@@ -191,11 +191,11 @@ internal static class Formats
         string RoutingKey, IReadOnlyDictionary<string, object?> Arguments)
     {
         public static BindingView Of(Binding binding) => new(binding.Source.VirtualHost.Name, binding.Source.Name,
-            binding.Destination.Name, binding.Destination is MessageQueue ? "queue" : "exchange", binding.RoutingKey,
+            binding.Destination.Name, binding.Destination is IQueue ? "queue" : "exchange", binding.RoutingKey,
             binding.Arguments);
 
         /// <summary>The implicit binding of the default exchange to a queue, by the queue's name.</summary>
-        public static BindingView Default(MessageQueue queue) => new(queue.VirtualHost.Name, "", queue.Name, "queue",
+        public static BindingView Default(IQueue queue) => new(queue.VirtualHost.Name, "", queue.Name, "queue",
             queue.Name, Empty);
 
         public string PropertiesKey => Formats.PropertiesKey(RoutingKey, Arguments);

@@ -34,7 +34,7 @@ internal static class QueueEndpoints
     private static IResult List(ApiRequest request) =>
         ListReply.Reply(request, request.VisibleVhosts(fromPath: false).SelectMany(v => v.Queues), Formats.QueueListing(request.Sampler));
 
-    private static MessageQueue Find(ApiRequest request) =>
+    private static IQueue Find(ApiRequest request) =>
         request.Vhost().FindQueue(request["name"]) ?? throw new ApiError(HttpErrors.NotFound());
 
     private static IResult Put(ApiRequest request)

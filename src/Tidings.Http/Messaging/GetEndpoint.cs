@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tidings.Core;
-using Tidings.Core.Messages;
+using Tidings.Core.Queues;
 
 namespace Tidings.Http.Messaging;
 
@@ -15,8 +15,6 @@ internal static class GetEndpoint
 {
     private readonly record struct GetRequest(int Count, int WaitMs, AckMode AckMode, int LeaseMs);
 
-    private readonly record struct Got(ulong DeliveryTag, bool Redelivered, Message Message);
-
     public static async Task HandleAsync(HttpContext context, MessagingRegistry registry)
     {
         var caller = RestCaller.Resolve(context, registry.Broker);
@@ -25,22 +23,24 @@ internal static class GetEndpoint
         using (var document = await RestBody.ReadControlAsync(context).ConfigureAwait(false))
             request = Parse(RestBody.RootObject(document));
 
-        var session = RestSession.Open(caller, "lease", $"REST get from queue '{queue}'");
+        // No connection: the core's connectionless receive hides each message for the lease's
+        // length (ack=auto: until the answer is written), after which it returns on its own.
+        var vhost = caller.VirtualHost;
+        var visibility = TimeSpan.FromMilliseconds(request.AckMode == AckMode.Manual ? request.LeaseMs : MessagingLimits.DefaultLeaseMs);
+        var messages = new List<QueueDelivery>(Math.Min(request.Count, 64));
+        vhost.Receive(queue, caller.User, request.Count, visibility, messages);
+        if (messages.Count == 0 && request.WaitMs > 0)
+            await WaitAsync(context, registry, caller, queue, request, visibility, messages).ConfigureAwait(false);
+
         Lease? lease = null;
+        bool answered = false;
         try
         {
-            var messages = new List<Got>(Math.Min(request.Count, 64));
-            while (messages.Count < request.Count && session.Get(queue) is { } got)
-                messages.Add(new Got(got.DeliveryTag, got.Redelivered, got.Message));
-            if (messages.Count == 0 && request.WaitMs > 0)
-                await WaitAsync(context, registry, session, queue, request, messages).ConfigureAwait(false);
-
             if (request.AckMode == AckMode.Manual && messages.Count > 0)
-                lease = registry.StartLease(session, TimeSpan.FromMilliseconds(request.LeaseMs));
+                lease = registry.StartLease(caller.User, vhost, messages, visibility);
 
             context.Response.ContentType = "application/json";
             var output = context.Response.BodyWriter;
-            long written = 0;
             await using (var json = new Utf8JsonWriter(output))
             {
                 json.WriteStartObject();
@@ -56,9 +56,11 @@ internal static class GetEndpoint
                 }
                 json.WriteStartArray("messages"u8);
                 long flushed = 0;
+                ulong tag = 0;
                 foreach (var m in messages)
                 {
-                    MessageJson.WriteDelivery(json, m.DeliveryTag, m.Redelivered, m.Message);
+                    // Tags number the lease's deliveries 1…n; the lease maps them back to handles.
+                    MessageJson.WriteDelivery(json, ++tag, m.Redelivered, m.Message);
                     json.Flush();
                     if (json.BytesCommitted - flushed < MessagingLimits.StreamFlushBytes) continue;
                     // Large answers go out as they are written instead of piling up in the pipe.
@@ -68,51 +70,45 @@ internal static class GetEndpoint
                 json.WriteEndArray();
                 json.WriteEndObject();
                 json.Flush();
-                written = json.BytesCommitted;
             }
             await output.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            session.Connection.CountTraffic(0, written);
-            // ack=auto: the messages count as delivered once the response is written; if writing
-            // failed, closing the session below requeues them instead.
-            if (request.AckMode == AckMode.Auto && messages.Count > 0) session.Ack(0, multiple: true);
+            answered = true;
         }
         finally
         {
-            if (lease is null) session.Dispose();
+            // ack=auto: the messages count as delivered once the response is written; if writing
+            // failed they go back now (a lease, if one started, requeues them when it ends).
+            if (lease is null && messages.Count > 0)
+                vhost.Settle(Handles(messages), answered ? Settlement.Ack : Settlement.Requeue);
+            else if (!answered) lease?.End();
         }
     }
 
+    private static DeliveryHandle[] Handles(List<QueueDelivery> messages) => [.. messages.Select(m => m.Handle)];
+
     /// <summary>
-    /// Waits for the first message with a consumer (prefetch = count, so it takes no more), then
-    /// cancels it; what it received stays unacked on the session, like a get's message.
+    /// Long poll: waits until the queue has a ready message and receives up to count, until
+    /// wait_ms has passed (a consumer may take the message first; then it waits again).
     /// </summary>
-    private static async Task WaitAsync(HttpContext context, MessagingRegistry registry, RestSession session, string queue,
-        GetRequest request, List<Got> messages)
+    private static async Task WaitAsync(HttpContext context, MessagingRegistry registry, RestCaller caller, string queue,
+        GetRequest request, TimeSpan visibility, List<QueueDelivery> messages)
     {
-        var deliveries = new DeliveryChannel(request.Count);
-        var consumer = session.Consume(queue, (ushort)request.Count, deliveries);
-        try
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(request.WaitMs), registry.Broker.Time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, registry.Stopping, context.RequestAborted);
+        var vhost = caller.VirtualHost;
+        while (messages.Count == 0)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(request.WaitMs), registry.Broker.Time);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, registry.Stopping, context.RequestAborted);
             try
             {
-                await deliveries.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                await vhost.WhenReadyAsync(queue, caller.User, wait.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {
-                // Timed out (or the server is stopping): answer with what there is, possibly nothing.
+                return; // timed out (or the server is stopping): answer with what there is, possibly nothing
             }
+            // A queue deleted meanwhile wakes the wait and this receive answers 404.
+            vhost.Receive(queue, caller.User, request.Count, visibility, messages);
         }
-        finally
-        {
-            session.Cancel(consumer.Tag);
-        }
-        // Deliveries happen under the queue lock, so after the cancel every one is in the channel.
-        while (deliveries.Reader.TryRead(out var delivery))
-            messages.Add(new Got(delivery.DeliveryTag, delivery.Redelivered, delivery.Message));
-        if (messages.Count == 0 && deliveries.EndKind == StreamEnd.QueueDeleted && deliveries.EndReason is { } reason)
-            throw RestException.NotFound(reason);
     }
 
     private static GetRequest Parse(JsonElement root)

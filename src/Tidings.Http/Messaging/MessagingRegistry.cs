@@ -32,10 +32,10 @@ internal sealed class MessagingRegistry(Broker broker, CancellationToken stoppin
     public ConsumerStream? FindStream(string id, User user) =>
         _streams.TryGetValue(id, out var stream) && stream.Owner.Name == user.Name ? stream : null;
 
-    /// <summary>Holds the session's unacked deliveries under a new lease that expires after <paramref name="duration"/>.</summary>
-    public Lease StartLease(RestSession session, TimeSpan duration)
+    /// <summary>Holds received deliveries under a new lease that expires after <paramref name="duration"/> (their visibility timeout).</summary>
+    public Lease StartLease(User owner, VirtualHost virtualHost, IReadOnlyList<Tidings.Core.Queues.QueueDelivery> deliveries, TimeSpan duration)
     {
-        var lease = new Lease(NewId(), session, this, Broker.Time.GetUtcNow() + duration);
+        var lease = new Lease(NewId(), owner, virtualHost, deliveries, this, Broker.Time.GetUtcNow() + duration);
         _leases[lease.Id] = lease;
         lease.Start(Broker.Time, duration);
         return lease;

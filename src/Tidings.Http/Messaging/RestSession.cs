@@ -6,8 +6,9 @@ using Tidings.Core.Sessions;
 namespace Tidings.Http.Messaging;
 
 /// <summary>
-/// A core connection ("HTTP") with its one session, opened for one publish, stream or lease, so
-/// permissions, exclusivity, prefetch and requeue-on-close come from the core as for AMQP.
+/// A core connection ("HTTP") with its one session, opened for one publish or one SSE/WebSocket
+/// stream, so permissions, exclusivity, prefetch, operator close and requeue-on-close come from the
+/// core as for AMQP. A get needs none of that: it uses the core's connectionless receive.
 /// </summary>
 internal sealed class RestSession : IDisposable
 {
@@ -22,7 +23,7 @@ internal sealed class RestSession : IDisposable
     private readonly ClientConnection _connection;
     /// <summary>Session 1 of <see cref="_connection"/>. Called only under <see cref="_gate"/>.</summary>
     private readonly Session _session;
-    /// <summary>"stream", "lease" or "request", for the error after the session ended.</summary>
+    /// <summary>"stream" or "request", for the error after the session ended.</summary>
     private readonly string _kind;
     /// <summary>Set once under <see cref="_gate"/>; afterwards every call fails with 404.</summary>
     private bool _closed;
@@ -65,16 +66,6 @@ internal sealed class RestSession : IDisposable
         {
             ThrowIfClosed();
             return _session.Publish(exchange, routingKey, properties, body, mandatory: mandatory);
-        }
-    }
-
-    /// <summary>basic.get with ack: the message stays unacked on this session until settled or closed.</summary>
-    public GetResult? Get(string queue)
-    {
-        lock (_gate)
-        {
-            ThrowIfClosed();
-            return _session.Get(queue, noAck: false);
         }
     }
 

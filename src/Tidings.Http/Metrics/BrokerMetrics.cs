@@ -11,7 +11,7 @@ namespace Tidings.Http.Metrics;
 internal static class BrokerMetrics
 {
     /// <summary>One per-queue metric family and how to read it from a queue.</summary>
-    private sealed record QueueFamily(string Name, string Type, string Help, Func<MessageQueue, long> Read);
+    private sealed record QueueFamily(string Name, string Type, string Help, Func<IQueue, long> Read);
 
     /// <summary>One per-vhost message counter and how to read it from the vhost's stats.</summary>
     private sealed record VhostCounter(string Name, string Help, Func<MessageStats, long> Read);
@@ -71,7 +71,7 @@ internal static class BrokerMetrics
     {
         VirtualHost[] vhosts = [.. broker.VirtualHosts];
         // One snapshot per vhost, taken once, so every per-queue family lists the same queues.
-        var queues = new IReadOnlyCollection<MessageQueue>[vhosts.Length];
+        var queues = new IReadOnlyCollection<IQueue>[vhosts.Length];
         for (int i = 0; i < vhosts.Length; i++) queues[i] = vhosts[i].Queues;
 
         WriteGlobals(broker, vhosts, queues, writer);
@@ -85,7 +85,7 @@ internal static class BrokerMetrics
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task WritePerObjectAsync(VirtualHost[] vhosts, IReadOnlyCollection<MessageQueue>[] queues,
+    private static async Task WritePerObjectAsync(VirtualHost[] vhosts, IReadOnlyCollection<IQueue>[] queues,
         PrometheusTextWriter writer, CancellationToken cancellationToken)
     {
         foreach (var counter in VhostCounters)
@@ -115,7 +115,7 @@ internal static class BrokerMetrics
     /// aggregated counters. The output is a few dozen lines whatever the number of queues, so it
     /// needs no intermediate flush.
     /// </summary>
-    private static void WriteAggregated(VirtualHost[] vhosts, IReadOnlyCollection<MessageQueue>[] queues, PrometheusTextWriter writer)
+    private static void WriteAggregated(VirtualHost[] vhosts, IReadOnlyCollection<IQueue>[] queues, PrometheusTextWriter writer)
     {
         foreach (var counter in VhostCounters)
         {
@@ -135,7 +135,7 @@ internal static class BrokerMetrics
         }
     }
 
-    private static void WriteGlobals(Broker broker, VirtualHost[] vhosts, IReadOnlyCollection<MessageQueue>[] queues,
+    private static void WriteGlobals(Broker broker, VirtualHost[] vhosts, IReadOnlyCollection<IQueue>[] queues,
         PrometheusTextWriter writer)
     {
         writer.Family("tidings_build_info", "gauge", "Always 1; the labels name the version and the node.");

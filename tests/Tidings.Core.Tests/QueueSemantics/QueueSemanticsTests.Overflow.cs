@@ -10,7 +10,7 @@ namespace Tidings.Core.Tests.QueueSemantics;
 public abstract partial class QueueSemanticsTests
 {
     /// <summary>Declares "q" holding two 4-byte messages under <paramref name="limit"/>, dead-lettering to "dead".</summary>
-    private MessageQueue DeclareLimitedQueue(string limit, string? overflow, bool deadLetter)
+    private IQueue DeclareLimitedQueue(string limit, string? overflow, bool deadLetter)
     {
         var arguments = new List<(string, object?)> { (limit, limit == "x-max-length" ? 2L : 8L) };
         if (overflow is not null) arguments.Add(("x-overflow", overflow));

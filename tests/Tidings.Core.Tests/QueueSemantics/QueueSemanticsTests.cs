@@ -51,7 +51,7 @@ public abstract partial class QueueSemanticsTests : IDisposable
     // ---- helpers ----
 
     /// <summary>Declares a durable queue with the given x-arguments and returns it.</summary>
-    protected MessageQueue DeclareQueue(string name, params (string Key, object? Value)[] arguments)
+    protected IQueue DeclareQueue(string name, params (string Key, object? Value)[] arguments)
     {
         VHost.DeclareQueue(name, durable: true, arguments: arguments.Length == 0 ? null : TestMessages.Table(arguments));
         return VHost.FindQueue(name)!;

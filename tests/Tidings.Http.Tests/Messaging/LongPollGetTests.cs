@@ -17,7 +17,8 @@ public sealed class LongPollGetTests
         using var client = server.Client();
 
         var get = Rest.PostAsync(client, GetPath, new { wait_ms = 10_000, ack = "auto" });
-        await Rest.EventuallyAsync(() => queue.ConsumerCount == 1, "the get is waiting");
+        // The get long-polls with the core's connectionless receive: it waits on the queue, not as a consumer.
+        await Rest.EventuallyAsync(() => ((Tidings.Core.Queues.MessageQueue)queue).ReceiversWaiting == 1, "the get is waiting");
         Assert.False(get.IsCompleted);
         Rest.PublishNumbered(server, "work", 1);
         using var response = await get.WaitAsync(Rest.Timeout);
@@ -28,7 +29,8 @@ public sealed class LongPollGetTests
         var messages = body.GetProperty("messages");
         Assert.Equal(1, messages.GetArrayLength());
         Assert.Equal("m0", Rest.Payload(messages[0]));
-        await Rest.EventuallyAsync(() => queue.ConsumerCount == 0 && queue.UnackedCount == 0, "the get's session closed");
+        await Rest.EventuallyAsync(() => ((Tidings.Core.Queues.MessageQueue)queue).ReceiversWaiting == 0 && queue.ConsumerCount == 0 &&
+            queue.UnackedCount == 0, "the get settled its delivery");
         Assert.Equal(0, queue.MessageCount);
     }
 
