@@ -1,3 +1,4 @@
+using Tidings.Core.Tests.Support;
 using Tidings.Connections.Heartbeats;
 using Tidings.Core;
 
@@ -28,7 +29,7 @@ public sealed class ConnectionHeartbeatTests
     {
         // Without the guard the exception ends the timer callback: on a thread-pool timer that
         // ends the process, and the tick is never re-armed for anyone.
-        var clock = new SteppedClock();
+        var clock = new ManualTimeProvider(timestampsFollowClock: true);
         var faults = new FaultLog();
         var reports = new List<string>();
         faults.Reported += (where, _) => reports.Add(where);
@@ -50,7 +51,7 @@ public sealed class ConnectionHeartbeatTests
     [Fact]
     public void One_timer_on_the_brokers_clock_checks_every_connection_with_that_clocks_time()
     {
-        var clock = new SteppedClock();
+        var clock = new ManualTimeProvider(timestampsFollowClock: true);
         using var heartbeat = new ConnectionHeartbeat(clock, new FaultLog());
         var connections = Enumerable.Range(0, 100).Select(_ => new Checked(throws: false)).ToList();
         foreach (var c in connections) heartbeat.Add(c);
@@ -73,7 +74,7 @@ public sealed class ConnectionHeartbeatTests
     [Fact]
     public void A_disposed_heartbeat_ticks_no_more()
     {
-        var clock = new SteppedClock();
+        var clock = new ManualTimeProvider(timestampsFollowClock: true);
         var heartbeat = new ConnectionHeartbeat(clock, new FaultLog());
         var connection = new Checked(throws: false);
         heartbeat.Add(connection);

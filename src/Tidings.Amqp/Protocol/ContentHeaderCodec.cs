@@ -220,7 +220,6 @@ public static class ContentHeaderCodec
         string? userId = Has(flags, BasicPropertyFlags.UserId) ? AmqpWireReader.ReadShortString(ref reader) : null;
         string? appId = Has(flags, BasicPropertyFlags.AppId) ? AmqpWireReader.ReadShortString(ref reader) : null;
         if (Has(flags, BasicPropertyFlags.ClusterId)) AmqpWireReader.ReadShortString(ref reader);
-        Tidings.Core.Limits.BrokerLimits.CheckExpiration(expiration);
         return new MessageProperties
         {
             ContentType = contentType,
@@ -230,7 +229,7 @@ public static class ContentHeaderCodec
             Priority = priority,
             CorrelationId = correlationId,
             ReplyTo = replyTo,
-            TimeToLiveMs = expiration is null ? null : long.Parse(expiration, System.Globalization.CultureInfo.InvariantCulture),
+            TimeToLiveMs = Tidings.Core.Limits.BrokerLimits.ParseExpiration(expiration),
             MessageId = messageId,
             // Seconds past what milliseconds can count (year 292 million) are clamped, not wrapped.
             TimestampMs = timestamp is { } seconds ? (long)Math.Min(seconds, (ulong)(long.MaxValue / 1000)) * 1000 : null,

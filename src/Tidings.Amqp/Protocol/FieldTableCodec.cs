@@ -286,7 +286,8 @@ public static class FieldTableCodec
         AmqpDecimal => 5,
         decimal d => CheckedDecimalSize(d),
         RawText text => 4 + text.Bytes.Length,
-        AttributeValue attribute => AttributeSize(attribute, depth),
+        AmqpTimestampSeconds => 8,
+        AttributeValue attribute => GetValueSize(AttributeAsAmqp(attribute), depth) - 1,
         MessageHeaders headers => GetHeadersSize(headers, depth + 1),
         ReadOnlyMemory<byte> memory => 4 + memory.Length,
         IEnumerable<KeyValuePair<string, object?>> table => GetTableSize(table, depth + 1),
@@ -368,8 +369,12 @@ public static class FieldTableCodec
                 writer.WriteOctet((byte)'S');
                 writer.WriteLongString(rawText.Bytes);
                 break;
+            case AmqpTimestampSeconds timestamp:
+                writer.WriteOctet((byte)'T');
+                writer.WriteUInt64(timestamp.Seconds);
+                break;
             case AttributeValue attribute:
-                WriteAttribute(ref writer, attribute, depth);
+                WriteValue(ref writer, AttributeAsAmqp(attribute), depth);
                 break;
             case MessageHeaders headers:
                 writer.WriteOctet((byte)'F');
@@ -404,7 +409,10 @@ public static class FieldTableCodec
             ? DateTimeOffset.FromUnixTimeSeconds((long)seconds)
             : new AttributeValue(TimestampAttributeType, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>An attribute whose type names an AMQP encoding (read from AMQP) goes back as that type; others as their value.</summary>
+    /// <summary>
+    /// The value an attribute is written as: one whose type names an AMQP encoding (read from AMQP)
+    /// as that type, others as their value. Such attributes are rare; boxing them here is fine.
+    /// </summary>
     private static object AttributeAsAmqp(AttributeValue attribute)
     {
         if (attribute.DataType == AmqpDecimal.AttributeType && attribute.Text is { } d && AmqpDecimal.TryParse(d, out var amqpDecimal))
@@ -412,30 +420,6 @@ public static class FieldTableCodec
         if (attribute.DataType == TimestampAttributeType && attribute.Text is { } t && ulong.TryParse(t, out ulong seconds))
             return new AmqpTimestampSeconds(seconds);
         return attribute.Value;
-    }
-
-    private static int AttributeSize(AttributeValue attribute, int depth) => AttributeAsAmqp(attribute) switch
-    {
-        AmqpDecimal => 5,
-        AmqpTimestampSeconds => 8,
-        var value => GetValueSize(value, depth) - 1,
-    };
-
-    private static void WriteAttribute(ref AmqpSpanWriter writer, AttributeValue attribute, int depth)
-    {
-        switch (AttributeAsAmqp(attribute))
-        {
-            case AmqpDecimal amqpDecimal:
-                WriteDecimal(ref writer, amqpDecimal);
-                break;
-            case AmqpTimestampSeconds timestamp:
-                writer.WriteOctet((byte)'T');
-                writer.WriteUInt64(timestamp.Seconds);
-                break;
-            case var value:
-                WriteValue(ref writer, value, depth);
-                break;
-        }
     }
 
     /// <summary>A timestamp past DateTimeOffset's range, only while it is written.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections;
 using Tidings.Core.Messages;
 
@@ -57,14 +58,21 @@ public static class BrokerLimits
     public static void CheckTable(string what, IEnumerable<KeyValuePair<string, object?>>? table) =>
         CheckTable(what, table, depth: 0);
 
-    /// <summary>Refuses a per-message expiration that is not a TTL RabbitMQ accepts.</summary>
-    public static void CheckExpiration(string? expiration)
+    /// <summary>
+    /// RabbitMQ's per-message expiration text (AMQP's expiration property, the HTTP APIs'
+    /// "expiration") as a time to live in ms; null stays null. Every door that reads the text parses
+    /// it here, so they refuse the same texts with the same words.
+    /// </summary>
+    /// <exception cref="BrokerException">Not decimal digits, or more than 2^32 − 1 ms (PRECONDITION_FAILED).</exception>
+    public static long? ParseExpiration(string? expiration)
     {
-        if (expiration is null) return;
-        if (expiration.Length == 0 || !expiration.All(char.IsAsciiDigit) || !long.TryParse(expiration, out long ttl))
+        if (expiration is null) return null;
+        if (expiration.Length == 0 || !expiration.All(char.IsAsciiDigit) ||
+            !long.TryParse(expiration, NumberStyles.None, CultureInfo.InvariantCulture, out long ttl))
             throw Refused($"invalid expiration '{Shorten(expiration)}'");
         if (ttl > MaxExpiryMilliseconds)
             throw Refused($"invalid expiration '{expiration}': {{value_too_large,{expiration}}}");
+        return ttl;
     }
 
     /// <summary>Refuses message headers AMQP could not carry (the same rules as <see cref="CheckTable(string, IEnumerable{KeyValuePair{string, object}})"/>).</summary>

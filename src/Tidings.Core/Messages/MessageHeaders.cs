@@ -16,7 +16,11 @@ public sealed class MessageHeaders : IReadOnlyList<MessageHeader>
     /// <summary>The headers in order; never changed after construction.</summary>
     private readonly MessageHeader[] _items;
 
-    private MessageHeaders(MessageHeader[] items) => _items = items;
+    private MessageHeaders(MessageHeader[] items, bool namesKnownUnique = false)
+    {
+        _items = items;
+        HasRepeatedNames = !namesKnownUnique && AnyNameRepeats(items);
+    }
 
     /// <summary>Headers in the given order (duplicates kept).</summary>
     public MessageHeaders(IEnumerable<MessageHeader> headers) : this(headers.ToArray()) { }
@@ -24,7 +28,16 @@ public sealed class MessageHeaders : IReadOnlyList<MessageHeader>
     /// <summary>Headers from a table, in its enumeration order.</summary>
     public static MessageHeaders From(IEnumerable<KeyValuePair<string, object?>> table)
     {
-        var items = new List<MessageHeader>(table is ICollection<KeyValuePair<string, object?>> c ? c.Count : 4);
+        if (table is ICollection<KeyValuePair<string, object?>> sized)
+        {
+            // A decoded AMQP table (a dictionary): one array, no list in between.
+            var array = new MessageHeader[sized.Count];
+            int i = 0;
+            foreach (var (name, value) in table) array[i++] = new MessageHeader(name, value);
+            // A dictionary's keys are unique already.
+            return new MessageHeaders(array, namesKnownUnique: table is IDictionary<string, object?> or IReadOnlyDictionary<string, object?>);
+        }
+        var items = new List<MessageHeader>();
         foreach (var (name, value) in table) items.Add(new MessageHeader(name, value));
         return new MessageHeaders([.. items]);
     }
@@ -67,16 +80,27 @@ public sealed class MessageHeaders : IReadOnlyList<MessageHeader>
     /// <summary>True when a header named <paramref name="name"/> exists.</summary>
     public bool ContainsKey(string name) => TryGetValue(name, out _);
 
-    /// <summary>True when any header name occurs more than once (MQTT user properties may repeat).</summary>
-    public bool HasRepeatedNames
+    /// <summary>
+    /// True when any header name occurs more than once (MQTT user properties may repeat). Found
+    /// once when the headers are made: every AMQP encoding of them asks, twice per delivery.
+    /// </summary>
+    public bool HasRepeatedNames { get; }
+
+    private static bool AnyNameRepeats(MessageHeader[] items)
     {
-        get
+        if (items.Length < 2) return false;
+        if (items.Length <= 8)
         {
-            for (int i = 1; i < _items.Length; i++)
+            // The usual few headers: compared pairwise, nothing allocated.
+            for (int i = 1; i < items.Length; i++)
                 for (int j = 0; j < i; j++)
-                    if (_items[i].Name == _items[j].Name) return true;
+                    if (items[i].Name == items[j].Name) return true;
             return false;
         }
+        var seen = new HashSet<string>(items.Length, StringComparer.Ordinal);
+        foreach (var header in items)
+            if (!seen.Add(header.Name)) return true;
+        return false;
     }
 
     /// <summary>These headers without any named <paramref name="name"/>.</summary>
@@ -87,21 +111,33 @@ public sealed class MessageHeaders : IReadOnlyList<MessageHeader>
     /// These headers with <paramref name="name"/> set to <paramref name="value"/>: the first header of
     /// that name keeps its place and takes the value, later ones go; a new name is appended.
     /// </summary>
-    public MessageHeaders With(string name, object? value)
+    public MessageHeaders With(string name, object? value) => With([new MessageHeader(name, value)]);
+
+    /// <summary>As <see cref="With(string, object?)"/> for each of <paramref name="changes"/>, in one copy.</summary>
+    public MessageHeaders With(params ReadOnlySpan<MessageHeader> changes)
     {
-        var items = new List<MessageHeader>(_items.Length + 1);
-        bool set = false;
+        var items = new List<MessageHeader>(_items.Length + changes.Length);
+        Span<bool> set = changes.Length <= 16 ? stackalloc bool[changes.Length] : new bool[changes.Length];
         foreach (var header in _items)
         {
-            if (header.Name != name) items.Add(header);
-            else if (!set)
+            int change = IndexOf(changes, header.Name);
+            if (change < 0) items.Add(header);
+            else if (!set[change])
             {
-                items.Add(new MessageHeader(name, value));
-                set = true;
+                items.Add(changes[change]);
+                set[change] = true;
             }
         }
-        if (!set) items.Add(new MessageHeader(name, value));
+        for (int i = 0; i < changes.Length; i++)
+            if (!set[i]) items.Add(changes[i]);
         return new MessageHeaders([.. items]);
+    }
+
+    private static int IndexOf(ReadOnlySpan<MessageHeader> headers, string name)
+    {
+        for (int i = 0; i < headers.Length; i++)
+            if (headers[i].Name == name) return i;
+        return -1;
     }
 
     /// <summary>
@@ -135,6 +171,11 @@ public sealed class MessageHeaders : IReadOnlyList<MessageHeader>
     /// <summary>The first value of each name, in order: how a format without repeated keys (JSON) shows the headers.</summary>
     public IEnumerable<KeyValuePair<string, object?>> FirstValues()
     {
+        if (!HasRepeatedNames)
+        {
+            foreach (var header in _items) yield return new(header.Name, header.Value);
+            yield break;
+        }
         for (int i = 0; i < _items.Length; i++)
         {
             bool seen = false;

@@ -43,17 +43,13 @@ internal static class DeathHeaders
             entry["time"] = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
         }
         deaths.Insert(0, entry);
-        headers = headers.With("x-death", deaths);
-
-        if (!headers.ContainsKey("x-first-death-reason"))
-        {
-            headers = headers.With("x-first-death-exchange", message.Exchange)
-                .With("x-first-death-queue", queue)
-                .With("x-first-death-reason", reason);
-        }
-        return headers.With("x-last-death-exchange", message.Exchange)
-            .With("x-last-death-queue", queue)
-            .With("x-last-death-reason", reason);
+        MessageHeader death = new("x-death", deaths), lastExchange = new("x-last-death-exchange", message.Exchange),
+            lastQueue = new("x-last-death-queue", queue), lastReason = new("x-last-death-reason", reason);
+        // The x-first-death-* headers are set once, by the first death.
+        return headers.ContainsKey("x-first-death-reason")
+            ? headers.With(death, lastExchange, lastQueue, lastReason)
+            : headers.With(death, new("x-first-death-exchange", message.Exchange), new("x-first-death-queue", queue),
+                new("x-first-death-reason", reason), lastExchange, lastQueue, lastReason);
     }
 
     /// <summary>

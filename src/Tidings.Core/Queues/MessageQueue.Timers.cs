@@ -75,7 +75,7 @@ public sealed partial class MessageQueue
         catch (Exception e)
         {
             VirtualHost.Broker.Faults.Report(FaultSite("TTL timer"), e);
-            RetryTtlTimerLater();
+            RetryLater(_ttlTimer, ref _ttlTimerDueMs, "TTL timer retry");
         }
     }
 
@@ -89,21 +89,24 @@ public sealed partial class MessageQueue
         ScheduleTtlTimer();
     }
 
-    /// <summary>After a failed TTL round: expired messages are looked at again in a second rather than never.</summary>
-    private void RetryTtlTimerLater()
+    /// <summary>
+    /// After a failed timer round (TTL, visibility): what it was for is looked at again in a second
+    /// rather than never. <paramref name="dueMs"/> is the timer's due-time field.
+    /// </summary>
+    private void RetryLater(ITimer? timer, ref long dueMs, string site)
     {
         try
         {
             lock (_lock)
             {
-                if (_deleted || _ttlTimer is null) return;
-                _ttlTimerDueMs = NowMs + 1000;
-                _ttlTimer.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+                if (_deleted || timer is null) return;
+                dueMs = NowMs + 1000;
+                timer.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
             }
         }
         catch (Exception e)
         {
-            VirtualHost.Broker.Faults.Report(FaultSite("TTL timer retry"), e);
+            VirtualHost.Broker.Faults.Report(FaultSite(site), e);
         }
     }
 

@@ -142,7 +142,7 @@ public sealed partial class MessageQueue
         _visibilityTimer.Change(TimerDelay(due - NowMs), Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>A timer thread's entry: a fault is reported, never thrown into the timer.</summary>
+    /// <summary>A timer thread's entry: a fault is reported and retried a second later, never thrown into the timer.</summary>
     private void OnVisibilityTimer()
     {
         try
@@ -160,6 +160,7 @@ public sealed partial class MessageQueue
         catch (Exception e)
         {
             VirtualHost.Broker.Faults.Report(FaultSite("visibility timer"), e);
+            RetryLater(_visibilityTimer, ref _visibilityTimerDueMs, "visibility timer retry");
         }
     }
 }

@@ -216,55 +216,27 @@ public sealed class Session
     public void Ack(ulong deliveryTag, bool multiple)
     {
         var taken = TakeForSettling(deliveryTag, multiple);
-        // One queue lock and one dispatch per run of deliveries from the same queue.
-        for (int start = 0; start < taken.Count;)
-        {
-            var queue = taken[start].Queue;
-            int end = NextRun(taken, start);
-            queue.Settle(Handles(taken, start, end), Settlement.Ack);
-            CountAcks(queue, end - start);
-            start = end;
-        }
+        // The virtual host settles each run of deliveries from one queue under one lock, with one
+        // dispatch after, and counts the acks on the queue and itself.
+        Connection.VirtualHost.Settle(Handles(taken), Settlement.Ack);
+        Stats.Add(MessageStat.Ack, taken.Count);
         ReturnScratch(taken);
         AfterCreditReleased();
     }
 
-    /// <summary>The end of the run of deliveries from one queue that starts at <paramref name="start"/>.</summary>
-    private static int NextRun(List<Unacked> taken, int start)
+    /// <summary>The handles of <paramref name="taken"/>, in a buffer reused by every settlement (reader thread only).</summary>
+    private ReadOnlySpan<DeliveryHandle> Handles(List<Unacked> taken)
     {
-        var queue = taken[start].Queue;
-        int end = start + 1;
-        while (end < taken.Count && taken[end].Queue == queue) end++;
-        return end;
-    }
-
-    /// <summary>The handles of taken[start..end], in a buffer reused by every settlement (reader thread only).</summary>
-    private ReadOnlySpan<DeliveryHandle> Handles(List<Unacked> taken, int start, int end)
-    {
-        int count = end - start;
-        if (_handleScratch.Length < count) _handleScratch = new DeliveryHandle[Math.Max(count, _handleScratch.Length * 2)];
-        for (int i = 0; i < count; i++) _handleScratch[i] = taken[start + i].Handle;
-        return _handleScratch.AsSpan(0, count);
-    }
-
-    private void CountAcks(IQueue queue, int count)
-    {
-        Stats.Add(MessageStat.Ack, count);
-        queue.Stats.Add(MessageStat.Ack, count);
-        queue.VirtualHost.Stats.Add(MessageStat.Ack, count);
+        if (_handleScratch.Length < taken.Count) _handleScratch = new DeliveryHandle[Math.Max(taken.Count, _handleScratch.Length * 2)];
+        for (int i = 0; i < taken.Count; i++) _handleScratch[i] = taken[i].Handle;
+        return _handleScratch.AsSpan(0, taken.Count);
     }
 
     /// <summary>Rejects deliveries: requeued (marked redelivered) or dead-lettered/dropped.</summary>
     public void Nack(ulong deliveryTag, bool multiple, bool requeue)
     {
         var taken = TakeForSettling(deliveryTag, multiple);
-        var how = requeue ? Settlement.Requeue : Settlement.Reject;
-        for (int start = 0; start < taken.Count;)
-        {
-            int end = NextRun(taken, start);
-            taken[start].Queue.Settle(Handles(taken, start, end), how);
-            start = end;
-        }
+        Connection.VirtualHost.Settle(Handles(taken), requeue ? Settlement.Requeue : Settlement.Reject);
         ReturnScratch(taken);
         AfterCreditReleased();
     }

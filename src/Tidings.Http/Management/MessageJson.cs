@@ -54,7 +54,7 @@ internal static class MessageJson
             Priority = Byte("priority"),
             CorrelationId = Text("correlation_id"),
             ReplyTo = Text("reply_to"),
-            TimeToLiveMs = TimeToLive(Text("expiration")),
+            TimeToLiveMs = Tidings.Core.Limits.BrokerLimits.ParseExpiration(Text("expiration")),
             MessageId = Text("message_id"),
             TimestampMs = json.TryGetProperty("timestamp", out var t) && t.ValueKind != JsonValueKind.Null
                 ? Json.AsLong(t, "timestamp") * 1000 : null,
@@ -62,20 +62,6 @@ internal static class MessageJson
             UserId = Text("user_id"),
             AppId = Text("app_id"),
         };
-    }
-
-    /// <summary>RabbitMQ's expiration text as a TTL; refused (as RabbitMQ refuses it at publish) when it is not one.</summary>
-    private static long? TimeToLive(string? expiration)
-    {
-        try
-        {
-            Tidings.Core.Limits.BrokerLimits.CheckExpiration(expiration);
-        }
-        catch (Tidings.Core.BrokerException e)
-        {
-            throw Bad(e.Message);
-        }
-        return expiration is null ? null : long.Parse(expiration, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A publish payload: "string" is UTF-8 text, "base64" is decoded.</summary>

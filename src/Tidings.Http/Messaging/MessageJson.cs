@@ -168,27 +168,13 @@ internal static class MessageJson
             Priority = priority,
             CorrelationId = correlationId,
             ReplyTo = replyTo,
-            TimeToLiveMs = TimeToLive(expiration),
+            TimeToLiveMs = Tidings.Core.Limits.BrokerLimits.ParseExpiration(expiration),
             MessageId = messageId,
             TimestampMs = timestamp,
             Type = type,
             UserId = userId,
             AppId = appId,
         };
-    }
-
-    /// <summary>RabbitMQ's expiration text as a TTL; refused with 400 (RabbitMQ's text) when it is not one.</summary>
-    private static long? TimeToLive(string? expiration)
-    {
-        try
-        {
-            Tidings.Core.Limits.BrokerLimits.CheckExpiration(expiration);
-        }
-        catch (Tidings.Core.BrokerException e)
-        {
-            throw RestException.BadRequest(e.Message);
-        }
-        return expiration is null ? null : long.Parse(expiration, CultureInfo.InvariantCulture);
     }
 
     /// <summary>A short-string property; its length is checked by the core's limits at publish (Tidings.Core.Limits), as for every door.</summary>

@@ -142,6 +142,29 @@ public sealed class FaultIsolationTests : IDisposable
     }
 
     [Fact]
+    public void A_fault_in_the_visibility_timer_is_reported_and_retried_instead_of_thrown_into_the_timer_thread()
+    {
+        var store = new FailingStore();
+        _broker.MessageStore = store;
+        var vhost = _broker.DefaultVirtualHost;
+        vhost.DeclareQueue("seen", durable: true, arguments: TestMessages.Table(("x-message-ttl", 1000)));
+        vhost.Publish("", "seen", "expires while received", new MessageProperties { Durable = true });
+        var received = new List<Tidings.Core.Queues.QueueDelivery>();
+        Assert.Equal(1, vhost.Receive("seen", null, 1, TimeSpan.FromMilliseconds(1500), received));
+        store.FailRemove = true;
+
+        // The receive's timeout returns the message after its TTL: dropping it fails on the disk.
+        _clock.Advance(TimeSpan.FromMilliseconds(1600));
+
+        var fault = Assert.Single(_reported);
+        Assert.Contains("queue 'seen' in vhost '/': visibility timer", fault.Where);
+        // The disk recovers: the retry a second later expires the message after all.
+        store.FailRemove = false;
+        _clock.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(0, vhost.FindQueue("seen")!.MessageCount);
+    }
+
+    [Fact]
     public void A_fault_in_the_x_expires_timer_is_reported_instead_of_thrown_into_the_timer_thread()
     {
         var store = new FailingStore { FailDelete = true };

@@ -17,11 +17,28 @@ public sealed class ManualTimeProvider : TimeProvider
     private DateTimeOffset _now;
     /// <summary>Increases each time a timer is armed, to order timers that fall due together.</summary>
     private long _armSequence;
+    /// <summary>True when <see cref="GetTimestamp"/> follows the manual time (code timing itself with GetElapsedTime).</summary>
+    private readonly bool _timestampsFollowClock;
 
-    /// <summary>Starts at <paramref name="start"/>, or at 2024-01-01T00:00:00Z.</summary>
-    public ManualTimeProvider(DateTimeOffset? start = null)
+    /// <summary>
+    /// Starts at <paramref name="start"/>, or at 2024-01-01T00:00:00Z. The monotonic timestamp stays
+    /// the system's unless <paramref name="timestampsFollowClock"/> makes it move with the manual time
+    /// (for code that measures intervals with GetTimestamp, such as the connection heartbeat).
+    /// </summary>
+    public ManualTimeProvider(DateTimeOffset? start = null, bool timestampsFollowClock = false)
     {
         _now = start ?? new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        _timestampsFollowClock = timestampsFollowClock;
+    }
+
+    /// <inheritdoc />
+    public override long TimestampFrequency => _timestampsFollowClock ? TimeSpan.TicksPerSecond : base.TimestampFrequency;
+
+    /// <inheritdoc />
+    public override long GetTimestamp()
+    {
+        if (!_timestampsFollowClock) return base.GetTimestamp();
+        lock (_lock) return _now.UtcTicks;
     }
 
     /// <inheritdoc />
