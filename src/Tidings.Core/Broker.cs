@@ -124,6 +124,7 @@ public sealed class Broker : IDisposable
         OnDefinitionsChanged();
         // As RabbitMQ: clients are told (AMQP 320 CONNECTION_FORCED, HTTP streams end) rather than cut off.
         foreach (var connection in _connections.Values.Where(c => c.VirtualHost == vhost)) connection.RequestClose("vhost deleted");
+        vhost.DetachedSessions.CloseAll();
         foreach (var queue in vhost.Queues) vhost.DeleteQueueInternal(queue);
         return true;
     }
@@ -198,7 +199,10 @@ public sealed class Broker : IDisposable
         _diskWatermark?.Dispose();
         foreach (var connection in _connections.Values) connection.Dispose();
         foreach (var vhost in _virtualHosts.Values)
+        {
+            vhost.DetachedSessions.Dispose();
             foreach (var queue in vhost.Queues) queue.MarkDeleted(deleteLog: false);
+        }
     }
 
     private static bool IsLoopback(EndPoint? remote) => remote switch

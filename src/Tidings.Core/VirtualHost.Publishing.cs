@@ -11,20 +11,34 @@ public sealed partial class VirtualHost
 {
     /// <summary>Publishes from in-process code (no connection, no permission checks).</summary>
     public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body) =>
-        Publish(new Message(exchange, routingKey, properties, body), caller: null, new RoutingScratch());
+        Publish(new Message(exchange, routingKey, properties, body), (User?)null, new RoutingScratch());
 
-    /// <summary>Routes <paramref name="message"/> and offers it to every matching queue, once each.</summary>
-    internal PublishResult Publish(Message message, ClientConnection? caller, RoutingScratch scratch, ConfirmRequest? confirm = null)
+    /// <summary>
+    /// Publishes for a caller without a connection or session (a REST or management publish, an
+    /// SNS-style publish): <paramref name="user"/>'s write permission and user_id are checked as
+    /// for a session's publish; unroutable messages are counted as returned when
+    /// <paramref name="mandatory"/>, else as dropped. The caller keeps its reference to the message.
+    /// </summary>
+    /// <exception cref="BrokerException">Missing or internal exchange, bad properties, no permission.</exception>
+    public PublishResult Publish(Message message, User? user, bool mandatory = false)
+    {
+        var result = Publish(message, user, new RoutingScratch());
+        if (result.Unroutable) Stats.Add(mandatory ? MessageStat.ReturnUnroutable : MessageStat.DropUnroutable);
+        return result;
+    }
+
+    /// <summary>Routes <paramref name="message"/> and offers it to every matching queue, once each. A null <paramref name="caller"/> is in-process code.</summary>
+    internal PublishResult Publish(Message message, User? caller, RoutingScratch scratch, ConfirmRequest? confirm = null)
     {
         var exchange = _exchanges.GetValueOrDefault(message.Exchange) ?? throw BrokerException.NoExchange(message.Exchange, Name);
         if (exchange.Internal)
             throw new BrokerException(BrokerError.AccessRefused, $"cannot publish to internal exchange '{exchange.Name}' in vhost '{Name}'");
-        if (caller is not null) Authorize(caller, Permission.Write, exchange.Name);
+        if (caller is not null) Authorize(caller, Permission.Write, exchange.Name, "exchange");
         MessageLimits.Check(message);
-        if (caller is not null && message.Properties.UserId is { } userId && userId != caller.User.Name &&
-            !caller.User.Tags.Contains("impersonator"))
+        if (caller is not null && message.Properties.UserId is { } userId && userId != caller.Name &&
+            !caller.Tags.Contains("impersonator"))
             throw new BrokerException(BrokerError.PreconditionFailed,
-                $"user_id property set to '{userId}' but authenticated user was '{caller.User.Name}'");
+                $"user_id property set to '{userId}' but authenticated user was '{caller.Name}'");
 
         Stats.Add(MessageStat.Publish);
         exchange.Stats.Add(MessageStat.PublishIn);

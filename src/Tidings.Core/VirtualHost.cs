@@ -26,6 +26,7 @@ public sealed partial class VirtualHost
     {
         Broker = broker;
         Name = name;
+        DetachedSessions = new DetachedSessions(broker.Time);
         DefaultExchange = new DirectExchange(this, "", durable: true, autoDelete: false, isInternal: false, null) { IsPredeclared = true };
         _exchanges[""] = DefaultExchange;
         foreach (var (xname, type) in new[]
@@ -41,6 +42,9 @@ public sealed partial class VirtualHost
 
     public Broker Broker { get; }
     public string Name { get; }
+
+    /// <summary>Sessions that outlive their connections, kept until re-attached or expired (MQTT persistent sessions).</summary>
+    public DetachedSessions DetachedSessions { get; }
 
     /// <summary>Free-text description (management metadata).</summary>
     public string Description { get; set; } = "";

@@ -73,6 +73,11 @@ public interface IQueue : IBindingDestination
     /// (settled, or returned by their visibility timeout) are skipped. Returns how many were settled.
     /// </summary>
     internal int Settle(ReadOnlySpan<DeliveryHandle> handles, Settlement how, TimeSpan delay = default);
+    /// <summary>
+    /// The message of a delivery still out under <paramref name="handle"/>, pinned for the caller
+    /// (a re-attached session resending what its client never acknowledged); false when stale.
+    /// </summary>
+    internal bool TryReadOut(DeliveryHandle handle, out QueueDelivery delivery);
     /// <summary>Removes all ready messages; returns how many.</summary>
     internal int Purge();
     /// <summary>Marks the queue deleted and returns its consumers; <paramref name="deleteLog"/> false keeps the durable log.</summary>

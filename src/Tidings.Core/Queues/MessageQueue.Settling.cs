@@ -8,6 +8,18 @@ namespace Tidings.Core.Queues;
 /// </summary>
 public sealed partial class MessageQueue
 {
+    bool IQueue.TryReadOut(DeliveryHandle handle, out QueueDelivery delivery)
+    {
+        using var scope = EnterLocked();
+        delivery = default;
+        if (_deleted || !ReferenceEquals(handle.Queue, this) || !handle.IsCurrent) return false;
+        var entry = handle.Entry!;
+        // Read after this lock is gone, maybe after the entry is settled and reused.
+        entry.Message.Pin();
+        delivery = new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount);
+        return true;
+    }
+
     int IQueue.Settle(ReadOnlySpan<DeliveryHandle> handles, Settlement how, TimeSpan delay)
     {
         using var scope = EnterLocked();

@@ -92,6 +92,50 @@ public sealed class ClientConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lets <paramref name="session"/> outlive this connection (MQTT: a persistent session): it
+    /// leaves the connection, so closing the connection no longer closes it, and it keeps its
+    /// consumers and unacked deliveries but receives nothing until <see cref="Attach"/>. The
+    /// adapter keeps it (<see cref="VirtualHost.DetachedSessions"/>) or closes it.
+    /// </summary>
+    public void Detach(Session session)
+    {
+        lock (_lock)
+        {
+            if (!_sessions.TryGetValue(session.Number, out var current) || current != session)
+                throw new BrokerException(BrokerError.NotAllowed, $"session {session.Number} is not open on this connection");
+            session.Detach();
+            _sessions.Remove(session.Number);
+        }
+    }
+
+    /// <summary>
+    /// Re-attaches a detached <paramref name="session"/> of this connection's virtual host as
+    /// number <paramref name="number"/>; its consumers deliver into the sinks
+    /// <paramref name="sinkFor"/> returns, starting with what is ready now. Resend what the
+    /// client never acknowledged from <see cref="Session.Outstanding"/>.
+    /// </summary>
+    public void Attach(Session session, int number, Func<Consumer, IConsumerSink> sinkFor)
+    {
+        lock (_lock)
+        {
+            if (_closed) throw new BrokerException(BrokerError.NotAllowed, "connection is closed");
+            if (_sessions.ContainsKey(number))
+                throw new BrokerException(BrokerError.NotAllowed, $"session {number} is already open");
+            _sessions[number] = session;
+        }
+        try
+        {
+            // Outside the connection lock: attaching dispatches, which takes queue locks.
+            session.Attach(this, number, sinkFor);
+        }
+        catch
+        {
+            lock (_lock) _sessions.Remove(number);
+            throw;
+        }
+    }
+
     internal void AddExclusiveQueue(Queues.IQueue queue)
     {
         lock (_lock) _exclusiveQueues.Add(queue);

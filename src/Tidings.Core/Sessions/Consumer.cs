@@ -18,7 +18,7 @@ public sealed class Consumer
         Exclusive = exclusive;
         Priority = priority;
         PrefetchCount = prefetchCount;
-        Sink = sink;
+        _sink = sink;
         Arguments = arguments;
     }
 
@@ -33,7 +33,9 @@ public sealed class Consumer
     public int Priority { get; }
     /// <summary>Per-consumer prefetch limit (0 = unlimited).</summary>
     public ushort PrefetchCount { get; }
-    public IConsumerSink Sink { get; }
+    /// <summary>Where deliveries go; replaced when a detached session is re-attached to a new connection.</summary>
+    public IConsumerSink Sink { get => _sink; internal set => _sink = value; }
+    private volatile IConsumerSink _sink;
     public IReadOnlyDictionary<string, object?>? Arguments { get; }
 
     /// <summary>Deliveries to this consumer awaiting ack.</summary>

@@ -7,12 +7,14 @@ using Tidings.Core.Queues;
 namespace Tidings.Core.Sessions;
 
 /// <summary>
-/// A unit of work inside a connection (an AMQP channel): it publishes, consumes, gets and
-/// settles deliveries by tag. The owning adapter calls it from one thread at a time; queues
-/// call <see cref="DeliverFromQueue"/> from theirs, which is why the tag ledger is locked.
+/// A unit of work inside a connection (an AMQP channel, an MQTT session): it publishes, consumes,
+/// gets and settles deliveries by tag. The owning adapter calls it from one thread at a time;
+/// queues call <see cref="DeliverFromQueue"/> from theirs, which is why the tag ledger is locked.
+/// A session can outlive its connection: detached, it keeps its consumers and unacked
+/// deliveries, and another connection re-attaches it (see Session.Attachment.cs).
 /// Lock order: queue lock, then session lock, then the sink. Never the other way round.
 /// </summary>
-public sealed class Session
+public sealed partial class Session
 {
     /// <summary>Guards the fields below up to the counters.</summary>
     private readonly Lock _lock = new();
@@ -40,15 +42,19 @@ public sealed class Session
 
     internal Session(ClientConnection connection, int number)
     {
-        Connection = connection;
+        _connection = connection;
         Number = number;
+        VirtualHost = connection.VirtualHost;
     }
 
-    /// <summary>The connection this session belongs to.</summary>
-    public ClientConnection Connection { get; }
+    /// <summary>The connection this session belongs to: the last one it was attached to while detached.</summary>
+    public ClientConnection Connection => _connection;
 
-    /// <summary>The channel number.</summary>
-    public int Number { get; }
+    /// <summary>The virtual host the session works in; it never changes, whichever connection holds the session.</summary>
+    public VirtualHost VirtualHost { get; }
+
+    /// <summary>The channel number (the number given at the last attach).</summary>
+    public int Number { get; private set; }
 
     /// <summary>Message counters of this session: publish, confirm, deliveries, gets, acks.</summary>
     public MessageStats Stats { get; } = new();
@@ -59,8 +65,8 @@ public sealed class Session
     /// <summary>Set by the adapter when the channel is transactional (for listings).</summary>
     public bool Transactional { get; set; }
 
-    /// <summary>False after channel.flow(false) or while the adapter applies back-pressure.</summary>
-    public bool IsFlowActive => _flowActive;
+    /// <summary>False after channel.flow(false), while the adapter applies back-pressure, and while detached.</summary>
+    public bool IsFlowActive => _flowActive && !_detached;
 
     /// <summary>Deliveries awaiting ack on this session.</summary>
     public int UnackedCount { get { lock (_lock) return _unacked.Count; } }
@@ -103,8 +109,8 @@ public sealed class Session
             confirm = _confirm;
             confirm.Begin(sink, publishId);
         }
-        var result = Connection.VirtualHost.Publish(message, Connection, _routing ??= new RoutingScratch(), confirm);
-        var vhostStats = Connection.VirtualHost.Stats;
+        var result = VirtualHost.Publish(message, Connection.User, _routing ??= new RoutingScratch(), confirm);
+        var vhostStats = VirtualHost.Stats;
         Stats.Add(MessageStat.Publish);
         if (result.Unroutable)
         {
@@ -132,7 +138,7 @@ public sealed class Session
     public Consumer Consume(string queueName, string? consumerTag, bool noAck, bool exclusive,
         IReadOnlyDictionary<string, object?>? arguments, IConsumerSink sink, Action<Consumer>? onRegistered = null)
     {
-        var queue = Connection.VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
+        var queue = VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
         string tag = string.IsNullOrEmpty(consumerTag) ? NewConsumerTag() : consumerTag;
         BrokerLimits.CheckShortString("consumer tag", tag);
         BrokerLimits.CheckTable("consumer arguments", arguments);
@@ -182,7 +188,7 @@ public sealed class Session
     /// <summary>Pulls one message; null when the queue is empty. Prefetch does not apply.</summary>
     public GetResult? Get(string queueName, bool noAck)
     {
-        var queue = Connection.VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
+        var queue = VirtualHost.GetQueueForUse(queueName, Connection, Permission.Read);
         lock (_lock) ThrowIfClosed();
         if (!queue.TryTake(noAck, out var got, out int remaining)) return null;
         ulong tag;
@@ -218,7 +224,7 @@ public sealed class Session
         var taken = TakeForSettling(deliveryTag, multiple);
         // The virtual host settles each run of deliveries from one queue under one lock, with one
         // dispatch after, and counts the acks on the queue and itself.
-        Connection.VirtualHost.Settle(Handles(taken), Settlement.Ack);
+        VirtualHost.Settle(Handles(taken), Settlement.Ack);
         Stats.Add(MessageStat.Ack, taken.Count);
         ReturnScratch(taken);
         AfterCreditReleased();
@@ -236,7 +242,7 @@ public sealed class Session
     public void Nack(ulong deliveryTag, bool multiple, bool requeue)
     {
         var taken = TakeForSettling(deliveryTag, multiple);
-        Connection.VirtualHost.Settle(Handles(taken), requeue ? Settlement.Requeue : Settlement.Reject);
+        VirtualHost.Settle(Handles(taken), requeue ? Settlement.Requeue : Settlement.Reject);
         ReturnScratch(taken);
         AfterCreditReleased();
     }
@@ -275,6 +281,9 @@ public sealed class Session
     {
         lock (_lock)
         {
+            // Detached between the consumer's credit check and here: the entry waits in the queue
+            // for the re-attach (the consumer stays active).
+            if (_detached && !_closed) return false;
             if (_closed || !consumer.IsActive)
             {
                 // Not picked again: the queue moves on to its other consumers.
@@ -333,7 +342,7 @@ public sealed class Session
     {
         lock (_lock)
         {
-            if (_closed) return false;
+            if (_closed || _detached) return false;
             ulong tag = ++_lastDeliveryTag;
             if (!sink.CopiesDuringDeliver) message.Pin();
             try
@@ -352,11 +361,15 @@ public sealed class Session
     /// <summary>The queue was deleted: forget the consumer and tell the client.</summary>
     internal void ConsumerCancelledByBroker(Consumer consumer)
     {
+        bool detached;
         lock (_lock)
         {
             if (!_consumers.Remove(consumer.Tag)) return;
+            detached = _detached;
         }
-        consumer.Sink.CancelledByBroker(consumer);
+        // A detached session's sinks belong to a connection that is gone; the adapter that
+        // re-attaches sees the consumer missing from Consumers.
+        if (!detached) consumer.Sink.CancelledByBroker(consumer);
     }
 
     internal bool TryReserveSessionCredit()

@@ -84,6 +84,17 @@ internal sealed class UnackedLedger
         }
     }
 
+    /// <summary>Adds every delivery awaiting ack to <paramref name="into"/> with its tag, oldest first (nothing is removed).</summary>
+    public void CopyTo(List<(ulong Tag, Unacked Delivery)> into)
+    {
+        int mask = _slots.Length - 1;
+        for (int i = 0; i < _span; i++)
+        {
+            ref var slot = ref _slots[(_head + i) & mask];
+            if (!slot.Handle.IsEmpty) into.Add((slot.Tag, new Unacked(slot.Handle, slot.Consumer)));
+        }
+    }
+
     /// <summary>True when a delivery with this tag awaits ack.</summary>
     public bool Contains(ulong tag) => Find(tag) >= 0;
 

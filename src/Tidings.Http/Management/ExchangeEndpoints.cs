@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Tidings.Core;
 using Tidings.Core.Exchanges;
+using Tidings.Core.Messages;
 using Tidings.Http.Common;
 using Fields = System.Collections.Generic.Dictionary<string, object?>;
 
@@ -81,9 +82,9 @@ internal static class ExchangeEndpoints
         var body = MessageJson.ParsePayload(payload, encoding);
         if (body.Length > request.Broker.Options.MaxMessageSize)
             return HttpErrors.BadRequest($"message size {body.Length} is larger than configured max size {request.Broker.Options.MaxMessageSize}");
-        using var connection = request.Connect(exchange.VirtualHost);
-        var session = connection.OpenSession(1);
-        var result = session.Publish(exchange.Name, routingKey, properties, body, mandatory: true);
+        if (request.User.PermissionsFor(exchange.VirtualHost.Name) is null)
+            return HttpErrors.Forbidden("User not authorised to access virtual host");
+        var result = exchange.VirtualHost.Publish(new Message(exchange.Name, routingKey, properties, body), request.User, mandatory: true);
         return Json.Ok(new Fields { ["routed"] = !result.Unroutable });
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Tidings.Core.Messages;
 
 namespace Tidings.Http.Messaging;
 
@@ -20,9 +21,9 @@ internal static class PublishEndpoint
             .ConfigureAwait(false) ?? throw RestException.BadRequest("a JSON body is required: {\"routing_key\":…,\"payload\":…}");
         var request = PublishRequest.Parse(document.RootElement, maxMessageSize);
 
-        using var session = RestSession.Open(caller, "request", "REST publish");
-        var result = session.Publish(exchange, request.RoutingKey, request.Properties, request.Body, request.Mandatory);
-        session.Connection.CountTraffic(context.Request.ContentLength ?? request.Body.Length, 0);
+        // One request, one publish: no connection or session, the core checks the user's permissions.
+        var message = new Message(exchange, request.RoutingKey, request.Properties, request.Body);
+        var result = caller.VirtualHost.Publish(message, caller.User, request.Mandatory);
 
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.BodyWriter);

@@ -6,9 +6,9 @@ using Tidings.Core.Sessions;
 namespace Tidings.Http.Messaging;
 
 /// <summary>
-/// A core connection ("HTTP") with its one session, opened for one publish or one SSE/WebSocket
+/// A core connection ("HTTP") with its one session, opened for one SSE/WebSocket
 /// stream, so permissions, exclusivity, prefetch, operator close and requeue-on-close come from the
-/// core as for AMQP. A get needs none of that: it uses the core's connectionless receive.
+/// core as for AMQP. A get or a publish needs none of that: they use the core's connectionless calls.
 /// </summary>
 internal sealed class RestSession : IDisposable
 {
@@ -59,15 +59,6 @@ internal sealed class RestSession : IDisposable
     public ClientConnection Connection => _connection;
 
     public User User => _connection.User;
-
-    public PublishResult Publish(string exchange, string routingKey, MessageProperties properties, ReadOnlyMemory<byte> body, bool mandatory)
-    {
-        lock (_gate)
-        {
-            ThrowIfClosed();
-            return _session.Publish(exchange, routingKey, properties, body, mandatory: mandatory);
-        }
-    }
 
     /// <summary>Starts a consumer with its own prefetch (always noAck=false, see <see cref="AckMode.Auto"/>).</summary>
     public Consumer Consume(string queue, ushort prefetch, IConsumerSink sink)
