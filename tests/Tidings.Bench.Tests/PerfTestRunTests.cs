@@ -1,4 +1,3 @@
-using Tidings.Amqp.Tests;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -8,13 +7,13 @@ namespace Tidings.Bench.Tests;
 
 public sealed class PerfTestRunTests : IAsyncLifetime
 {
-    private AmqpTestServer _server = null!;
+    private TestBrokerServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await AmqpTestServer.StartAsync();
+    public async Task InitializeAsync() => _server = await TestBrokerServer.StartAmqpAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private string Uri => $"amqp://guest:guest@127.0.0.1:{_server.Port}/";
+    private string Uri => $"amqp://guest:guest@127.0.0.1:{_server.AmqpPort}/";
 
     private async Task<(PerfTestResult Result, string Output, JsonElement Json)> RunAsync(params string[] args)
     {

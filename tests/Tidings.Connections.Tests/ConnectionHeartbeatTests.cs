@@ -1,4 +1,3 @@
-using Tidings.Core.Tests.Support;
 using Tidings.Connections.Heartbeats;
 using Tidings.Core;
 

@@ -8,15 +8,12 @@ namespace Tidings.Examples.Tests;
 /// <summary>The career-alerts job end to end against `tidings serve`, across a broker restart.</summary>
 public sealed class CareerAlertsTests : IDisposable
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "tidings-example-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _data = new("tidings-example");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_data)) Directory.Delete(_data, recursive: true);
-    }
+    public void Dispose() => _data.Dispose();
 
     private WebApplication Broker() =>
-        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--data-dir", _data, "--log-level", "warning"]);
+        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--data-dir", _data.Path, "--log-level", "warning"]);
 
     private static async Task<(IConnection, AlertsService)> ConnectAsync(WebApplication app)
     {

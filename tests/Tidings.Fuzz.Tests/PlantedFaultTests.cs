@@ -14,12 +14,9 @@ namespace Tidings.Fuzz.Tests;
 [Collection(FuzzCollection.Name)]
 public sealed class PlantedFaultTests : IDisposable
 {
-    private readonly string _findings = Path.Combine(Path.GetTempPath(), "tidings-fuzz-planted-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _findings = new("tidings-fuzz-planted");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_findings)) Directory.Delete(_findings, recursive: true);
-    }
+    public void Dispose() => _findings.Dispose();
 
     [Fact]
     public async Task An_exception_inside_the_amqp_connection_is_a_finding_with_a_replayable_input()
@@ -66,7 +63,7 @@ public sealed class PlantedFaultTests : IDisposable
     {
         Iterations = iterations,
         Seed = 5,
-        FindingsDirectory = _findings,
+        FindingsDirectory = _findings.Path,
     };
 
     /// <summary>Throws from the management endpoints whenever the body is not JSON, as a parser that forgot its try would.</summary>

@@ -17,7 +17,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Node_health_check_answers_ok_like_rabbitmq()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         using var response = await client.GetAsync("/api/healthchecks/node");
@@ -29,7 +29,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Alarm_health_check_fails_with_503_while_an_alarm_is_on()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         server.Broker.Alarms.Set("memory", true);
 
@@ -42,7 +42,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Health_checks_require_a_management_user_by_default_like_rabbitmq()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddUser("operator", "o", ["management"]);
         server.Broker.AddUser("app", "a");
         using var anonymous = server.Client(user: null);
@@ -64,7 +64,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Health_checks_answer_without_credentials_when_authentication_is_turned_off()
     {
-        await using var server = await HttpTestServer.StartAsync(configureHttp: o => o.HealthChecks.RequireAuthentication = false);
+        await using var server = await TestBrokerServer.StartWithHttpAsync(configureHttp: o => o.HealthChecks.RequireAuthentication = false);
         using var anonymous = server.Client(user: null);
 
         foreach (var check in Checks)

@@ -22,9 +22,9 @@ public sealed class OutputPressureLockOrderTests
         // Every delivery crosses the limit, so every one pauses and asks to resume.
         const int limit = 8 * 1024;
         var body = new byte[limit + 1024];
-        await using var server = await AmqpTestServer.StartAsync(o => o.MaxPendingOutputBytes = limit);
+        await using var server = await TestBrokerServer.StartAmqpAsync(o => o.MaxPendingOutputBytes = limit);
         var vhost = server.Broker.DefaultVirtualHost;
-        var factory = new ConnectionFactory { Port = server.Port };
+        var factory = new ConnectionFactory { Port = server.AmqpPort };
         await using var connection = await factory.CreateConnectionAsync();
         int received = 0;
         var channels = new List<IChannel>();
@@ -87,7 +87,7 @@ public sealed class OutputPressureLockOrderTests
     }
 
     /// <summary>What a stall looks like: who finished, what is queued, which sessions are paused.</summary>
-    private static string Describe(AmqpTestServer server, int received, int total, List<Task> publishers)
+    private static string Describe(TestBrokerServer server, int received, int total, List<Task> publishers)
     {
         var vhost = server.Broker.DefaultVirtualHost;
         var queued = Enumerable.Range(0, Queues).Select(q => vhost.FindQueue($"pressure-{q}")?.MessageCount ?? -1);

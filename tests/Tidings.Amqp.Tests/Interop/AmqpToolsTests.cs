@@ -7,14 +7,15 @@ namespace Tidings.Amqp.Tests.Interop;
 /// Debian's amqp-tools (the rabbitmq-c command-line clients) against Tidings: every message goes
 /// through a separate short-lived connection, so this also covers clean open/close cycles.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Interop)]
 public sealed class AmqpToolsTests
 {
     [Fact]
     public async Task Declared_queue_takes_published_messages_and_gives_them_back_intact_in_order()
     {
         await RequireToolsAsync();
-        await using var server = await AmqpTestServer.StartAsync();
-        string url = $"amqp://guest:guest@127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}";
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        string url = $"amqp://guest:guest@127.0.0.1:{server.AmqpPort.ToString(CultureInfo.InvariantCulture)}";
         const string queueName = "tools.work";
 
         var declare = await RunAsync("amqp-declare-queue", ["--url", url, "-q", queueName, "-d"]);

@@ -8,12 +8,13 @@ namespace Tidings.Amqp.Tests.Interop;
 /// amqplib (npm, promise API on the machine's Node.js) against Tidings; the client side is
 /// tests/interop/node/amqplib_client.js, which prints one JSON result per scenario.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Interop)]
 public sealed class AmqplibTests
 {
     [Fact]
     public async Task Consumer_with_manual_acks_receives_every_message_intact_in_order_within_prefetch()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "consume");
 
         var received = result.GetProperty("received").EnumerateArray().ToList();
@@ -39,7 +40,7 @@ public sealed class AmqplibTests
     [Fact]
     public async Task Confirm_channel_confirms_every_publish_and_returns_a_mandatory_unroutable_one()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "confirm");
 
         // Callbacks run in publish order, once each, all acks.
@@ -60,7 +61,7 @@ public sealed class AmqplibTests
     [Fact]
     public async Task Unacked_messages_are_back_in_the_queue_when_connection_close_ok_arrives()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "requeueOnClose");
 
         Assert.Equal(Enumerable.Range(0, 10).Select(i => Body("requeue", i)),
@@ -88,7 +89,7 @@ public sealed class AmqplibTests
     [Fact]
     public async Task Update_secret_is_accepted_and_a_default_exchange_bind_of_a_missing_queue_is_refused_with_403()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "conformance");
 
         // amqplib's own suite expects update-secret-ok whatever the secret, as RabbitMQ's internal backend answers.
@@ -97,10 +98,10 @@ public sealed class AmqplibTests
         Assert.True(result.GetProperty("stillUsable").GetBoolean());
     }
 
-    private static async Task<JsonElement> RunScenarioAsync(AmqpTestServer server, string scenario)
+    private static async Task<JsonElement> RunScenarioAsync(TestBrokerServer server, string scenario)
     {
         await ExternalProcess.RequireNodeModuleAsync("amqplib");
-        var run = await ExternalProcess.RunNodeAsync("amqplib_client.js", scenario, server.Port.ToString(CultureInfo.InvariantCulture));
+        var run = await ExternalProcess.RunNodeAsync("amqplib_client.js", scenario, server.AmqpPort.ToString(CultureInfo.InvariantCulture));
         Assert.True(run.ExitCode == 0, run.Describe());
         return JsonDocument.Parse(run.StdOut).RootElement;
     }

@@ -10,10 +10,10 @@ public sealed class BackPressureTests
     public async Task A_stalled_no_ack_consumer_leaves_messages_in_the_queue_until_it_reads_again()
     {
         const int maxPending = 256 * 1024;
-        await using var server = await AmqpTestServer.StartAsync(o => o.MaxPendingOutputBytes = maxPending);
+        await using var server = await TestBrokerServer.StartAmqpAsync(o => o.MaxPendingOutputBytes = maxPending);
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareQueue("firehose");
-        await using var client = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var client = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await client.HandshakeAsync();
         await client.OpenChannelAsync(1);
         await client.SendMethodAsync(1, new BasicConsume { Queue = "firehose", ConsumerTag = "c", NoAck = true });

@@ -8,6 +8,7 @@ namespace Tidings.Amqp.Tests.Interop;
 /// as result backend: a real worker process runs tests/interop/python/tasks.py and a client
 /// script calls its tasks. kombu sees product "Tidings", so its basic.qos uses global=false.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Interop)]
 public sealed class CeleryTests
 {
     private const string WorkerName = "tidings-interop@localhost";
@@ -16,10 +17,10 @@ public sealed class CeleryTests
     public async Task Worker_runs_single_tasks_and_a_group_and_answers_inspect_ping()
     {
         await ExternalProcess.RequirePythonModulesAsync("celery", "kombu", "amqp");
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var environment = new Dictionary<string, string>
         {
-            ["TIDINGS_AMQP_PORT"] = server.Port.ToString(CultureInfo.InvariantCulture),
+            ["TIDINGS_AMQP_PORT"] = server.AmqpPort.ToString(CultureInfo.InvariantCulture),
         };
 
         await using var worker = ExternalProcess.Start(ExternalProcess.DebianPython,
@@ -33,7 +34,7 @@ public sealed class CeleryTests
             var taskQueue = server.Broker.DefaultVirtualHost.FindQueue("celery");
             Assert.NotNull(taskQueue);
             // "ready." is logged once basic.consume is sent, not when the broker has registered it.
-            Assert.True(await EventuallyAsync(() => taskQueue.ConsumerCount == 1), "the worker never consumed from 'celery'");
+            Assert.True(await Eventually.HoldsAsync(() => taskQueue.ConsumerCount == 1), "the worker never consumed from 'celery'");
             // kombu sent basic.qos(prefetch_count=1, global=false) before basic.consume: Tidings
             // applies it to the worker's consumer, the per-consumer limit RabbitMQ gives it too.
             Assert.Equal(1, taskQueue.Consumers.Single().PrefetchCount);
@@ -58,7 +59,7 @@ public sealed class CeleryTests
 
             // 1 + 5 + 1 + 10 tasks, each received and succeeded exactly once: no loss, no redelivery.
             // The worker logs "succeeded" after it has sent the result, so the last line may lag a little.
-            Assert.True(await EventuallyAsync(() => CountOccurrences(worker.StdErr, "] succeeded in ") == 17),
+            Assert.True(await Eventually.HoldsAsync(() => CountOccurrences(worker.StdErr, "] succeeded in ") == 17),
                 "tasks succeeded" + WorkerLog(worker));
             Assert.True(CountOccurrences(worker.StdErr, "] received") == 17, "tasks received" + WorkerLog(worker));
             Assert.Equal(0, taskQueue.MessageCount);
@@ -67,17 +68,6 @@ public sealed class CeleryTests
         {
             await worker.StopAsync();
         }
-    }
-
-    /// <summary>Polls <paramref name="condition"/> for up to 10 s.</summary>
-    private static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            if (condition()) return true;
-            await Task.Delay(100);
-        }
-        return condition();
     }
 
     private static int CountOccurrences(string text, string value)

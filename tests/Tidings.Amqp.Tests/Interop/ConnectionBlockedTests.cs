@@ -7,8 +7,8 @@ public sealed class ConnectionBlockedTests
     [Fact]
     public async Task Only_a_connection_that_publishes_is_told_it_is_blocked_and_then_unblocked()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.Port };
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
         await using var publisher = await factory.CreateConnectionAsync();
         await using var consumer = await factory.CreateConnectionAsync();
         var publisherBlocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,10 +38,10 @@ public sealed class ConnectionBlockedTests
     [Fact]
     public async Task A_blocked_publisher_that_disconnects_is_cleaned_up_while_the_alarm_lasts()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
-        var client = await RawAmqpClient.ConnectAsync(server.Port);
+        var client = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await client.HandshakeAsync();
         await client.OpenChannelAsync(1);
         await client.PublishAsync(1, "", "work", [1]);
@@ -53,12 +53,12 @@ public sealed class ConnectionBlockedTests
         Assert.Equal(1, queue.UnackedCount);
         server.Broker.Alarms.Set("memory", true);
         await client.PublishAsync(1, "", "work", [3]);
-        await RabbitMq.EventuallyAsync(() => queue.MessageCount == 2, "the publish before the block was not taken");
+        await Eventually.TrueAsync(() => queue.MessageCount == 2, "the publish before the block was not taken");
 
         // The socket goes away while the broker is not reading from it.
         await client.DisposeAsync();
 
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 0 && queue.UnackedCount == 0,
+        await Eventually.TrueAsync(() => server.Broker.Connections.Count == 0 && queue.UnackedCount == 0,
             "the dead blocked connection was kept until the alarm cleared");
         Assert.True(server.Broker.Alarms.IsBlocked);
         Assert.Equal(3, queue.MessageCount);
@@ -71,14 +71,14 @@ public sealed class DiskAlarmTests
     public async Task Too_little_free_disk_blocks_publishers_with_a_disk_reason_and_nothing_is_lost()
     {
         // A limit above any real free space: the disk alarm is on from the start.
-        await using var server = await AmqpTestServer.StartAsync(brokerOptions: new Tidings.Core.BrokerOptions
+        await using var server = await TestBrokerServer.StartAmqpAsync(brokerOptions: new Tidings.Core.BrokerOptions
         {
             MemoryHighWatermarkBytes = 0,
             DiskFreeLimitBytes = long.MaxValue,
             DataDirectory = Path.GetTempPath(),
         });
         Assert.Contains("disk", server.Broker.Alarms.Active);
-        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.Port };
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
         var connection = await factory.CreateConnectionAsync();
         var blocked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.ConnectionBlockedAsync += (_, e) => { blocked.TrySetResult(e.Reason); return Task.CompletedTask; };

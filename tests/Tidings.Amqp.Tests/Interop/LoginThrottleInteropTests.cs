@@ -25,7 +25,7 @@ public sealed class LoginThrottleInteropTests
         // and at the default rate a token would refill before the fourth (CI saw it happen).
         options.LoginThrottling.AddressFailuresPerMinute = 1;
         options.LoginThrottling.RefusalDelayMilliseconds = 200;
-        await using var server = await AmqpTestServer.StartAsync(brokerOptions: options);
+        await using var server = await TestBrokerServer.StartAmqpAsync(brokerOptions: options);
         var wrong = RabbitMq.Factory(server, "guest", "wrong");
 
         for (int i = 0; i < 3; i++)
@@ -45,7 +45,7 @@ public sealed class LoginThrottleInteropTests
         options.LoginThrottling.AddressBurst = 2;
         options.LoginThrottling.AddressFailuresPerMinute = 600; // a token every 100 ms
         options.LoginThrottling.RefusalDelayMilliseconds = 0;
-        await using var server = await AmqpTestServer.StartAsync(brokerOptions: options);
+        await using var server = await TestBrokerServer.StartAmqpAsync(brokerOptions: options);
         server.Broker.AddUser("alice", "s3cret").SetPermissions("/", VhostPermissions.All);
 
         await RefusedAsync(RabbitMq.Factory(server, "mallory", "x"));

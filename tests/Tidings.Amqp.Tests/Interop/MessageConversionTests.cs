@@ -14,7 +14,7 @@ public sealed class MessageConversionTests
     [Fact]
     public async Task A_neutral_message_reaches_an_AMQP_client_as_the_conversion_table_says()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareQueue("converted");
         vhost.Publish("", "converted", new MessageProperties
@@ -82,7 +82,7 @@ public sealed class MessageConversionTests
     [Fact]
     public async Task An_AMQP_message_is_read_by_the_core_in_neutral_fields_and_by_AMQP_byte_for_byte()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync("amqp-in", durable: false, exclusive: false, autoDelete: false);
@@ -100,7 +100,7 @@ public sealed class MessageConversionTests
         await channel.BasicPublishAsync("", "amqp-out", mandatory: false, sent, "y"u8.ToArray());
 
         // The core's view: the neutral fields.
-        await RabbitMq.EventuallyAsync(() => server.Broker.DefaultVirtualHost.FindQueue("amqp-in")!.MessageCount == 1, "the message arrived");
+        await Eventually.TrueAsync(() => server.Broker.DefaultVirtualHost.FindQueue("amqp-in")!.MessageCount == 1, "the message arrived");
         var session = server.Broker.OpenConnection(server.Broker.FindUser("guest")!, "/", "test").OpenSession(1);
         var neutral = session.Get("amqp-in", noAck: true)!.Message.Properties;
         Assert.Equal((bool?)false, neutral.Durable);

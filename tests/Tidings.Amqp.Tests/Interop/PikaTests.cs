@@ -7,12 +7,13 @@ namespace Tidings.Amqp.Tests.Interop;
 /// pika (Debian's python3-pika, BlockingConnection) against Tidings; the client side is
 /// tests/interop/python/pika_client.py, which prints one JSON result per scenario.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Interop)]
 public sealed class PikaTests
 {
     [Fact]
     public async Task Published_messages_are_consumed_and_got_intact_in_order_with_properties()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "publish_consume_get");
 
         var consumed = result.GetProperty("consumed").EnumerateArray().ToList();
@@ -46,7 +47,7 @@ public sealed class PikaTests
     [Fact]
     public async Task Confirm_mode_confirms_every_publish_and_raises_UnroutableError_for_a_mandatory_unroutable_one()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "confirms_and_returns");
 
         Assert.Equal(51, result.GetProperty("confirmed").GetInt32());
@@ -66,7 +67,7 @@ public sealed class PikaTests
     [Fact]
     public async Task Consumer_threads_with_prefetch_1_each_receive_their_queue_in_order_one_at_a_time()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "prefetch_workers");
 
         Assert.Empty(result.GetProperty("errors").EnumerateArray());
@@ -90,7 +91,7 @@ public sealed class PikaTests
     [Fact]
     public async Task Passive_declare_of_a_missing_queue_closes_only_that_channel_with_404()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "channel_error");
 
         var error = result.GetProperty("error");
@@ -124,7 +125,7 @@ public sealed class PikaTests
     {
         // Issue 10, defect 1: the 256-byte key used to be accepted; the expired message then
         // failed to encode on the TTL timer thread and ended the broker process.
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "long_dead_letter_routing_key");
 
         var refused = result.GetProperty("refused");
@@ -140,7 +141,7 @@ public sealed class PikaTests
     [Fact]
     public async Task Binding_a_missing_queue_to_the_default_exchange_is_refused_with_403_not_404()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var result = await RunScenarioAsync(server, "bind_default_exchange");
 
         var error = result.GetProperty("error");
@@ -149,10 +150,10 @@ public sealed class PikaTests
         Assert.True(result.GetProperty("still_open").GetBoolean());
     }
 
-    private static async Task<JsonElement> RunScenarioAsync(AmqpTestServer server, string scenario)
+    private static async Task<JsonElement> RunScenarioAsync(TestBrokerServer server, string scenario)
     {
         await ExternalProcess.RequirePythonModulesAsync("pika");
-        var run = await ExternalProcess.RunPythonAsync("pika_client.py", scenario, server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var run = await ExternalProcess.RunPythonAsync("pika_client.py", scenario, server.AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(run.ExitCode == 0, run.Describe());
         return JsonDocument.Parse(run.StdOut).RootElement;
     }

@@ -12,7 +12,7 @@ public sealed class RabbitMqClientConfirmTests
     [Fact]
     public async Task Every_publish_on_a_confirm_channel_is_acked_and_stored()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -26,7 +26,7 @@ public sealed class RabbitMqClientConfirmTests
     [Fact]
     public async Task Confirm_acks_carry_the_publish_sequence_numbers_and_cover_every_message()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection, tracking: false);
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -61,7 +61,7 @@ public sealed class RabbitMqClientConfirmTests
     public async Task Twenty_thousand_windowed_publishes_are_all_confirmed_and_all_arrive()
     {
         const int Total = 20_000;
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         // No client-side rate limiter: RabbitMQ.Client's ThrottlingRateLimiter deliberately slows
         // publishing down, which would measure the client, not the broker. The window is explicit.
@@ -91,7 +91,7 @@ public sealed class RabbitMqClientConfirmTests
     [Fact]
     public async Task Publishing_into_a_full_reject_publish_queue_is_nacked()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
         string queue = await RabbitMq.TempQueueAsync(channel, new Dictionary<string, object?>
@@ -116,7 +116,7 @@ public sealed class RabbitMqClientConfirmTests
     [Fact]
     public async Task Nack_reaches_a_listener_without_tracking_and_later_publishes_are_acked()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection, tracking: false);
         string queue = await RabbitMq.TempQueueAsync(channel, new Dictionary<string, object?>
@@ -133,14 +133,14 @@ public sealed class RabbitMqClientConfirmTests
         await RabbitMq.PublishAsync(channel, "", queue, "overflows");
 
         Assert.Equal(2ul, await nacked.Task.WaitAsync(RabbitMq.Timeout));
-        await RabbitMq.EventuallyAsync(() => acked.Any(a => a.Tag == 1), "message 1 was not acked");
+        await Eventually.TrueAsync(() => acked.Any(a => a.Tag == 1), "message 1 was not acked");
         Assert.DoesNotContain(acked, a => a.Tag >= 2);
     }
 
     [Fact]
     public async Task Unroutable_mandatory_publish_is_returned_with_312_before_it_is_confirmed()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
         var returned = new TaskCompletionSource<(BasicReturnEventArgs Return, string Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -165,7 +165,7 @@ public sealed class RabbitMqClientConfirmTests
     [Fact]
     public async Task Unroutable_publish_without_mandatory_is_simply_confirmed()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
         bool returned = false;
@@ -181,7 +181,7 @@ public sealed class RabbitMqClientConfirmTests
     [Fact]
     public async Task Mandatory_publish_without_confirms_fires_basic_return()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         var returned = new TaskCompletionSource<(BasicReturnEventArgs Return, string Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -200,7 +200,7 @@ public sealed class RabbitMqClientConfirmTests
     [Fact]
     public async Task Confirms_are_numbered_per_channel()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var first = await RabbitMq.ConfirmChannelAsync(connection);
         await using var second = await RabbitMq.ConfirmChannelAsync(connection);

@@ -18,7 +18,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Server_properties_name_the_product_and_advertise_the_nine_RabbitMQ_capabilities()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
 
         var properties = connection.ServerProperties!;
@@ -32,7 +32,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Plain_login_with_a_created_user_opens_a_usable_connection()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.AddUser("alice", "s3cret").SetPermissions("/", VhostPermissions.All);
         var factory = RabbitMq.Factory(server, "alice", "s3cret");
         await using var connection = await factory.CreateConnectionAsync().WaitAsync(RabbitMq.Timeout);
@@ -49,7 +49,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Wrong_password_is_reported_as_an_authentication_failure_with_access_refused()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var factory = RabbitMq.Factory(server, "guest", "not-the-password");
 
         var e = await Assert.ThrowsAnyAsync<Exception>(() => factory.CreateConnectionAsync().WaitAsync(RabbitMq.Timeout));
@@ -63,7 +63,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Unknown_user_is_refused_like_a_wrong_password()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var factory = RabbitMq.Factory(server, "nobody", "guest");
 
         var e = await Assert.ThrowsAnyAsync<Exception>(() => factory.CreateConnectionAsync().WaitAsync(RabbitMq.Timeout));
@@ -74,7 +74,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Unknown_virtual_host_is_refused_with_530_not_allowed()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var factory = RabbitMq.Factory(server, virtualHost: "no-such-vhost");
 
         var reason = await ConnectExpectingRefusalAsync(factory);
@@ -89,7 +89,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task User_without_permissions_on_the_virtual_host_is_refused_with_530()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.AddVirtualHost("private");
         server.Broker.AddUser("bob", "pw").SetPermissions("/", VhostPermissions.All);
         var factory = RabbitMq.Factory(server, "bob", "pw", "private");
@@ -103,7 +103,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task A_user_reaches_only_the_virtual_hosts_it_has_permissions_on()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.AddVirtualHost("tenant-a");
         server.Broker.AddUser("carol", "pw").SetPermissions("tenant-a", VhostPermissions.All);
         await using var connection = await RabbitMq.Factory(server, "carol", "pw", "tenant-a").CreateConnectionAsync();
@@ -118,7 +118,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Client_requested_heartbeat_below_the_server_offer_is_used()
     {
-        await using var server = await AmqpTestServer.StartAsync(o => o.HeartbeatSeconds = 60);
+        await using var server = await TestBrokerServer.StartAmqpAsync(o => o.HeartbeatSeconds = 60);
         await using var connection = await RabbitMq.ConnectAsync(server, f => f.RequestedHeartbeat = TimeSpan.FromSeconds(5));
 
         Assert.Equal(TimeSpan.FromSeconds(5), connection.Heartbeat);
@@ -127,7 +127,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Server_heartbeat_offer_below_the_client_request_is_used()
     {
-        await using var server = await AmqpTestServer.StartAsync(o => o.HeartbeatSeconds = 3);
+        await using var server = await TestBrokerServer.StartAmqpAsync(o => o.HeartbeatSeconds = 3);
         await using var connection = await RabbitMq.ConnectAsync(server, f => f.RequestedHeartbeat = TimeSpan.FromSeconds(30));
 
         Assert.Equal(TimeSpan.FromSeconds(3), connection.Heartbeat);
@@ -136,7 +136,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task A_connection_with_one_second_heartbeats_stays_open_while_idle()
     {
-        await using var server = await AmqpTestServer.StartAsync(o => o.HeartbeatSeconds = 1);
+        await using var server = await TestBrokerServer.StartAmqpAsync(o => o.HeartbeatSeconds = 1);
         await using var connection = await RabbitMq.ConnectAsync(server, f => f.RequestedHeartbeat = TimeSpan.FromSeconds(1));
         await using var channel = await connection.CreateChannelAsync();
 
@@ -151,7 +151,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Frame_max_and_channel_max_take_the_server_offer_when_the_client_asks_for_no_limit()
     {
-        await using var server = await AmqpTestServer.StartAsync(o =>
+        await using var server = await TestBrokerServer.StartAmqpAsync(o =>
         {
             o.FrameMax = 65536;
             o.ChannelMax = 16;
@@ -169,7 +169,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Frame_max_and_channel_max_take_the_client_request_when_it_is_lower()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server, f =>
         {
             f.RequestedFrameMax = 8192;
@@ -191,7 +191,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task One_hundred_channels_on_one_connection_work_independently()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         var channels = new List<IChannel>();
         for (int i = 0; i < 100; i++) channels.Add(await connection.CreateChannelAsync());
@@ -212,7 +212,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Closing_a_channel_leaves_the_connection_and_its_other_channels_working()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var first = await connection.CreateChannelAsync();
         await using var second = await connection.CreateChannelAsync();
@@ -230,7 +230,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Graceful_close_is_acknowledged_and_releases_the_connection_and_its_exclusive_queues()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var connection = await RabbitMq.ConnectAsync(server);
         var channel = await connection.CreateChannelAsync();
         var queue = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: false);
@@ -240,7 +240,7 @@ public sealed class RabbitMqClientConnectionTests
         Assert.False(connection.IsOpen);
         Assert.Equal(200, connection.CloseReason!.ReplyCode);
         Assert.Equal(ShutdownInitiator.Application, connection.CloseReason.Initiator);
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 0, "the broker still lists the connection");
+        await Eventually.TrueAsync(() => server.Broker.Connections.Count == 0, "the broker still lists the connection");
         Assert.Null(server.Broker.DefaultVirtualHost.FindQueue(queue.QueueName));
         await connection.DisposeAsync();
     }
@@ -248,9 +248,9 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Client_provided_connection_name_and_properties_reach_the_broker()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server, f => f.ClientProvidedName = "billing-worker-7");
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 1, "the broker does not list the connection");
+        await Eventually.TrueAsync(() => server.Broker.Connections.Count == 1, "the broker does not list the connection");
 
         var properties = Assert.Single(server.Broker.Connections).ClientProperties!;
         Assert.Equal("billing-worker-7", RabbitMq.Text(properties["connection_name"]));
@@ -267,7 +267,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Broker_shutdown_tells_the_client_with_connection_forced_320()
     {
-        var server = await AmqpTestServer.StartAsync();
+        var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         var closed = new TaskCompletionSource<ShutdownEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -284,7 +284,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Update_secret_with_the_current_password_keeps_the_connection_open()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         // RabbitMQ.Client 7 does not wait for open-ok; a channel round trip makes sure it has read it.
         await using var channel = await connection.CreateChannelAsync();
@@ -298,7 +298,7 @@ public sealed class RabbitMqClientConnectionTests
     [Fact]
     public async Task Update_secret_with_any_secret_is_accepted_as_RabbitMQs_internal_backend_accepts_it()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -330,7 +330,7 @@ public sealed class RabbitMqClientConnectionTests
         }
         await using (connection)
         {
-            await RabbitMq.EventuallyAsync(() => !connection.IsOpen, "the refused connection stayed open");
+            await Eventually.TrueAsync(() => !connection.IsOpen, "the refused connection stayed open");
             Assert.Equal(ShutdownInitiator.Peer, connection.CloseReason!.Initiator);
             return connection.CloseReason;
         }

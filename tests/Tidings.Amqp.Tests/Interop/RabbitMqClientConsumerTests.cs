@@ -9,7 +9,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Per_consumer_prefetch_limits_each_consumer_separately()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string q1 = await RabbitMq.TempQueueAsync(channel);
@@ -40,7 +40,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Global_prefetch_is_shared_by_all_consumers_of_the_channel()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string q1 = await RabbitMq.TempQueueAsync(channel);
@@ -57,7 +57,7 @@ public sealed class RabbitMqClientConsumerTests
         await channel.BasicConsumeAsync(q1, autoAck: false, c1);
         await channel.BasicConsumeAsync(q2, autoAck: false, c2);
 
-        await RabbitMq.EventuallyAsync(() => c1.Count + c2.Count == 4, "the channel should get 4 deliveries in total");
+        await Eventually.TrueAsync(() => c1.Count + c2.Count == 4, "the channel should get 4 deliveries in total");
         await Task.Delay(300);
         Assert.Equal(4, c1.Count + c2.Count);
     }
@@ -65,7 +65,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Prefetch_set_after_a_consumer_started_applies_to_later_consumers_only()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string q1 = await RabbitMq.TempQueueAsync(channel);
@@ -90,7 +90,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Multiple_ack_settles_every_delivery_up_to_the_tag()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         string queue;
         await using (var channel = await connection.CreateChannelAsync())
@@ -115,7 +115,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Nack_with_requeue_redelivers_with_the_redelivered_flag()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -136,7 +136,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Multiple_nack_with_requeue_puts_messages_back_in_their_original_order()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -154,7 +154,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Nack_without_requeue_drops_the_message()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -171,7 +171,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Reject_with_requeue_redelivers_and_reject_without_requeue_drops()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -190,7 +190,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Basic_get_reports_the_messages_left_and_null_when_empty()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -212,7 +212,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Cancelled_consumer_gets_nothing_more_and_messages_stay_queued()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -233,7 +233,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Server_generated_consumer_tags_start_with_amq_ctag()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -246,7 +246,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Deleting_the_queue_notifies_its_consumer_with_basic_cancel()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -269,7 +269,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task An_exclusive_consumer_keeps_other_consumers_out_with_403()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var owner = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(owner);
@@ -285,7 +285,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task An_exclusive_consume_is_refused_while_the_queue_has_a_consumer()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var first = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(first);
@@ -300,7 +300,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Consumers_of_equal_priority_share_messages_round_robin()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -311,7 +311,7 @@ public sealed class RabbitMqClientConsumerTests
 
         for (int i = 0; i < 10; i++) await RabbitMq.PublishAsync(channel, "", queue, $"m{i}");
 
-        await RabbitMq.EventuallyAsync(() => a.Count + b.Count == 10, "all 10 should be delivered");
+        await Eventually.TrueAsync(() => a.Count + b.Count == 10, "all 10 should be delivered");
         Assert.Equal(5, a.Count);
         Assert.Equal(5, b.Count);
     }
@@ -319,7 +319,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task A_higher_x_priority_consumer_gets_messages_while_it_has_credit()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -341,7 +341,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Single_active_consumer_delivers_to_one_consumer_and_fails_over_on_cancel()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel, new Dictionary<string, object?> { ["x-single-active-consumer"] = true });
@@ -363,7 +363,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Closing_a_channel_requeues_its_unacked_deliveries_as_redelivered()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -384,7 +384,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Closing_the_connection_requeues_unacked_deliveries_for_other_consumers()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var survivor = await RabbitMq.ConnectAsync(server);
         await using var survivorChannel = await survivor.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(survivorChannel);
@@ -407,7 +407,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task No_ack_consumer_messages_are_gone_once_delivered()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -426,7 +426,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Deliveries_of_a_cancelled_consumer_can_still_be_acked()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         string queue;
         await using (var channel = await connection.CreateChannelAsync())
@@ -449,7 +449,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Acking_a_delivery_whose_queue_was_deleted_is_harmless()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -466,7 +466,7 @@ public sealed class RabbitMqClientConsumerTests
     [Fact]
     public async Task Delivery_tags_are_per_channel_and_increase_from_one()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var a = await connection.CreateChannelAsync();
         await using var b = await connection.CreateChannelAsync();

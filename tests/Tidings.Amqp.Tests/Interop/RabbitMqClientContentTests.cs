@@ -11,7 +11,7 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task All_fourteen_basic_properties_round_trip_through_a_queue()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -58,7 +58,7 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task Absent_properties_stay_absent()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -76,7 +76,7 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task Header_values_of_every_type_the_client_sends_come_back_intact()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -148,7 +148,7 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task A_zero_length_body_is_delivered_as_an_empty_message()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -167,7 +167,7 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task A_one_mebibyte_body_crosses_a_4096_byte_frame_max_in_both_directions()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server, f => f.RequestedFrameMax = 4096);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -186,8 +186,8 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task Body_frames_sent_by_the_broker_respect_the_negotiated_frame_max()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync(frameMax: 4096);
         await raw.OpenChannelAsync(1);
         await raw.SendMethodAsync(1, new Wire.QueueDeclare { Queue = "frames" });
@@ -218,7 +218,7 @@ public sealed class RabbitMqClientContentTests
     public async Task A_body_above_the_broker_max_message_size_closes_the_channel_with_406_and_the_connection_carries_on()
     {
         const int Max = 1024 * 1024;
-        await using var server = await AmqpTestServer.StartAsync(brokerOptions: new BrokerOptions { MaxMessageSize = Max, MemoryHighWatermarkBytes = 0 });
+        await using var server = await TestBrokerServer.StartAmqpAsync(brokerOptions: new BrokerOptions { MaxMessageSize = Max, MemoryHighWatermarkBytes = 0 });
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -239,7 +239,7 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task Routing_key_and_exchange_of_a_delivery_are_those_it_was_published_with()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -256,7 +256,7 @@ public sealed class RabbitMqClientContentTests
     [Fact]
     public async Task Many_bodies_of_assorted_sizes_arrive_intact_and_in_order()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server, f => f.RequestedFrameMax = 8192);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);

@@ -14,7 +14,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Passive_declare_of_a_missing_exchange_closes_only_the_channel_with_404()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -31,7 +31,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Consuming_from_a_missing_queue_fails_with_404()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -43,7 +43,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Binding_to_a_missing_exchange_fails_with_404()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -55,7 +55,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Publishing_to_a_missing_exchange_closes_the_channel_with_404_and_the_connection_survives()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         var watcher = new ChannelCloseWatcher(channel);
@@ -72,7 +72,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Redeclaring_a_queue_with_another_durability_fails_with_406_inequivalent_arg()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using (var setup = await connection.CreateChannelAsync())
             await setup.QueueDeclareAsync("orders", durable: false, exclusive: false, autoDelete: false);
@@ -85,7 +85,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Redeclaring_a_queue_with_another_x_argument_fails_with_406_inequivalent_arg()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using (var setup = await connection.CreateChannelAsync())
             await setup.QueueDeclareAsync("limited", false, false, false, new Dictionary<string, object?> { ["x-max-length"] = 10 });
@@ -100,7 +100,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Redeclaring_an_exchange_with_another_type_fails_with_406_inequivalent_arg()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using (var setup = await connection.CreateChannelAsync())
             await setup.ExchangeDeclareAsync("events", ExchangeType.Direct);
@@ -113,7 +113,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Acking_an_unknown_delivery_tag_closes_the_channel_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         var watcher = new ChannelCloseWatcher(channel);
@@ -130,7 +130,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Acking_the_same_delivery_twice_closes_the_channel_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -149,7 +149,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Selecting_transactions_on_a_confirm_channel_fails_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
 
@@ -161,7 +161,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Committing_without_tx_select_fails_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -172,7 +172,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Another_connections_exclusive_queue_is_locked_with_405()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var owner = await RabbitMq.ConnectAsync(server);
         await using var ownerChannel = await owner.CreateChannelAsync();
         await ownerChannel.QueueDeclareAsync("mine", durable: false, exclusive: true, autoDelete: false);
@@ -194,7 +194,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Redeclaring_a_queue_with_another_exclusive_flag_is_refused_with_405_even_on_the_same_connection()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using (var setup = await connection.CreateChannelAsync())
         {
@@ -216,7 +216,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Declaring_an_exchange_with_the_reserved_amq_prefix_fails_with_403()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -227,7 +227,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Redeclaring_a_predeclared_amq_exchange_equivalently_succeeds()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -240,7 +240,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Deleting_a_predeclared_amq_exchange_fails_with_403()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -251,7 +251,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Declaring_a_queue_with_the_reserved_amq_prefix_fails_with_403()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -262,7 +262,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Publishing_to_an_internal_exchange_closes_the_channel_with_403()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         // RabbitMQ.Client 7 cannot set the internal flag; an operator creates such exchanges.
         server.Broker.DefaultVirtualHost.DeclareExchange("internal-only", "fanout", isInternal: true);
@@ -280,7 +280,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task A_user_without_configure_permission_cannot_declare_a_queue()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.AddUser("app", "pw").SetPermissions("/", new VhostPermissions("^app\\..*", "^app\\..*", "^app\\..*"));
         await using var connection = await RabbitMq.Factory(server, "app", "pw").CreateConnectionAsync();
         await using var allowed = await connection.CreateChannelAsync();
@@ -295,7 +295,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task A_user_without_configure_permission_cannot_declare_an_exchange()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.AddUser("app", "pw").SetPermissions("/", new VhostPermissions("^app\\..*", ".*", ".*"));
         await using var connection = await RabbitMq.Factory(server, "app", "pw").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
@@ -307,7 +307,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task A_user_without_write_permission_on_an_exchange_cannot_publish_to_it()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.AddUser("app", "pw").SetPermissions("/", new VhostPermissions("^app\\..*", "^app\\..*", "^app\\..*"));
         // A queue with the same name as the exchange must not confuse the refusal text.
         server.Broker.DefaultVirtualHost.DeclareExchange("audit", "direct");
@@ -326,7 +326,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task A_user_without_read_permission_on_a_queue_cannot_consume_or_get_from_it()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("payroll");
         server.Broker.AddUser("app", "pw").SetPermissions("/", new VhostPermissions(".*", ".*", "^app\\..*"));
         await using var connection = await RabbitMq.Factory(server, "app", "pw").CreateConnectionAsync();
@@ -341,7 +341,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task A_user_may_bind_only_from_exchanges_it_can_read_to_queues_it_can_write()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         server.Broker.AddUser("app", "pw").SetPermissions("/", new VhostPermissions("^app\\..*", "^app\\..*", "^app\\..*"));
         await using var connection = await RabbitMq.Factory(server, "app", "pw").CreateConnectionAsync();
         await using (var setup = await connection.CreateChannelAsync())
@@ -359,7 +359,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Publishing_with_a_user_id_other_than_the_login_closes_the_channel_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -375,7 +375,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Publishing_with_an_unparsable_expiration_closes_the_channel_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -391,7 +391,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Declaring_a_queue_with_an_invalid_argument_fails_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -404,34 +404,34 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Declaring_an_exchange_of_unknown_type_closes_the_connection_with_503()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
         await RabbitMq.AssertRefusedAsync(() => channel.ExchangeDeclareAsync("odd", "x-no-such-type"), 503,
             "COMMAND_INVALID - unknown exchange type 'x-no-such-type'");
 
-        await RabbitMq.EventuallyAsync(() => !connection.IsOpen, "a 503 must close the connection");
+        await Eventually.TrueAsync(() => !connection.IsOpen, "a 503 must close the connection");
         Assert.Equal(503, connection.CloseReason!.ReplyCode);
     }
 
     [Fact]
     public async Task Basic_qos_with_a_prefetch_size_closes_the_connection_with_540()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
         var reason = await RabbitMq.AssertRefusedAsync(() => channel.BasicQosAsync(prefetchSize: 1000, prefetchCount: 10, global: false), 540);
 
         Assert.StartsWith("NOT_IMPLEMENTED - prefetch_size!=0", reason.ReplyText);
-        await RabbitMq.EventuallyAsync(() => !connection.IsOpen, "a 540 must close the connection");
+        await Eventually.TrueAsync(() => !connection.IsOpen, "a 540 must close the connection");
     }
 
     [Fact]
     public async Task Reusing_a_consumer_tag_on_a_channel_closes_the_connection_with_530()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -441,13 +441,13 @@ public sealed class RabbitMqClientErrorCodeTests
             "NOT_ALLOWED - attempt to reuse consumer tag 'worker'");
 
         Assert.Equal((60, 20), (reason.ClassId, reason.MethodId));
-        await RabbitMq.EventuallyAsync(() => !connection.IsOpen, "a 530 must close the connection");
+        await Eventually.TrueAsync(() => !connection.IsOpen, "a 530 must close the connection");
     }
 
     [Fact]
     public async Task The_same_consumer_tag_on_two_channels_is_allowed()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var first = await connection.CreateChannelAsync();
         await using var second = await connection.CreateChannelAsync();
@@ -462,7 +462,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Any_use_of_the_default_exchange_other_than_publishing_fails_with_403()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var setup = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(setup);
@@ -478,7 +478,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task Binding_to_or_from_the_default_exchange_is_refused_with_403_before_a_missing_queue_or_exchange_is_noticed()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         const string refused = "ACCESS_REFUSED - operation not permitted on the default exchange";
 
@@ -499,7 +499,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task After_a_channel_error_the_connection_carries_on_with_new_channels()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
 
         for (int i = 0; i < 20; i++)
@@ -518,7 +518,7 @@ public sealed class RabbitMqClientErrorCodeTests
     [Fact]
     public async Task An_operation_on_a_channel_closed_by_the_broker_raises_already_closed()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await RabbitMq.AssertRefusedAsync(() => channel.QueueDeclarePassiveAsync("missing"), 404);

@@ -9,7 +9,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Direct_exchange_routes_by_exact_routing_key()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("logs.direct", ExchangeType.Direct);
@@ -29,7 +29,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Fanout_exchange_copies_every_message_to_every_bound_queue()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("broadcast", ExchangeType.Fanout);
@@ -44,7 +44,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Topic_exchange_matches_star_and_hash_wildcards()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("animals", ExchangeType.Topic);
@@ -66,7 +66,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Headers_exchange_matches_all_or_any_of_the_binding_headers()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("reports", ExchangeType.Headers);
@@ -97,7 +97,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Exchange_to_exchange_binding_forwards_matching_messages_until_unbound()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("upstream", ExchangeType.Topic);
@@ -116,7 +116,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task A_queue_reachable_by_several_paths_gets_one_copy_and_cycles_do_not_loop()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("x-a", ExchangeType.Fanout);
@@ -134,7 +134,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Unroutable_messages_go_to_the_alternate_exchange()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("unrouted", ExchangeType.Fanout);
@@ -156,7 +156,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task A_mandatory_message_caught_by_an_alternate_exchange_is_not_returned()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
         await channel.ExchangeDeclareAsync("ae", ExchangeType.Fanout);
@@ -172,7 +172,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task An_auto_delete_exchange_disappears_when_its_last_binding_goes()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("temporary", ExchangeType.Direct, durable: false, autoDelete: true);
@@ -190,7 +190,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Deleting_an_exchange_with_if_unused_fails_with_406_while_it_has_bindings()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var setup = await connection.CreateChannelAsync();
         await setup.ExchangeDeclareAsync("busy", ExchangeType.Direct);
@@ -209,7 +209,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Deleting_an_exchange_removes_its_bindings_and_deleting_a_missing_one_succeeds()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("short-lived", ExchangeType.Fanout);
@@ -227,7 +227,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task The_default_exchange_routes_to_the_queue_named_by_the_routing_key()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync("named", false, false, false);
@@ -241,7 +241,7 @@ public sealed class RabbitMqClientExchangeTests
     [Fact]
     public async Task Sender_selected_CC_and_BCC_headers_add_routing_keys_and_BCC_is_hidden()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string to = await BoundQueueAsync(channel, "amq.direct", "to");

@@ -13,7 +13,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task Direct_reply_to_round_trips_an_rpc_without_a_reply_queue()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var responderConnection = await RabbitMq.ConnectAsync(server);
         await using var responder = await responderConnection.CreateChannelAsync();
         await responder.QueueDeclareAsync("rpc", false, false, false);
@@ -44,7 +44,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task Many_concurrent_direct_reply_to_requests_each_get_their_own_reply()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var responder = await connection.CreateChannelAsync();
         await responder.QueueDeclareAsync("echo", false, false, false);
@@ -78,7 +78,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task Publishing_with_direct_reply_to_but_no_reply_consumer_closes_the_channel_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -95,7 +95,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task Consuming_direct_reply_to_with_acks_fails_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -106,7 +106,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task A_second_direct_reply_to_consumer_on_a_channel_fails_with_406()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.BasicConsumeAsync(ReplyTo, autoAck: true, new CollectingConsumer(channel));
@@ -118,7 +118,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task A_reply_address_is_live_for_passive_declare_only_while_its_requester_consumes()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var responder = await connection.CreateChannelAsync();
         string inbox = await RabbitMq.TempQueueAsync(responder);
@@ -139,7 +139,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task A_reply_to_a_departed_requester_is_dropped_without_error()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var responder = await RabbitMq.ConfirmChannelAsync(connection);
         string inbox = await RabbitMq.TempQueueAsync(responder);
@@ -158,7 +158,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task A_memory_alarm_blocks_a_publishing_connection_and_clearing_it_unblocks()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -178,13 +178,13 @@ public sealed class RabbitMqClientExtensionTests
         await unblocked.Task.WaitAsync(RabbitMq.Timeout);
 
         await RabbitMq.PublishAsync(channel, "", queue, "after the alarm");
-        await RabbitMq.EventuallyAsync(async () => await channel.MessageCountAsync(queue) == 3, "all three publishes should arrive");
+        await Eventually.TrueAsync(async () => await channel.MessageCountAsync(queue) == 3, "all three publishes should arrive");
     }
 
     [Fact]
     public async Task While_blocked_a_publisher_s_messages_wait_until_the_alarm_clears()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var publisherConnection = await RabbitMq.ConnectAsync(server);
         await using var publisher = await publisherConnection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(publisher);
@@ -198,24 +198,24 @@ public sealed class RabbitMqClientExtensionTests
         // As in RabbitMQ, the publish that finds the alarm on is still taken; reading stops after it.
         await RabbitMq.PublishAsync(publisher, "", queue, "first during alarm");
         await blocked.Task.WaitAsync(RabbitMq.Timeout);
-        await RabbitMq.EventuallyAsync(async () => await observer.MessageCountAsync(queue) == 2, "the first publish should be taken");
+        await Eventually.TrueAsync(async () => await observer.MessageCountAsync(queue) == 2, "the first publish should be taken");
         for (int i = 0; i < 5; i++) await RabbitMq.PublishAsync(publisher, "", queue, $"held {i}");
         await Task.Delay(300);
         uint duringAlarm = await observer.MessageCountAsync(queue);
         server.Broker.Alarms.Set("disk", false);
 
         Assert.Equal(2u, duringAlarm);
-        await RabbitMq.EventuallyAsync(async () => await observer.MessageCountAsync(queue) == 7, "held publishes should arrive");
+        await Eventually.TrueAsync(async () => await observer.MessageCountAsync(queue) == 7, "held publishes should arrive");
     }
 
     [Fact]
     public async Task Only_clients_that_advertise_the_capability_are_sent_connection_blocked()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var aware = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var aware = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await aware.HandshakeAsync(capabilities: new Dictionary<string, object?> { ["connection.blocked"] = true });
         await aware.OpenChannelAsync(1);
-        await using var unaware = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var unaware = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await unaware.HandshakeAsync(capabilities: new Dictionary<string, object?>());
         await unaware.OpenChannelAsync(1);
         foreach (var raw in new[] { aware, unaware })
@@ -237,8 +237,8 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task Only_clients_that_advertise_consumer_cancel_notify_are_sent_basic_cancel()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync(capabilities: new Dictionary<string, object?>());
         await raw.OpenChannelAsync(1);
         await raw.SendMethodAsync(1, new Wire.QueueDeclare { Queue = "doomed" });
@@ -256,7 +256,7 @@ public sealed class RabbitMqClientExtensionTests
     [Fact]
     public async Task Consumers_keep_receiving_while_an_alarm_blocks_publishers()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);

@@ -39,7 +39,7 @@ public sealed class RabbitMqClientFaultIsolationTests
     [Fact]
     public async Task A_delivery_that_fails_to_encode_closes_only_its_connection_with_541_and_the_message_stays_queued()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await RabbitMq.ConnectAsync(server);
         await using var bystanderChannel = await bystander.CreateChannelAsync();
         string other = await RabbitMq.TempQueueAsync(bystanderChannel);
@@ -72,7 +72,7 @@ public sealed class RabbitMqClientFaultIsolationTests
         Assert.StartsWith("INTERNAL_ERROR - delivery to consumer", shutdown.ReplyText);
         Assert.Equal(0, delivered);
         Assert.True(server.Broker.Faults.Count >= 1);
-        await RabbitMq.EventuallyAsync(() => vhost.FindQueue("fragile")!.ConsumerCount == 0, "the failed consumer is gone");
+        await Eventually.TrueAsync(() => vhost.FindQueue("fragile")!.ConsumerCount == 0, "the failed consumer is gone");
         Assert.Equal(1, vhost.FindQueue("fragile")!.MessageCount);
 
         // Everyone else is served as before.

@@ -9,8 +9,8 @@ public sealed class RabbitMqClientHeartbeatTests
     [Fact]
     public async Task The_server_sends_heartbeats_at_the_negotiated_interval_while_the_connection_is_idle()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         var tune = await raw.HandshakeAsync(heartbeat: 1);
         var watch = Stopwatch.StartNew();
         int heartbeats = 0;
@@ -32,8 +32,8 @@ public sealed class RabbitMqClientHeartbeatTests
     [Fact]
     public async Task A_client_that_negotiates_one_second_heartbeats_and_falls_silent_is_disconnected_within_four_seconds()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync(heartbeat: 1);
         var watch = Stopwatch.StartNew();
 
@@ -42,14 +42,14 @@ public sealed class RabbitMqClientHeartbeatTests
 
         Assert.True(closed, "the server kept a silent connection past two missed heartbeat intervals");
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.5), $"disconnected after only {watch.Elapsed}");
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 0, "the dropped connection is still listed");
+        await Eventually.TrueAsync(() => server.Broker.Connections.Count == 0, "the dropped connection is still listed");
     }
 
     [Fact]
     public async Task Any_traffic_from_the_client_counts_as_a_sign_of_life()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync(heartbeat: 1);
         await raw.OpenChannelAsync(1);
 
@@ -67,8 +67,8 @@ public sealed class RabbitMqClientHeartbeatTests
     [Fact]
     public async Task With_heartbeats_disabled_an_idle_connection_is_kept()
     {
-        await using var server = await AmqpTestServer.StartAsync(o => o.HeartbeatSeconds = 1);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync(o => o.HeartbeatSeconds = 1);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync(heartbeat: 0);
 
         bool closed = await raw.WaitForServerCloseAsync(TimeSpan.FromSeconds(3));

@@ -35,7 +35,7 @@ public sealed class RabbitMqClientPooledBodyTests
     public async Task Fanned_out_bodies_stay_intact_across_acks_no_acks_gets_rejects_and_dead_letters()
     {
         const int Count = 600;
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var setup = await connection.CreateChannelAsync();
         await setup.ExchangeDeclareAsync("pool.fanout", ExchangeType.Fanout);
@@ -102,9 +102,9 @@ public sealed class RabbitMqClientPooledBodyTests
             await publisher.BasicPublishAsync("pool.reused", "", mandatory: false, reusedProperties, Body(Count + i));
         }
 
-        await RabbitMq.EventuallyAsync(() => acked.Count == 2 * Count && noAck.Count == 2 * Count, "every message reached both consumers",
+        await Eventually.TrueAsync(() => acked.Count == 2 * Count && noAck.Count == 2 * Count, "every message reached both consumers",
             TimeSpan.FromSeconds(30));
-        await RabbitMq.EventuallyAsync(async () => await setup.MessageCountAsync("pool.dead") == Count, "every rejected message was dead-lettered",
+        await Eventually.TrueAsync(async () => await setup.MessageCountAsync("pool.dead") == Count, "every rejected message was dead-lettered",
             TimeSpan.FromSeconds(30));
 
         // Gets with and without ack, after the pool has turned over many times.

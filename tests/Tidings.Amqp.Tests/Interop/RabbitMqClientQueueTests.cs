@@ -9,7 +9,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task An_empty_queue_name_gets_a_server_generated_amq_gen_name()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -24,7 +24,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Declare_ok_reports_ready_messages_and_consumers()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync("counted", false, false, false);
@@ -33,7 +33,7 @@ public sealed class RabbitMqClientQueueTests
         await consumerChannel.BasicQosAsync(0, 1, false);
         await consumerChannel.BasicConsumeAsync("counted", false, new CollectingConsumer(consumerChannel));
 
-        await RabbitMq.EventuallyAsync(async () => (await channel.QueueDeclarePassiveAsync("counted")).MessageCount == 3,
+        await Eventually.TrueAsync(async () => (await channel.QueueDeclarePassiveAsync("counted")).MessageCount == 3,
             "one message should be out with the consumer");
         var ok = await channel.QueueDeclareAsync("counted", false, false, false);
 
@@ -43,7 +43,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task An_auto_delete_queue_is_deleted_when_its_last_consumer_cancels()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync("ephemeral", durable: false, exclusive: false, autoDelete: true);
@@ -61,7 +61,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task An_auto_delete_queue_that_never_had_a_consumer_stays()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -74,7 +74,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task An_exclusive_queue_is_deleted_when_its_connection_closes()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var owner = await RabbitMq.ConnectAsync(server);
         await using (var channel = await owner.CreateChannelAsync())
             await channel.QueueDeclareAsync("private-inbox", durable: false, exclusive: true, autoDelete: false);
@@ -84,7 +84,7 @@ public sealed class RabbitMqClientQueueTests
 
         await using var other = await RabbitMq.ConnectAsync(server);
         await using var check = await other.CreateChannelAsync();
-        await RabbitMq.EventuallyAsync(() => server.Broker.DefaultVirtualHost.FindQueue("private-inbox") is null,
+        await Eventually.TrueAsync(() => server.Broker.DefaultVirtualHost.FindQueue("private-inbox") is null,
             "the exclusive queue outlived its connection");
         await RabbitMq.AssertRefusedAsync(() => check.QueueDeclarePassiveAsync("private-inbox"), 404);
     }
@@ -92,7 +92,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Purge_returns_the_number_of_ready_messages_removed()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -111,7 +111,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Delete_returns_the_message_count_and_removes_the_queue()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -126,7 +126,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Delete_if_empty_fails_with_406_while_the_queue_holds_messages()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var setup = await connection.CreateChannelAsync();
         await setup.QueueDeclareAsync("full", false, false, false);
@@ -141,7 +141,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Delete_if_unused_fails_with_406_while_the_queue_has_consumers()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var setup = await connection.CreateChannelAsync();
         await setup.QueueDeclareAsync("busy", false, false, false);
@@ -156,7 +156,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Deleting_a_missing_queue_succeeds_with_zero_messages()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
 
@@ -167,7 +167,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Expired_messages_are_dead_lettered_with_an_x_death_header()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync("dlx", ExchangeType.Fanout);
@@ -184,7 +184,7 @@ public sealed class RabbitMqClientQueueTests
         await RabbitMq.PublishAsync(channel, "", "short-lived", "too slow", new BasicProperties { MessageId = "m-42" });
 
         BasicGetResult? dead = null;
-        await RabbitMq.EventuallyAsync(async () => (dead = await channel.BasicGetAsync("graveyard", autoAck: true)) is not null,
+        await Eventually.TrueAsync(async () => (dead = await channel.BasicGetAsync("graveyard", autoAck: true)) is not null,
             "the expired message was not dead-lettered");
         Assert.Equal("too slow", Encoding.UTF8.GetString(dead!.Body.Span));
         Assert.Equal("m-42", dead.BasicProperties.MessageId);
@@ -208,7 +208,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Rejected_messages_are_dead_lettered_with_reason_rejected_and_a_fixed_routing_key()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string parking = await RabbitMq.TempQueueAsync(channel);
@@ -224,7 +224,7 @@ public sealed class RabbitMqClientQueueTests
         await channel.BasicNackAsync(got!.DeliveryTag, multiple: false, requeue: false);
 
         BasicGetResult? dead = null;
-        await RabbitMq.EventuallyAsync(async () => (dead = await channel.BasicGetAsync(parking, autoAck: true)) is not null,
+        await Eventually.TrueAsync(async () => (dead = await channel.BasicGetAsync(parking, autoAck: true)) is not null,
             "the rejected message was not dead-lettered");
         Assert.Equal("parked", dead!.RoutingKey);
         var death = Assert.IsType<Dictionary<string, object?>>(Assert.Single(Assert.IsType<List<object>>(dead.BasicProperties.Headers!["x-death"])));
@@ -236,7 +236,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task A_message_dead_lettered_twice_from_the_same_queue_counts_two_deaths()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync("retry", false, false, false, new Dictionary<string, object?>
@@ -252,7 +252,7 @@ public sealed class RabbitMqClientQueueTests
             var got = await channel.BasicGetAsync("retry", autoAck: false);
             await channel.BasicRejectAsync(got!.DeliveryTag, requeue: false);
             BasicGetResult? parked = null;
-            await RabbitMq.EventuallyAsync(async () => (parked = await channel.BasicGetAsync("retry-wait", autoAck: true)) is not null,
+            await Eventually.TrueAsync(async () => (parked = await channel.BasicGetAsync("retry-wait", autoAck: true)) is not null,
                 "not dead-lettered");
             // Send it back for another attempt, headers and all.
             await channel.BasicPublishAsync("", "retry", false, new BasicProperties(parked!.BasicProperties), parked.Body);
@@ -266,7 +266,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Drop_head_max_length_keeps_the_newest_messages()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel, new Dictionary<string, object?> { ["x-max-length"] = 3 });
@@ -281,7 +281,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Per_message_expiration_drops_the_message_once_it_reaches_the_head()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel);
@@ -298,7 +298,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Max_priority_queue_delivers_higher_priorities_first()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(channel, new Dictionary<string, object?> { ["x-max-priority"] = 5 });
@@ -316,12 +316,12 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task A_queue_with_x_expires_is_deleted_after_being_unused()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync("idle", false, false, false, new Dictionary<string, object?> { ["x-expires"] = 200 });
 
-        await RabbitMq.EventuallyAsync(() => server.Broker.DefaultVirtualHost.FindQueue("idle") is null, "the idle queue was not expired");
+        await Eventually.TrueAsync(() => server.Broker.DefaultVirtualHost.FindQueue("idle") is null, "the idle queue was not expired");
 
         await RabbitMq.AssertRefusedAsync(() => channel.QueueDeclarePassiveAsync("idle"), 404);
     }
@@ -329,7 +329,7 @@ public sealed class RabbitMqClientQueueTests
     [Fact]
     public async Task Redeclaring_a_queue_with_the_same_arguments_is_a_no_op()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var channel = await connection.CreateChannelAsync();
         var arguments = new Dictionary<string, object?> { ["x-message-ttl"] = 60000, ["x-max-length"] = 100L };

@@ -14,7 +14,7 @@ public sealed class RabbitMqClientRobustnessTests
     /// <summary>A RabbitMQ.Client connection with a queue, opened before the misbehaving one.</summary>
     private sealed class Bystander(IConnection connection, IChannel channel, string queue) : IAsyncDisposable
     {
-        public static async Task<Bystander> StartAsync(AmqpTestServer server)
+        public static async Task<Bystander> StartAsync(TestBrokerServer server)
         {
             var connection = await RabbitMq.ConnectAsync(server);
             var channel = await connection.CreateChannelAsync();
@@ -49,9 +49,9 @@ public sealed class RabbitMqClientRobustnessTests
     [MemberData(nameof(WrongProtocolHeaders))]
     public async Task A_wrong_protocol_header_is_answered_with_AMQP_0_9_1_and_the_socket_closed(byte[] header)
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
 
         await raw.SendRawAsync(header);
         var answer = await raw.ReadToEndAsync();
@@ -63,9 +63,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_frame_of_unknown_type_closes_the_connection_with_501()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
 
         await raw.SendRawAsync(new byte[] { 99, 0, 0, 0, 0, 0, 2, 0xAB, 0xCD, Wire.AmqpConstants.FrameEnd });
@@ -80,9 +80,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_bad_frame_end_octet_closes_the_connection_with_501()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
 
@@ -102,9 +102,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_frame_larger_than_the_negotiated_frame_max_closes_the_connection_with_501()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync(frameMax: 4096);
         await raw.OpenChannelAsync(1);
 
@@ -119,9 +119,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_method_on_a_channel_that_was_never_opened_closes_the_connection_with_504()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
 
         await raw.SendMethodAsync(5, new Wire.BasicQos { PrefetchCount = 10 });
@@ -137,9 +137,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_second_channel_open_on_an_open_channel_closes_the_connection_with_504()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
 
@@ -154,9 +154,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_body_frame_without_a_content_header_closes_the_connection_with_505()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
 
@@ -172,9 +172,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_method_where_a_content_header_belongs_closes_the_connection_with_505()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
 
@@ -191,8 +191,8 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_heartbeat_on_a_non_zero_channel_closes_the_connection_with_505()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
 
         await raw.SendRawAsync(new byte[] { 8, 0, 3, 0, 0, 0, 0, Wire.AmqpConstants.FrameEnd });
@@ -204,9 +204,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_method_the_protocol_does_not_define_closes_the_connection_with_503()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
 
@@ -224,8 +224,8 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task Opening_more_channels_than_the_negotiated_channel_max_closes_the_connection_with_530()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync(channelMax: 2);
         await raw.OpenChannelAsync(1);
         await raw.OpenChannelAsync(2);
@@ -240,8 +240,8 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_tune_ok_frame_max_below_the_minimum_closes_the_connection_with_530()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.SendRawAsync(Wire.ProtocolHeader.Amqp091.ToArray());
         await raw.ExpectMethodAsync<Wire.ConnectionStart>(0);
         await raw.SendMethodAsync(0, new Wire.ConnectionStartOk { Response = "\0guest\0guest"u8.ToArray() });
@@ -257,8 +257,8 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_client_without_the_auth_failure_capability_is_simply_disconnected_on_bad_credentials()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.SendRawAsync(Wire.ProtocolHeader.Amqp091.ToArray());
         await raw.ExpectMethodAsync<Wire.ConnectionStart>(0);
 
@@ -270,9 +270,9 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task A_client_vanishing_mid_message_leaves_the_broker_healthy()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var bystander = await Bystander.StartAsync(server);
-        var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
         await raw.SendMethodAsync(1, new Wire.BasicPublish { RoutingKey = "q" });
@@ -280,16 +280,16 @@ public sealed class RabbitMqClientRobustnessTests
 
         await raw.DisposeAsync();
 
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 1, "the vanished client's connection was not cleaned up");
+        await Eventually.TrueAsync(() => server.Broker.Connections.Count == 1, "the vanished client's connection was not cleaned up");
         await bystander.AssertStillWorksAsync();
     }
 
     [Fact]
     public async Task A_client_that_stalls_in_the_handshake_is_disconnected_after_the_handshake_timeout()
     {
-        await using var server = await AmqpTestServer.StartAsync(o => o.HandshakeTimeout = TimeSpan.FromSeconds(1));
+        await using var server = await TestBrokerServer.StartAmqpAsync(o => o.HandshakeTimeout = TimeSpan.FromSeconds(1));
         await using var bystander = await Bystander.StartAsync(server);
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.SendRawAsync(Wire.ProtocolHeader.Amqp091.ToArray());
         await raw.ExpectMethodAsync<Wire.ConnectionStart>(0);
 
@@ -303,22 +303,22 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task Closed_connections_are_not_kept_alive_by_the_broker_s_alarm_notifications()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         for (int i = 0; i < 20; i++)
         {
             await using var connection = await RabbitMq.ConnectAsync(server);
             await using var channel = await connection.CreateChannelAsync();
             await connection.CloseAsync();
         }
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 0, "closed connections are still listed");
+        await Eventually.TrueAsync(() => server.Broker.Connections.Count == 0, "closed connections are still listed");
 
         // Each live AMQP connection listens for alarms; a closed one must stop listening, or the
         // broker keeps every connection it ever had (and its buffers) reachable.
-        await RabbitMq.EventuallyAsync(() => AlarmListenerCount(server) == 0,
+        await Eventually.TrueAsync(() => AlarmListenerCount(server) == 0,
             $"{AlarmListenerCount(server)} closed connections still listen for alarms");
     }
 
-    private static int AlarmListenerCount(AmqpTestServer server)
+    private static int AlarmListenerCount(TestBrokerServer server)
     {
         var field = typeof(Tidings.Core.ResourceAlarms).GetField("Changed",
             System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
@@ -328,8 +328,8 @@ public sealed class RabbitMqClientRobustnessTests
     [Fact]
     public async Task Basic_recover_redelivers_every_unacked_message_with_the_redelivered_flag()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
         await raw.SendMethodAsync(1, new Wire.QueueDeclare { Queue = "recoverable" });
@@ -357,7 +357,7 @@ public sealed class RabbitMqClientRobustnessTests
     public async Task Two_hundred_connections_with_two_channels_each_all_work_at_once()
     {
         const int Connections = 200;
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         var connections = await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => RabbitMq.ConnectAsync(server)));
         try
         {
@@ -379,6 +379,6 @@ public sealed class RabbitMqClientRobustnessTests
         {
             await Task.WhenAll(connections.Select(async c => await c.DisposeAsync()));
         }
-        await RabbitMq.EventuallyAsync(() => server.Broker.Connections.Count == 0, "closed connections are still listed");
+        await Eventually.TrueAsync(() => server.Broker.Connections.Count == 0, "closed connections are still listed");
     }
 }

@@ -10,8 +10,8 @@ public sealed class RabbitMqClientSmokeTests
     [Fact]
     public async Task Published_messages_reach_a_consumer_in_order_and_intact()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.Port };
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var queue = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
@@ -35,8 +35,8 @@ public sealed class RabbitMqClientSmokeTests
     [Fact]
     public async Task Passive_declare_of_missing_queue_closes_channel_with_404()
     {
-        await using var server = await AmqpTestServer.StartAsync();
-        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.Port };
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var e = await Assert.ThrowsAsync<OperationInterruptedException>(() => channel.QueueDeclarePassiveAsync("nope"));

@@ -100,11 +100,11 @@ internal static class RabbitMq
     /// <summary>The bound on every wait in these tests.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public static ConnectionFactory Factory(AmqpTestServer server, string user = "guest", string password = "guest",
+    public static ConnectionFactory Factory(TestBrokerServer server, string user = "guest", string password = "guest",
         string virtualHost = "/") => new()
     {
         HostName = "127.0.0.1",
-        Port = server.Port,
+        Port = server.AmqpPort,
         UserName = user,
         Password = password,
         VirtualHost = virtualHost,
@@ -115,7 +115,7 @@ internal static class RabbitMq
         ContinuationTimeout = Timeout,
     };
 
-    public static Task<IConnection> ConnectAsync(AmqpTestServer server, Action<ConnectionFactory>? configure = null)
+    public static Task<IConnection> ConnectAsync(TestBrokerServer server, Action<ConnectionFactory>? configure = null)
     {
         var factory = Factory(server);
         configure?.Invoke(factory);
@@ -145,28 +145,6 @@ internal static class RabbitMq
         Assert.Equal(replyCode, e.ShutdownReason.ReplyCode);
         if (replyText is not null) Assert.Equal(replyText, e.ShutdownReason.ReplyText);
         return e.ShutdownReason;
-    }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails after the bound.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string because, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? Timeout);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail(because);
-            await Task.Delay(20);
-        }
-    }
-
-    /// <summary>Polls an async <paramref name="condition"/> until it holds; fails after the bound.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string because, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? Timeout);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail(because);
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>Reads a header value that the client hands back as bytes (AMQP long strings) as text.</summary>

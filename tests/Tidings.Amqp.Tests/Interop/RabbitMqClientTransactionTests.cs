@@ -10,7 +10,7 @@ public sealed class RabbitMqClientTransactionTests
     [Fact]
     public async Task Transactional_publishes_become_visible_only_on_commit()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var tx = await connection.CreateChannelAsync();
         await using var observer = await connection.CreateChannelAsync();
@@ -29,7 +29,7 @@ public sealed class RabbitMqClientTransactionTests
     [Fact]
     public async Task Rollback_discards_the_uncommitted_publishes_and_the_channel_stays_transactional()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var tx = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(tx);
@@ -48,7 +48,7 @@ public sealed class RabbitMqClientTransactionTests
     [Fact]
     public async Task Acks_in_a_transaction_take_effect_on_commit_and_are_forgotten_on_rollback()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         string queue;
         await using (var tx = await connection.CreateChannelAsync())
@@ -78,7 +78,7 @@ public sealed class RabbitMqClientTransactionTests
     [Fact]
     public async Task Closing_a_channel_with_an_open_transaction_discards_its_publishes()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
         await using var observer = await connection.CreateChannelAsync();
         string queue = await RabbitMq.TempQueueAsync(observer);
@@ -95,10 +95,10 @@ public sealed class RabbitMqClientTransactionTests
     [Fact]
     public async Task Selecting_confirms_is_refused_on_a_transactional_channel()
     {
-        await using var server = await AmqpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartAmqpAsync();
 
         // RabbitMQ.Client only sends confirm.select when a channel is created, so use the raw client here.
-        await using var raw = await RawAmqpClient.ConnectAsync(server.Port);
+        await using var raw = await RawAmqpClient.ConnectAsync(server.AmqpPort);
         await raw.HandshakeAsync();
         await raw.OpenChannelAsync(1);
         await raw.SendMethodAsync(1, new TxSelect());

@@ -8,6 +8,7 @@ namespace Tidings.Http.Tests.Dashboard;
 /// (Debian's /usr/bin/chromium, through npm's playwright-core) against a broker started here.
 /// Missing tools fail the test with the command that installs them; the test never skips.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Interop)]
 public sealed class DashboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
@@ -24,7 +25,7 @@ public sealed class DashboardBrowserTests
     {
         string browserDirectory = Path.Combine(RepositoryRoot(), "tests", "browser");
         RequireTools(browserDirectory);
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("dashboard-test");
         server.Broker.DefaultVirtualHost.DeclareQueue(HostileQueue);
         string screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "dashboard", "queue.png");

@@ -16,7 +16,7 @@ public sealed partial class DashboardEndpointTests
     [Fact]
     public async Task Root_serves_the_dashboard_html_uncached_with_a_content_security_policy()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
 
         using var response = await client.GetAsync("/");
@@ -37,7 +37,7 @@ public sealed partial class DashboardEndpointTests
     [Fact]
     public async Task Index_html_is_the_same_page_and_answers_304_to_its_etag()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
         using var first = await client.GetAsync("/index.html");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -53,7 +53,7 @@ public sealed partial class DashboardEndpointTests
     [Fact]
     public async Task Versioned_assets_are_served_with_their_content_types_and_cached_for_a_year()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
         string assets = await AssetsBaseAsync(client);
 
@@ -77,7 +77,7 @@ public sealed partial class DashboardEndpointTests
     [Fact]
     public async Task Every_module_the_scripts_import_is_served()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
         string assets = await AssetsBaseAsync(client);
         var pending = new Queue<string>(["js/app.js"]);
@@ -105,7 +105,7 @@ public sealed partial class DashboardEndpointTests
     [Fact]
     public async Task Assets_are_compressed_when_the_client_accepts_it()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var handler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
         using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
         string assets = await AssetsBaseAsync(client);
@@ -128,7 +128,7 @@ public sealed partial class DashboardEndpointTests
     [Fact]
     public async Task An_old_asset_version_gets_the_current_file_uncached_and_unknown_files_are_404()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
 
         using var stale = await client.GetAsync("/dashboard/000000000000/js/app.js");
@@ -142,7 +142,7 @@ public sealed partial class DashboardEndpointTests
     [Fact]
     public async Task The_dashboard_does_not_shadow_the_api()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         using var response = await client.GetAsync("/api/healthchecks/node");

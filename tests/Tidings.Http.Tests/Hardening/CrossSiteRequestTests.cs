@@ -21,7 +21,7 @@ public sealed class CrossSiteRequestTests
     [Fact]
     public async Task Cross_origin_text_plain_post_to_definitions_is_refused_and_creates_no_user()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         using var forged = Request(HttpMethod.Post, "/api/definitions", "http://evil.example", ForgedDefinitions, "text/plain");
@@ -33,7 +33,7 @@ public sealed class CrossSiteRequestTests
     [Fact]
     public async Task Cross_origin_json_requests_are_refused_for_every_state_changing_method()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("keep");
         using var client = server.Client();
 
@@ -55,7 +55,7 @@ public sealed class CrossSiteRequestTests
     [Fact]
     public async Task Same_origin_and_origin_less_requests_pass()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         string own = $"http://127.0.0.1:{server.BaseAddress.Port}";
 
@@ -69,7 +69,7 @@ public sealed class CrossSiteRequestTests
     [Fact]
     public async Task A_configured_origin_may_change_state_and_others_still_may_not()
     {
-        await using var server = await HttpTestServer.StartAsync(configureHttp: o => o.AllowedOrigins.Add("https://OPS.example.com/"));
+        await using var server = await TestBrokerServer.StartWithHttpAsync(configureHttp: o => o.AllowedOrigins.Add("https://OPS.example.com/"));
         using var client = server.Client();
 
         await (await client.SendAsync(Request(HttpMethod.Put, "/api/queues/%2F/a", "https://ops.example.com", "{}")))
@@ -83,7 +83,7 @@ public sealed class CrossSiteRequestTests
     [Fact]
     public async Task Sec_fetch_site_cross_site_without_origin_is_refused()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         foreach (string site in new[] { "cross-site", "same-site" })

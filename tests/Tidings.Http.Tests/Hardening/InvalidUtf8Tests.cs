@@ -29,7 +29,7 @@ public sealed class InvalidUtf8Tests
     [Fact]
     public async Task Invalid_utf8_in_a_json_string_of_a_queue_declaration_is_a_400()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await SendAsync(client, HttpMethod.Put, "/api/queues/%2F/q", WithInvalidUtf8("{\"arguments\":{\"x\":\"", "\"}}")))
@@ -46,7 +46,7 @@ public sealed class InvalidUtf8Tests
     [Fact]
     public async Task Invalid_utf8_in_definitions_users_and_publish_bodies_is_a_400()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 
@@ -70,7 +70,7 @@ public sealed class InvalidUtf8Tests
     [Fact]
     public async Task A_name_in_the_path_that_is_not_utf8_once_decoded_is_a_400()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PutJsonAsync("/api/queues/%2F/%C3%28")).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
@@ -88,7 +88,7 @@ public sealed class InvalidUtf8Tests
     [Fact]
     public async Task A_websocket_frame_with_a_lone_surrogate_closes_with_1007()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var cts = new CancellationTokenSource(Rest.Timeout);
         using var socket = await Rest.ConnectAsync(server, "/api/rest/vhosts/%2F/queues/work/ws", cts.Token);

@@ -21,7 +21,7 @@ public sealed class JsonContentTypeTests
     [InlineData(null)]
     public async Task A_body_not_declared_as_json_is_refused_with_415(string? contentType)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await SendAsync(client, HttpMethod.Put, "/api/queues/%2F/q", """{"durable":true}""", contentType))
@@ -37,7 +37,7 @@ public sealed class JsonContentTypeTests
     [Fact]
     public async Task Text_plain_definitions_are_refused_even_without_an_origin()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await SendAsync(client, HttpMethod.Post, "/api/definitions",
@@ -54,7 +54,7 @@ public sealed class JsonContentTypeTests
     [InlineData("application/vnd.tidings+json")]
     public async Task Json_media_types_with_parameters_or_a_json_suffix_are_accepted(string contentType)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await SendAsync(client, HttpMethod.Put, "/api/queues/%2F/q", """{"durable":true}""", contentType)).ExpectAsync(HttpStatusCode.Created);
@@ -67,7 +67,7 @@ public sealed class JsonContentTypeTests
     [Fact]
     public async Task Requests_without_a_body_need_no_content_type()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 

@@ -17,7 +17,7 @@ public sealed class LoginThrottleTests(ITestOutputHelper output)
     /// A client whose connections leave from <paramref name="localAddress"/> (any 127.x address is
     /// loopback on Linux), so one test can be several source addresses.
     /// </summary>
-    private static HttpClient ClientFrom(HttpTestServer server, string localAddress, string user, string password)
+    private static HttpClient ClientFrom(TestBrokerServer server, string localAddress, string user, string password)
     {
         var handler = new SocketsHttpHandler
         {
@@ -46,7 +46,7 @@ public sealed class LoginThrottleTests(ITestOutputHelper output)
     [Fact]
     public async Task Five_hundred_wrong_passwords_meet_429s_while_a_correct_login_from_another_address_passes_at_once()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var attacker = server.Client("guest", "wrong");
         int unauthorized = 0, throttled = 0;
         string? retryAfter = null;
@@ -96,7 +96,7 @@ public sealed class LoginThrottleTests(ITestOutputHelper output)
         options.LoginThrottling.AddressBurst = 0; // as if every guess came from another address
         // One token a minute, so the count below cannot gain a refilled token on a slow machine.
         options.LoginThrottling.UserFailuresPerMinute = 1;
-        await using var server = await HttpTestServer.StartAsync(options);
+        await using var server = await TestBrokerServer.StartWithHttpAsync(options);
         server.Broker.AddUser("alice", "s3cret", ["management"]).SetPermissions("/", VhostPermissions.All);
         server.Broker.AddUser("bob", "b0b", ["management"]).SetPermissions("/", VhostPermissions.All);
         using var usual = ClientFrom(server, "127.0.0.3", "alice", "s3cret");

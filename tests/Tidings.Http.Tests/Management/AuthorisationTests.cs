@@ -11,7 +11,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task No_credentials_answers_401_with_a_basic_challenge()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
 
         using var response = await client.GetAsync("/api/overview");
@@ -24,7 +24,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task Wrong_password_answers_401_not_authorised()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client("guest", "wrong");
 
         await (await client.GetAsync("/api/queues")).ExpectAsync(HttpStatusCode.Unauthorized, "not_authorised");
@@ -33,7 +33,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task Every_management_route_including_health_checks_requires_credentials()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
 
         foreach (var path in new[] { "/api/overview", "/api/whoami", "/api/nodes", "/api/vhosts", "/api/users", "/api/queues",
@@ -51,7 +51,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task A_user_without_management_tags_is_refused_with_401()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddUser("app", "secret").SetPermissions("/", VhostPermissions.All);
         using var client = server.Client("app", "secret");
 
@@ -62,7 +62,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task A_monitoring_user_reads_everything_but_cannot_create_users()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddUser("watcher", "secret", ["monitoring"]);
         server.Broker.DefaultVirtualHost.DeclareQueue("orders");
         using var client = server.Client("watcher", "secret");
@@ -83,7 +83,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task A_management_user_sees_only_vhosts_it_has_permissions_in()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var broker = server.Broker;
         broker.AddVirtualHost("private").DeclareQueue("secret-queue");
         broker.AddVirtualHost("shared").DeclareQueue("shared-queue");
@@ -100,7 +100,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task Vhost_permissions_of_the_user_apply_to_declarations()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddUser("limited", "pw", ["management"]).SetPermissions("/", new VhostPermissions("^allowed-.*", ".*", ".*"));
         using var client = server.Client("limited", "pw");
 
@@ -130,7 +130,7 @@ public sealed class AuthorisationTests
     [Fact]
     public async Task Whoami_names_the_user_and_its_tags()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         var me = await client.GetJsonAsync("/api/whoami");

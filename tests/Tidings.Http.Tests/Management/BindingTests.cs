@@ -7,7 +7,7 @@ public sealed class BindingTests
     [Fact]
     public async Task Binding_objects_have_rabbitmq_fields_and_properties_keys()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareQueue("q");
         vhost.BindQueue("q", "amq.direct", "");
@@ -32,7 +32,7 @@ public sealed class BindingTests
     [Fact]
     public async Task Post_creates_a_binding_with_201_and_a_location_that_finds_and_deletes_it()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("orders");
         using var client = server.Client();
 
@@ -55,7 +55,7 @@ public sealed class BindingTests
     [Fact]
     public async Task Bindings_with_arguments_are_addressed_by_their_hashed_properties_key()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("h");
         using var client = server.Client();
 
@@ -76,7 +76,7 @@ public sealed class BindingTests
     [Fact]
     public async Task Exchange_to_exchange_bindings_are_created_and_deleted()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareExchange("fan", "fanout");
         using var client = server.Client();
 
@@ -93,7 +93,7 @@ public sealed class BindingTests
     [Fact]
     public async Task Binding_to_a_missing_queue_is_404_and_to_the_default_exchange_is_refused()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 

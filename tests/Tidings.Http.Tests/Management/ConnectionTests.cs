@@ -11,7 +11,7 @@ public sealed class ConnectionTests
     private static async Task<JsonElement> SingleConnectionAsync(HttpClient client)
     {
         JsonElement list = default;
-        await ManagementApi.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             list = await client.GetJsonAsync("/api/connections");
             return list.GetArrayLength() == 1;
@@ -22,7 +22,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task An_amqp_connection_is_listed_with_rabbitmq_fields()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         await using var amqp = await server.ConnectAmqpAsync("billing-service");
         using var client = server.Client();
 
@@ -59,7 +59,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Channels_and_consumers_of_a_client_are_listed()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("tasks");
         await using var amqp = await server.ConnectAmqpAsync();
         await using var channel = await amqp.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
@@ -70,7 +70,7 @@ public sealed class ConnectionTests
         string connectionName = (await SingleConnectionAsync(client)).GetProperty("name").GetString()!;
 
         JsonElement channels = default;
-        await ManagementApi.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             channels = await client.GetJsonAsync("/api/channels");
             return channels.GetArrayLength() == 1 && channels[0].GetProperty("confirm").GetBoolean();
@@ -112,7 +112,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Deleting_a_connection_closes_the_client_with_320_and_the_given_reason()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         await using var amqp = await server.ConnectAmqpAsync();
         var closed = new TaskCompletionSource<ShutdownEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         amqp.ConnectionShutdownAsync += (_, args) =>
@@ -130,7 +130,7 @@ public sealed class ConnectionTests
         var shutdown = await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(320, shutdown.ReplyCode);
         Assert.Contains("maintenance window", shutdown.ReplyText);
-        await ManagementApi.EventuallyAsync(async () => (await client.GetJsonAsync("/api/connections")).GetArrayLength() == 0,
+        await Eventually.TrueAsync(async () => (await client.GetJsonAsync("/api/connections")).GetArrayLength() == 0,
             "the connection to go");
         await (await client.DeleteAsync("/api/connections/" + Uri.EscapeDataString(name))).ExpectAsync(HttpStatusCode.NotFound);
     }
@@ -138,7 +138,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task A_management_user_sees_only_its_own_connections_and_cannot_close_others()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddUser("viewer", "pw", ["management"]).SetPermissions("/", VhostPermissions.All);
         server.Broker.AddUser("ops", "pw", ["monitoring"]).SetPermissions("/", VhostPermissions.All);
         await using var amqp = await server.ConnectAmqpAsync();
@@ -158,7 +158,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task The_api_own_connections_are_not_listed()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         await (await client.PutJsonAsync("/api/queues/%2F/q")).ExpectAsync(HttpStatusCode.Created);
 

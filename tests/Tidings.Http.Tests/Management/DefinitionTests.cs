@@ -59,7 +59,7 @@ public sealed class DefinitionTests
     [Fact]
     public async Task RabbitMq_definitions_import_and_export_back_equivalently()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PostJsonAsync("/api/definitions", RabbitMqDefinitions)).ExpectAsync(HttpStatusCode.NoContent);
@@ -93,7 +93,7 @@ public sealed class DefinitionTests
     [Fact]
     public async Task Import_merges_and_leaves_an_inequivalent_existing_queue_as_it_is()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.AddVirtualHost("orders");
         vhost.DeclareQueue("orders.created", durable: false);
         vhost.DeclareQueue("kept");
@@ -109,7 +109,7 @@ public sealed class DefinitionTests
     [Fact]
     public async Task A_vhost_export_omits_users_and_vhost_names_and_imports_into_another_vhost()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         await (await client.PostJsonAsync("/api/definitions", RabbitMqDefinitions)).ExpectAsync(HttpStatusCode.NoContent);
 
@@ -128,7 +128,7 @@ public sealed class DefinitionTests
     [Fact]
     public async Task Definitions_upload_as_a_multipart_file_like_the_management_ui()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         using var form = new MultipartFormDataContent();
         form.Add(new StringContent(RabbitMqDefinitions), "file", "definitions.json");
@@ -141,7 +141,7 @@ public sealed class DefinitionTests
     [Fact]
     public async Task Import_refuses_an_unknown_hashing_algorithm()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PostJsonAsync("/api/definitions",

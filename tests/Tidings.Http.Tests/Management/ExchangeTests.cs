@@ -8,7 +8,7 @@ public sealed class ExchangeTests
     [Fact]
     public async Task The_default_exchange_is_listed_with_an_empty_name_beside_the_amq_ones()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         var exchanges = await client.GetJsonAsync("/api/exchanges/%2F");
@@ -26,7 +26,7 @@ public sealed class ExchangeTests
     [Fact]
     public async Task Put_requires_a_type_and_creates_then_updates()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         var error = await (await client.PutJsonAsync("/api/exchanges/%2F/events", new { durable = true }))
@@ -49,7 +49,7 @@ public sealed class ExchangeTests
     [Fact]
     public async Task Delete_honours_if_unused_and_refuses_predeclared_exchanges()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareExchange("busy", "fanout");
         vhost.DeclareQueue("q");
@@ -66,7 +66,7 @@ public sealed class ExchangeTests
     [Fact]
     public async Task Publish_reports_whether_the_message_was_routed()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("target");
         using var client = server.Client();
 
@@ -94,7 +94,7 @@ public sealed class ExchangeTests
     [Fact]
     public async Task Publish_without_a_mandatory_key_is_a_bad_request()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PostJsonAsync("/api/exchanges/%2F/amq.direct/publish", new { routing_key = "k", payload = "x", payload_encoding = "string" }))
@@ -106,7 +106,7 @@ public sealed class ExchangeTests
     [Fact]
     public async Task Source_and_destination_bindings_of_an_exchange_are_listed()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareExchange("upstream", "topic");
         vhost.DeclareExchange("downstream", "fanout");

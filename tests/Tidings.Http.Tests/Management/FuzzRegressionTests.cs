@@ -16,7 +16,7 @@ public sealed class FuzzRegressionTests
     [InlineData("""{"queues":[{"name":"","vhost":"/","durable":true}]}""")]
     public async Task A_definitions_entry_without_its_name_is_a_400_not_a_500(string definitions)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PostJsonAsync("/api/definitions", definitions)).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
@@ -32,7 +32,7 @@ public sealed class FuzzRegressionTests
     [InlineData("/api/exchanges/%2F/inf", """{"type":"topic","arguments":{"x-custom":-1e400}}""")]
     public async Task A_number_too_large_for_a_double_is_refused_and_the_listings_keep_working(string path, string body)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PutJsonAsync(path, body)).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
@@ -46,7 +46,7 @@ public sealed class FuzzRegressionTests
     [Fact]
     public async Task Arguments_nested_as_deep_as_the_core_allows_can_be_listed()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         const int depth = 60;
         string nested = string.Concat(Enumerable.Repeat("""{"a":""", depth)) + "1" + new string('}', depth);

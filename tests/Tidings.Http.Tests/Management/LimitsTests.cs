@@ -17,7 +17,7 @@ public sealed class LimitsTests
     [InlineData("message_id", 300)]
     public async Task A_publish_AMQP_cannot_carry_is_a_400_and_the_good_messages_behind_it_stay_readable_over_AMQP(string field, int length)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         await (await client.PutJsonAsync("/api/queues/%2F/work")).ExpectAsync(HttpStatusCode.Created);
         await (await client.PostJsonAsync("/api/bindings/%2F/e/amq.topic/q/work", new { routing_key = "#" })).ExpectAsync(HttpStatusCode.Created);
@@ -49,7 +49,7 @@ public sealed class LimitsTests
     [InlineData("/api/users/{0}")]
     public async Task A_name_longer_than_255_bytes_is_refused_with_400(string pathFormat)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         foreach (int length in new[] { 256, 300, 1000, 4000 })
@@ -69,7 +69,7 @@ public sealed class LimitsTests
     [Fact]
     public async Task A_binding_key_or_dead_letter_argument_longer_than_255_bytes_is_refused_with_400()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
         await (await client.PutJsonAsync("/api/queues/%2F/q")).ExpectAsync(HttpStatusCode.Created);
 

@@ -71,10 +71,10 @@ internal static class ManagementApi
     }
 
     /// <summary>A client authenticated as another user.</summary>
-    public static HttpClient ClientAs(this HttpTestServer server, string user, string password) => server.Client(user, password);
+    public static HttpClient ClientAs(this TestBrokerServer server, string user, string password) => server.Client(user, password);
 
     /// <summary>A RabbitMQ.Client connection to the test server's AMQP listener.</summary>
-    public static Task<IConnection> ConnectAmqpAsync(this HttpTestServer server, string? clientName = null)
+    public static Task<IConnection> ConnectAmqpAsync(this TestBrokerServer server, string? clientName = null)
     {
         var factory = new ConnectionFactory
         {
@@ -85,17 +85,6 @@ internal static class ManagementApi
             ClientProvidedName = clientName,
         };
         return factory.CreateConnectionAsync();
-    }
-
-    /// <summary>Polls until the condition holds (state changes that travel over a socket), failing after 10 s.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
-            await Task.Delay(20);
-        }
     }
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>

@@ -10,7 +10,7 @@ public sealed class OverviewAndHealthTests
     [Fact]
     public async Task Overview_has_versions_listeners_totals_and_rates()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareQueue("q");
         await using var amqp = await server.ConnectAmqpAsync();
@@ -61,7 +61,7 @@ public sealed class OverviewAndHealthTests
     [Fact]
     public async Task Nodes_report_memory_disk_and_uptime()
     {
-        await using var server = await HttpTestServer.StartAsync(new BrokerOptions { MemoryHighWatermarkBytes = 0, NodeName = "tidings@test" });
+        await using var server = await TestBrokerServer.StartWithHttpAsync(new BrokerOptions { MemoryHighWatermarkBytes = 0, NodeName = "tidings@test" });
         using var client = server.Client();
 
         var nodes = await client.GetJsonAsync("/api/nodes");
@@ -82,7 +82,7 @@ public sealed class OverviewAndHealthTests
     [Fact]
     public async Task Aliveness_test_round_trips_a_message_through_a_queue()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         var reply = await client.GetJsonAsync("/api/aliveness-test/%2F");
@@ -96,7 +96,7 @@ public sealed class OverviewAndHealthTests
     [Fact]
     public async Task Health_checks_answer_ok_or_503()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         foreach (var check in new[] { "alarms", "local-alarms", "virtual-hosts", "is-in-service", "node-is-quorum-critical",
@@ -117,7 +117,7 @@ public sealed class OverviewAndHealthTests
     [Fact]
     public async Task Wrong_method_is_405_and_unknown_path_is_404()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PostJsonAsync("/api/overview", new { })).ExpectAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
@@ -127,7 +127,7 @@ public sealed class OverviewAndHealthTests
     [Fact]
     public async Task The_openapi_document_lists_every_route()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
 
         var document = await client.GetJsonAsync("/api/openapi.json");

@@ -7,9 +7,9 @@ namespace Tidings.Http.Tests.Management;
 
 public sealed class PaginationTests
 {
-    private static async Task<HttpTestServer> ServerWithQueuesAsync(params string[] names)
+    private static async Task<TestBrokerServer> ServerWithQueuesAsync(params string[] names)
     {
-        var server = await HttpTestServer.StartAsync();
+        var server = await TestBrokerServer.StartWithHttpAsync();
         foreach (var name in names) server.Broker.DefaultVirtualHost.DeclareQueue(name);
         return server;
     }
@@ -100,7 +100,7 @@ public sealed class PaginationTests
     [Fact]
     public async Task A_page_of_100000_queues_answers_well_under_a_second()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         for (int i = 0; i < 100_000; i++) vhost.DeclareQueue("queue-" + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
         using var client = server.Client();
@@ -136,7 +136,7 @@ public sealed class PaginationTests
     [Fact]
     public async Task Other_lists_paginate_too()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         var exchanges = await client.GetJsonAsync("/api/exchanges?page=1&page_size=2&name=amq.");

@@ -8,13 +8,13 @@ namespace Tidings.Http.Tests.Management;
 
 public sealed class QueueTests
 {
-    private static void Publish(HttpTestServer server, string queue, string body, string vhost = "/") =>
+    private static void Publish(TestBrokerServer server, string queue, string body, string vhost = "/") =>
         server.Broker.FindVirtualHost(vhost)!.Publish("", queue, MessageProperties.Empty, Encoding.UTF8.GetBytes(body));
 
     [Fact]
     public async Task A_queue_has_rabbitmq_fields_with_counts_and_rates()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("orders", durable: true, arguments: new Dictionary<string, object?> { ["x-max-length"] = 10L });
         Publish(server, "orders", "one");
         Publish(server, "orders", "two");
@@ -47,7 +47,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Consumers_from_an_amqp_client_show_in_consumer_details()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         await using var connection = await server.ConnectAmqpAsync();
         await using var channel = await connection.CreateChannelAsync();
@@ -69,7 +69,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Put_creates_with_201_then_answers_204_and_refuses_an_inequivalent_redeclare()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PutJsonAsync("/api/queues/%2F/jobs", new { durable = true, arguments = new Dictionary<string, object> { ["x-message-ttl"] = 60000 } }))
@@ -89,7 +89,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Lowercase_percent_2f_names_the_default_vhost_and_encoded_names_are_decoded()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddVirtualHost("team/a");
         server.Broker.FindUser("guest")!.SetPermissions("team/a", Tidings.Core.Security.VhostPermissions.All);
         using var client = server.Client();
@@ -106,7 +106,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Unknown_queue_and_unknown_vhost_answer_404_object_not_found()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         var error = await (await client.GetAsync("/api/queues/%2F/missing")).ExpectAsync(HttpStatusCode.NotFound, "Object Not Found");
@@ -118,7 +118,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Delete_honours_if_empty_and_if_unused_with_400()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("full");
         Publish(server, "full", "x");
         using var client = server.Client();
@@ -139,7 +139,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Delete_contents_purges_the_queue()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("purge-me");
         for (int i = 0; i < 5; i++) Publish(server, "purge-me", "m" + i);
         using var client = server.Client();
@@ -152,7 +152,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Get_with_ack_requeue_true_returns_distinct_messages_and_leaves_them_redelivered()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("inbox");
         server.Broker.DefaultVirtualHost.Publish("", "inbox",
             new MessageProperties { ContentType = "text/plain", Durable = true, Headers = new Dictionary<string, object?> { ["k"] = "v" } },
@@ -192,7 +192,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Get_encodes_binary_as_base64_and_truncates()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("bin");
         server.Broker.DefaultVirtualHost.Publish("", "bin", MessageProperties.Empty, new byte[] { 0xff, 0xfe, 0x00, 0x01 });
         Publish(server, "bin", "hello world");
@@ -215,7 +215,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Get_without_mandatory_keys_or_with_a_bad_ackmode_is_a_bad_request()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 
@@ -232,7 +232,7 @@ public sealed class QueueTests
     [Fact]
     public async Task An_exclusive_queue_names_its_owner_connection()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         await using var connection = await server.ConnectAmqpAsync();
         await using var channel = await connection.CreateChannelAsync();
         var declared = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
@@ -249,7 +249,7 @@ public sealed class QueueTests
     [Fact]
     public async Task Queue_bindings_include_the_default_exchange_binding()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareQueue("bound");
         vhost.BindQueue("bound", "amq.topic", "a.#");

@@ -8,7 +8,7 @@ public sealed class VhostUserPermissionTests
     [Fact]
     public async Task Vhosts_are_created_updated_shown_and_deleted()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PutJsonAsync("/api/vhosts/staging", new { description = "Staging", tags = "qa,blue" })).ExpectAsync(HttpStatusCode.Created);
@@ -29,7 +29,7 @@ public sealed class VhostUserPermissionTests
     [Fact]
     public async Task Users_are_created_with_a_password_or_a_rabbitmq_hash_and_tags_as_string_or_list()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PutJsonAsync("/api/users/alice", new { password = "s3cret", tags = "administrator,monitoring" })).ExpectAsync(HttpStatusCode.Created);
@@ -60,7 +60,7 @@ public sealed class VhostUserPermissionTests
     [Fact]
     public async Task Updating_a_user_keeps_its_permissions()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddUser("app", "old", ["management"]).SetPermissions("/", new VhostPermissions("c", "w", "r"));
         using var client = server.Client();
 
@@ -74,7 +74,7 @@ public sealed class VhostUserPermissionTests
     [Fact]
     public async Task Permissions_are_set_listed_and_cleared()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.AddUser("app", "pw");
         server.Broker.AddVirtualHost("v1");
         using var client = server.Client();

@@ -9,7 +9,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Sse_consumer_with_manual_acks_receives_every_message_once_in_order()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var client = server.Client();
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -40,7 +40,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Sse_consumer_with_auto_ack_receives_every_message_and_leaves_none_unacked()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var client = server.Client();
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -52,14 +52,14 @@ public sealed class EventStreamTests
             Assert.Equal($"m{i}", Rest.Payload(await sse.ReadMessageAsync(cts.Token)));
 
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
-        await Rest.EventuallyAsync(() => queue.UnackedCount == 0, "the written messages are acked");
+        await Eventually.TrueAsync(() => queue.UnackedCount == 0, "the written messages are acked");
         Assert.Equal(0, queue.MessageCount);
     }
 
     [Fact]
     public async Task Sse_consumer_receives_large_messages_intact()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var client = server.Client();
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -75,7 +75,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Sse_disconnect_requeues_unacked_messages_for_the_next_consumer_as_redelivered()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var client = server.Client();
@@ -89,7 +89,7 @@ public sealed class EventStreamTests
             using var ack = await Rest.PostAsync(client, $"/api/rest/streams/{first.StreamId}/ack", new { delivery_tag = Rest.Tag(m0) });
             Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
         }
-        await Rest.EventuallyAsync(() => queue.ConsumerCount == 0 && queue.MessageCount == 4, "the stream's session closed");
+        await Eventually.TrueAsync(() => queue.ConsumerCount == 0 && queue.MessageCount == 4, "the stream's session closed");
         Assert.Equal(0, queue.UnackedCount);
         Rest.PublishNumbered(server, "work", 5, start: 5);
 
@@ -105,7 +105,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Prefetch_bounds_the_messages_in_flight_to_an_sse_client()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var client = server.Client();
@@ -139,7 +139,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Nack_with_requeue_redelivers_and_without_requeue_drops()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var client = server.Client();
@@ -163,7 +163,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task An_amqp_publish_reaches_an_sse_client_with_its_properties()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
@@ -200,7 +200,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Deleting_the_queue_ends_the_stream_with_a_closed_event()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("short-lived");
         using var client = server.Client();
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -217,7 +217,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Streams_work_in_other_vhosts_and_with_names_that_need_escaping()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.AddVirtualHost("tenant/a");
         server.Broker.FindUser("guest")!.SetPermissions("tenant/a", Tidings.Core.Security.VhostPermissions.All);
         vhost.DeclareQueue("jobs/high priority");

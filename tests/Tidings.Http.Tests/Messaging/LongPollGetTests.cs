@@ -11,14 +11,14 @@ public sealed class LongPollGetTests
     [Fact]
     public async Task Long_poll_get_waits_for_a_message_published_during_the_wait()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var client = server.Client();
 
         var get = Rest.PostAsync(client, GetPath, new { wait_ms = 10_000, ack = "auto" });
         // The get long-polls with the core's connectionless receive: it waits on the queue, not as a consumer.
-        await Rest.EventuallyAsync(() => ((Tidings.Core.Queues.MessageQueue)queue).ReceiversWaiting == 1, "the get is waiting");
+        await Eventually.TrueAsync(() => ((Tidings.Core.Queues.MessageQueue)queue).ReceiversWaiting == 1, "the get is waiting");
         Assert.False(get.IsCompleted);
         Rest.PublishNumbered(server, "work", 1);
         using var response = await get.WaitAsync(Rest.Timeout);
@@ -29,7 +29,7 @@ public sealed class LongPollGetTests
         var messages = body.GetProperty("messages");
         Assert.Equal(1, messages.GetArrayLength());
         Assert.Equal("m0", Rest.Payload(messages[0]));
-        await Rest.EventuallyAsync(() => ((Tidings.Core.Queues.MessageQueue)queue).ReceiversWaiting == 0 && queue.ConsumerCount == 0 &&
+        await Eventually.TrueAsync(() => ((Tidings.Core.Queues.MessageQueue)queue).ReceiversWaiting == 0 && queue.ConsumerCount == 0 &&
             queue.UnackedCount == 0, "the get settled its delivery");
         Assert.Equal(0, queue.MessageCount);
     }
@@ -37,7 +37,7 @@ public sealed class LongPollGetTests
     [Fact]
     public async Task Long_poll_get_returns_no_messages_after_the_timeout()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var client = server.Client();
@@ -56,7 +56,7 @@ public sealed class LongPollGetTests
     [Fact]
     public async Task Get_returns_at_most_count_ready_messages_without_waiting()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         Rest.PublishNumbered(server, "work", 5);
         using var client = server.Client();
@@ -71,7 +71,7 @@ public sealed class LongPollGetTests
     [Fact]
     public async Task A_get_of_many_large_messages_returns_them_all_intact()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         for (int i = 0; i < 40; i++)
             server.Broker.DefaultVirtualHost.Publish("", "work", Tidings.Core.Messages.MessageProperties.Empty,
@@ -83,13 +83,13 @@ public sealed class LongPollGetTests
         var messages = (await Rest.JsonAsync(response)).GetProperty("messages").EnumerateArray().ToList();
         Assert.Equal(40, messages.Count);
         for (int i = 0; i < 40; i++) Assert.Equal(new string((char)('a' + i % 26), 10_000), Rest.Payload(messages[i]));
-        await Rest.EventuallyAsync(() => server.Broker.DefaultVirtualHost.FindQueue("work")!.UnackedCount == 0, "the get acked");
+        await Eventually.TrueAsync(() => server.Broker.DefaultVirtualHost.FindQueue("work")!.UnackedCount == 0, "the get acked");
     }
 
     [Fact]
     public async Task Manual_get_holds_messages_under_a_lease_until_acked()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         Rest.PublishNumbered(server, "work", 3);
@@ -120,7 +120,7 @@ public sealed class LongPollGetTests
     [Fact]
     public async Task An_expired_lease_requeues_its_messages_as_redelivered()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         Rest.PublishNumbered(server, "work", 2);
@@ -133,7 +133,7 @@ public sealed class LongPollGetTests
         Assert.Equal(2, leased.GetProperty("messages").GetArrayLength());
         Assert.All(leased.GetProperty("messages").EnumerateArray(), m => Assert.False(Rest.Redelivered(m)));
 
-        await Rest.EventuallyAsync(() => queue.MessageCount == 2 && queue.UnackedCount == 0, "the lease expired");
+        await Eventually.TrueAsync(() => queue.MessageCount == 2 && queue.UnackedCount == 0, "the lease expired");
         using var late = await Rest.PostAsync(client, $"/api/rest/leases/{lease}/ack", new { });
         Assert.Contains("expired", await Rest.AssertErrorAsync(late, HttpStatusCode.NotFound));
 
@@ -146,7 +146,7 @@ public sealed class LongPollGetTests
     [Fact]
     public async Task A_lease_is_not_visible_to_another_user()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         server.Broker.AddUser("bob", "secret").SetPermissions("/", Tidings.Core.Security.VhostPermissions.All);
         Rest.PublishNumbered(server, "work", 1);

@@ -10,7 +10,7 @@ public sealed class MessageConversionTests
     [Fact]
     public async Task A_neutral_message_is_shown_by_the_REST_get_as_the_conversion_table_says()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         vhost.DeclareQueue("work");
         vhost.Publish("", "work", new MessageProperties

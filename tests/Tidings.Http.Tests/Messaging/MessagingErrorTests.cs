@@ -13,7 +13,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task Requests_without_or_with_wrong_credentials_are_refused_with_401()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var anonymous = server.Client(user: null);
         using var wrong = server.Client("guest", "nope");
@@ -34,7 +34,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task Missing_vhost_exchange_queue_stream_and_lease_are_404()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         using var vhost = await Rest.PublishAsync(client, "amq.direct", new { routing_key = "k", payload = "x" }, vhost: "nowhere");
@@ -56,7 +56,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task Operations_the_user_may_not_perform_are_403()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("secret");
         server.Broker.AddVirtualHost("other");
         server.Broker.AddUser("alice", "pw").SetPermissions("/", new VhostPermissions(Configure: "", Write: "^public$", Read: "^public$"));
@@ -76,7 +76,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task Cross_origin_requests_with_ambient_credentials_are_403()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
         using var sameOrigin = new HttpRequestMessage(HttpMethod.Post, "/api/rest/vhosts/%2F/exchanges/amq.default/publish")
@@ -120,7 +120,7 @@ public sealed class MessagingErrorTests
     [InlineData("{\"routing_key\":\"q\",\"payload\":\"x\",\"properties\":{\"expiration\":\"4294967296\"}}", "value_too_large")]
     public async Task Malformed_publish_requests_are_400_with_the_reason(string body, string reason)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 
@@ -133,7 +133,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task A_routing_key_longer_than_amqp_allows_is_400()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         using var response = await Rest.PublishAsync(client, "amq.direct", new { routing_key = new string('k', 256), payload = "x" });
@@ -148,7 +148,7 @@ public sealed class MessagingErrorTests
     [InlineData("ack=sometimes", "ack must be 'manual' or 'auto'")]
     public async Task Bad_stream_options_are_400(string query, string reason)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 
@@ -166,7 +166,7 @@ public sealed class MessagingErrorTests
     [InlineData("{\"timeout\":5}", "unknown field 'timeout'")]
     public async Task Bad_get_requests_are_400(string body, string reason)
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 
@@ -178,7 +178,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task Acking_tags_the_stream_has_not_sent_or_in_auto_mode_is_400()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         Rest.PublishNumbered(server, "q", 2);
         using var client = server.Client();
@@ -207,7 +207,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task A_stream_cannot_be_acked_by_another_user()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         server.Broker.AddUser("bob", "secret").SetPermissions("/", VhostPermissions.All);
         Rest.PublishNumbered(server, "q", 1);
@@ -226,7 +226,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task Consuming_an_exclusive_queue_of_another_connection_is_refused()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var owner = server.Broker.OpenConnection(server.Broker.FindUser("guest")!, "/", "test");
         server.Broker.DefaultVirtualHost.DeclareQueue("mine", exclusive: true, caller: owner);
         using var client = server.Client();
@@ -240,7 +240,7 @@ public sealed class MessagingErrorTests
     [Fact]
     public async Task Operator_closing_the_connection_ends_the_stream_and_requeues()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("q")!;
         Rest.PublishNumbered(server, "q", 1);

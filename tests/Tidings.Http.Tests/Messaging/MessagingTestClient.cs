@@ -127,7 +127,7 @@ internal static class Rest
     }
 
     /// <summary>Publishes in-process messages "m0".."m{n-1}" to queue <paramref name="queue"/> of vhost "/".</summary>
-    public static void PublishNumbered(HttpTestServer server, string queue, int count, int start = 0)
+    public static void PublishNumbered(TestBrokerServer server, string queue, int count, int start = 0)
     {
         for (int i = start; i < start + count; i++)
             server.Broker.DefaultVirtualHost.Publish("", queue, MessageProperties.Empty, Encoding.UTF8.GetBytes($"m{i}"));
@@ -139,20 +139,9 @@ internal static class Rest
 
     public static bool Redelivered(JsonElement message) => message.GetProperty("redelivered").GetBoolean();
 
-    /// <summary>Polls <paramref name="condition"/> until true, failing after <see cref="Timeout"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting until {what}");
-            await Task.Delay(10);
-        }
-    }
-
     // ---- WebSocket ----
 
-    public static async Task<ClientWebSocket> ConnectAsync(HttpTestServer server, string path, CancellationToken ct,
+    public static async Task<ClientWebSocket> ConnectAsync(TestBrokerServer server, string path, CancellationToken ct,
         string? authorization = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
@@ -162,7 +151,7 @@ internal static class Rest
         return socket;
     }
 
-    public static Uri WebSocketUri(HttpTestServer server, string path) => new($"ws://127.0.0.1:{server.BaseAddress.Port}{path}");
+    public static Uri WebSocketUri(TestBrokerServer server, string path) => new($"ws://127.0.0.1:{server.BaseAddress.Port}{path}");
 
     /// <summary>The next text frame as JSON, or null when the server closed the socket (the close is answered).</summary>
     public static async Task<JsonElement?> ReceiveAsync(WebSocket socket, CancellationToken ct)

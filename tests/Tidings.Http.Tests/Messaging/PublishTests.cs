@@ -12,7 +12,7 @@ public sealed class PublishTests
     [Fact]
     public async Task Publish_over_http_reaches_a_rabbitmq_client_consumer_with_its_properties()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
@@ -78,7 +78,7 @@ public sealed class PublishTests
     [Fact]
     public async Task Payload_encodings_base64_and_json_set_the_body_bytes()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 
@@ -100,7 +100,7 @@ public sealed class PublishTests
     [Fact]
     public async Task Publishing_an_unroutable_message_answers_routed_false()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         using var response = await Rest.PublishAsync(client, "amq.direct", new { routing_key = "nobody", payload = "x", mandatory = true });
@@ -112,7 +112,7 @@ public sealed class PublishTests
     [Fact]
     public async Task Publish_while_a_resource_alarm_is_on_is_refused_with_503_and_the_alarm()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
         server.Broker.Alarms.Set("memory", true);
@@ -129,7 +129,7 @@ public sealed class PublishTests
     [Fact]
     public async Task Publish_above_max_message_size_is_refused_with_413()
     {
-        await using var server = await HttpTestServer.StartAsync(new Tidings.Core.BrokerOptions { MemoryHighWatermarkBytes = 0, MaxMessageSize = 1000 });
+        await using var server = await TestBrokerServer.StartWithHttpAsync(new Tidings.Core.BrokerOptions { MemoryHighWatermarkBytes = 0, MaxMessageSize = 1000 });
         server.Broker.DefaultVirtualHost.DeclareQueue("q");
         using var client = server.Client();
 

@@ -9,7 +9,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task WebSocket_consumer_with_manual_acks_receives_every_message_once_in_order()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -23,18 +23,18 @@ public sealed class WebSocketTests
             Assert.False(Rest.Redelivered(message));
             await Rest.SendAsync(socket, $$"""{"ack":{{Rest.Tag(message)}}}""", cts.Token);
         }
-        await Rest.EventuallyAsync(() => queue.UnackedCount == 0, "the last ack is applied");
+        await Eventually.TrueAsync(() => queue.UnackedCount == 0, "the last ack is applied");
         Assert.Equal(0, queue.MessageCount);
 
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
         Assert.Equal(WebSocketState.Closed, socket.State);
-        await Rest.EventuallyAsync(() => queue.ConsumerCount == 0, "the consumer is gone");
+        await Eventually.TrueAsync(() => queue.ConsumerCount == 0, "the consumer is gone");
     }
 
     [Fact]
     public async Task WebSocket_consumer_with_auto_ack_receives_every_message()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -42,14 +42,14 @@ public sealed class WebSocketTests
 
         Rest.PublishNumbered(server, "work", 200);
         for (int i = 0; i < 200; i++) Assert.Equal($"m{i}", Rest.Payload(await Rest.ReceiveMessageAsync(socket, cts.Token)));
-        await Rest.EventuallyAsync(() => queue.UnackedCount == 0, "the sent messages are acked");
+        await Eventually.TrueAsync(() => queue.UnackedCount == 0, "the sent messages are acked");
         Assert.Equal(0, queue.MessageCount);
     }
 
     [Fact]
     public async Task WebSocket_disconnect_requeues_unacked_messages_as_redelivered()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -60,7 +60,7 @@ public sealed class WebSocketTests
             for (int i = 0; i < 3; i++) Assert.Equal($"m{i}", Rest.Payload(await Rest.ReceiveMessageAsync(first, cts.Token)));
             first.Abort(); // no close handshake: the tab crashed
         }
-        await Rest.EventuallyAsync(() => queue.ConsumerCount == 0 && queue.MessageCount == 6, "the socket's session closed");
+        await Eventually.TrueAsync(() => queue.ConsumerCount == 0 && queue.MessageCount == 6, "the socket's session closed");
 
         using var second = await Rest.ConnectAsync(server, "/api/rest/vhosts/%2F/queues/work/ws?prefetch=10&ack=auto", cts.Token);
         for (int i = 0; i < 6; i++)
@@ -74,7 +74,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task Prefetch_bounds_the_messages_in_flight_to_a_websocket_client()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -97,7 +97,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task A_nack_with_requeue_over_the_websocket_redelivers_the_message()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var cts = new CancellationTokenSource(Rest.Timeout);
         Rest.PublishNumbered(server, "work", 1);
@@ -113,7 +113,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task Acking_an_unknown_delivery_tag_closes_the_socket_with_policy_violation_and_requeues()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         var queue = server.Broker.DefaultVirtualHost.FindQueue("work")!;
         using var cts = new CancellationTokenSource(Rest.Timeout);
@@ -127,14 +127,14 @@ public sealed class WebSocketTests
         Assert.Null(await Rest.ReceiveAsync(socket, cts.Token));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
         Assert.Contains("unknown delivery tag 99", socket.CloseStatusDescription);
-        await Rest.EventuallyAsync(() => queue.MessageCount == 1 && queue.UnackedCount == 0, "the message is requeued");
+        await Eventually.TrueAsync(() => queue.MessageCount == 1 && queue.UnackedCount == 0, "the message is requeued");
         Assert.Equal(1ul, Rest.Tag(message));
     }
 
     [Fact]
     public async Task A_malformed_frame_closes_the_socket_with_invalid_payload()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var cts = new CancellationTokenSource(Rest.Timeout);
         using var socket = await Rest.ConnectAsync(server, "/api/rest/vhosts/%2F/queues/work/ws", cts.Token);
@@ -149,7 +149,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task Deleting_the_queue_closes_the_websocket_with_the_reason()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("short-lived");
         using var cts = new CancellationTokenSource(Rest.Timeout);
         using var socket = await Rest.ConnectAsync(server, "/api/rest/vhosts/%2F/queues/short-lived/ws", cts.Token);
@@ -164,7 +164,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task A_browser_can_pass_credentials_in_the_subprotocol_even_cross_origin()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var cts = new CancellationTokenSource(Rest.Timeout);
         using var socket = new ClientWebSocket();
@@ -182,7 +182,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task WebSocket_handshake_without_credentials_is_refused_with_401()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var cts = new CancellationTokenSource(Rest.Timeout);
         using var socket = new ClientWebSocket();
@@ -196,7 +196,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task WebSocket_handshake_with_ambient_credentials_from_another_origin_is_refused_with_403()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("work");
         using var cts = new CancellationTokenSource(Rest.Timeout);
 
@@ -212,7 +212,7 @@ public sealed class WebSocketTests
     [Fact]
     public async Task WebSocket_on_a_missing_queue_is_refused_with_404_before_the_upgrade()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         // A plain GET (no upgrade) is told what the endpoint expects.

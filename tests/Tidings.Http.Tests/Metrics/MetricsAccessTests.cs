@@ -24,7 +24,7 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task Metrics_are_aggregated_by_default_totals_without_vhost_or_queue_names()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         Populate(server.Broker);
         using var client = server.Client(user: null);
 
@@ -53,7 +53,7 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task Per_object_endpoint_names_every_vhost_and_queue_whatever_the_setting()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         Populate(server.Broker);
         using var client = server.Client(user: null);
 
@@ -69,7 +69,7 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task PerObject_setting_makes_metrics_name_vhosts_and_queues()
     {
-        await using var server = await HttpTestServer.StartAsync(configureHttp: o => o.Metrics.PerObject = true);
+        await using var server = await TestBrokerServer.StartWithHttpAsync(configureHttp: o => o.Metrics.PerObject = true);
         Populate(server.Broker);
         using var client = server.Client(user: null);
 
@@ -83,7 +83,7 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task Metrics_need_no_credentials_by_default()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client(user: null);
 
         foreach (var path in Paths)
@@ -96,7 +96,7 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task Required_authentication_refuses_scrapes_without_credentials_with_401_and_a_challenge()
     {
-        await using var server = await HttpTestServer.StartAsync(configureHttp: o => o.Metrics.RequireAuthentication = true);
+        await using var server = await TestBrokerServer.StartWithHttpAsync(configureHttp: o => o.Metrics.RequireAuthentication = true);
         Populate(server.Broker);
         using var anonymous = server.Client(user: null);
         using var wrong = server.Client("guest", "wrong");
@@ -115,7 +115,7 @@ public sealed class MetricsAccessTests
     [Fact]
     public async Task Required_authentication_admits_monitoring_and_administrator_users_only()
     {
-        await using var server = await HttpTestServer.StartAsync(configureHttp: o => o.Metrics.RequireAuthentication = true);
+        await using var server = await TestBrokerServer.StartWithHttpAsync(configureHttp: o => o.Metrics.RequireAuthentication = true);
         Populate(server.Broker);
         server.Broker.AddUser("scraper", "s", ["monitoring"]);
         server.Broker.AddUser("operator", "o", ["management"]);
@@ -146,7 +146,7 @@ public sealed class MetricsAccessTests
     {
         var options = new BrokerOptions { MemoryHighWatermarkBytes = 0 };
         options.LoginThrottling.AddressBurst = 3;
-        await using var server = await HttpTestServer.StartAsync(options, o => o.Metrics.RequireAuthentication = true);
+        await using var server = await TestBrokerServer.StartWithHttpAsync(options, o => o.Metrics.RequireAuthentication = true);
         using var guesser = server.Client("guest", "guess");
 
         var codes = new List<HttpStatusCode>();

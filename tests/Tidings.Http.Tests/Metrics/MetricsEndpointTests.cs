@@ -11,7 +11,7 @@ namespace Tidings.Http.Tests.Metrics;
 public sealed class MetricsEndpointTests
 {
     /// <summary>Per-object metrics, which name every vhost and queue.</summary>
-    private static async Task<PrometheusText> ScrapeAsync(HttpTestServer server)
+    private static async Task<PrometheusText> ScrapeAsync(TestBrokerServer server)
     {
         using var client = server.Client(user: null);
         using var response = await client.GetAsync("/metrics/per-object");
@@ -24,7 +24,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Metrics_are_served_without_credentials_in_text_format_0_0_4()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("orders");
         using var client = server.Client(user: null);
 
@@ -54,7 +54,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Queue_and_global_metrics_follow_publishing_getting_requeueing_and_consuming()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(
@@ -112,7 +112,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Label_values_escape_backslash_quote_and_newline()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         const string vhostName = "team \"a\"";
         const string queueName = "back\\slash \"quoted\"\nnext line ünïcödé";
         server.Broker.AddVirtualHost(vhostName).DeclareQueue(queueName);
@@ -131,9 +131,10 @@ public sealed class MetricsEndpointTests
     public async Task Memory_disk_and_alarm_gauges_describe_the_node()
     {
         // A data directory that does not exist yet is measured on its nearest existing parent's drive.
-        string dataDirectory = Path.Combine(Path.GetTempPath(), "tidings-" + Guid.NewGuid().ToString("N"), "data");
+        using var temp = new TempDirectory();
+        string dataDirectory = temp.Combine("data");
         var options = new BrokerOptions { DataDirectory = dataDirectory, MemoryHighWatermarkBytes = 1L << 40 };
-        await using var server = await HttpTestServer.StartAsync(options);
+        await using var server = await TestBrokerServer.StartWithHttpAsync(options);
         server.Broker.Alarms.Set("disk", true);
 
         var metrics = await ScrapeAsync(server);
@@ -150,7 +151,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Contained_faults_are_counted()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         Assert.Equal(0, (await ScrapeAsync(server)).Value("tidings_faults_contained_total"));
 
         server.Broker.Faults.Report("test", new InvalidOperationException("contained"));
@@ -161,7 +162,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Fsync_histogram_is_empty_until_the_store_records_and_then_cumulative()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
 
         var empty = await ScrapeAsync(server);
         var emptyBuckets = empty.Samples.Where(s => s.Name == "tidings_store_fsync_seconds_bucket").ToList();
@@ -187,7 +188,7 @@ public sealed class MetricsEndpointTests
     public async Task Hundred_thousand_queues_are_exported_quickly_and_correctly()
     {
         const int queues = 100_000;
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         var vhost = server.Broker.DefaultVirtualHost;
         for (int i = 0; i < queues; i++) vhost.DeclareQueue($"queue-{i}");
         for (int i = 0; i < 7; i++) vhost.Publish("", "queue-54321", new MessageProperties(), "payload"u8.ToArray());

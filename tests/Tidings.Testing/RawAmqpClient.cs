@@ -3,8 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Tidings.Amqp.Protocol;
+using Xunit;
 
-namespace Tidings.Amqp.Tests.Interop;
+namespace Tidings.Testing;
 
 /// <summary>
 /// A minimal AMQP 0-9-1 client on a bare socket, built from the broker's own codec

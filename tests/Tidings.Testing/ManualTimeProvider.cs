@@ -1,4 +1,4 @@
-namespace Tidings.Core.Tests.Support;
+namespace Tidings.Testing;
 
 /// <summary>
 /// A clock that only moves when a test says so. <see cref="Advance"/> fires every timer that

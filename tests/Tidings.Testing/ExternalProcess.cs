@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 
-namespace Tidings.Amqp.Tests.Interop;
+namespace Tidings.Testing;
 
 /// <summary>What a finished external process left behind.</summary>
 public sealed record ProcessResult(int ExitCode, byte[] StdOutBytes, string StdErr, string CommandLine)
@@ -15,7 +15,7 @@ public sealed record ProcessResult(int ExitCode, byte[] StdOutBytes, string StdE
 }
 
 /// <summary>
-/// A third-party client (pika, celery, amqp-tools, amqplib) run as a child process. Every run is
+/// A third-party client (pika, celery, amqp-tools, amqplib, and the MQTT and SQS tools) run as a child process. Every run is
 /// bounded: a process still alive at its deadline is killed with its whole tree and the test fails,
 /// so a client that hangs on a broker bug can never hang the suite.
 /// </summary>

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tidings.Amqp;
+using Tidings.Core;
+using Tidings.Http;
+using Tidings.Http.Common;
+
+namespace Tidings.Testing;
+
+/// <summary>
+/// A broker hosted by Kestrel in-process as `tidings serve` hosts it: the AMQP listener and,
+/// when asked, the HTTP endpoints, each on 127.0.0.1 with a port the OS picks. Dispose stops it.
+/// </summary>
+public sealed class TestBrokerServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress)
+    {
+        _app = app;
+        Broker = broker;
+        AmqpPort = amqpPort;
+        _baseAddress = baseAddress;
+    }
+
+    private readonly Uri? _baseAddress;
+
+    public Broker Broker { get; }
+
+    /// <summary>The AMQP listener's port.</summary>
+    public int AmqpPort { get; }
+
+    /// <summary>http://127.0.0.1:port/ of the HTTP endpoints (servers started with them only).</summary>
+    public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException("this server was started without HTTP");
+
+    /// <summary>The statistics sampler, so tests can take a sample instead of waiting 5 s (servers with HTTP only).</summary>
+    public StatsSampler Sampler => _app.Services.GetRequiredService<StatsSampler>();
+
+    /// <summary>A broker with the AMQP listener only.</summary>
+    public static Task<TestBrokerServer> StartAmqpAsync(Action<AmqpOptions>? configureAmqp = null, BrokerOptions? brokerOptions = null) =>
+        StartAsync(brokerOptions, configureAmqp, withHttp: false, configureHttp: null);
+
+    /// <summary>A broker with the HTTP endpoints (management, REST, metrics, dashboard) and the AMQP listener.</summary>
+    public static Task<TestBrokerServer> StartWithHttpAsync(BrokerOptions? brokerOptions = null, Action<HttpOptions>? configureHttp = null,
+        Action<AmqpOptions>? configureAmqp = null) =>
+        StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp);
+
+    private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
+        bool withHttp, Action<HttpOptions>? configureHttp)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        // No memory alarm unless a test asks for one: the machine's memory is not the test's.
+        var broker = new Broker(brokerOptions ?? new BrokerOptions { MemoryHighWatermarkBytes = 0 });
+        builder.Services.AddSingleton(broker);
+        builder.Services.Configure<AmqpOptions>(o => configureAmqp?.Invoke(o));
+        if (withHttp)
+        {
+            builder.Services.AddTidingsHttp();
+            if (configureHttp is not null) builder.Services.Configure(configureHttp);
+        }
+        ListenOptions? http = null, amqp = null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            if (withHttp) k.Listen(IPAddress.Loopback, 0, l => http = l);
+            k.Listen(IPAddress.Loopback, 0, l =>
+            {
+                amqp = l;
+                l.UseConnectionHandler<AmqpConnectionHandler>();
+            });
+        });
+        var app = builder.Build();
+        if (withHttp) app.MapTidingsHttp();
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            broker.Dispose();
+            throw;
+        }
+        var baseAddress = http is null ? null : new Uri($"http://127.0.0.1:{((IPEndPoint)http.EndPoint).Port}/");
+        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress);
+    }
+
+    /// <summary>An HttpClient for the HTTP endpoints, authenticated as <paramref name="user"/> (null = no credentials).</summary>
+    public HttpClient Client(string? user = "guest", string password = "guest")
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (user is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        Broker.Dispose();
+    }
+}
