@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tidings.Amqp;
+using Tidings.Connections;
+using Tidings.Connections.Listeners;
 using Tidings.Core;
 using Tidings.Http.Common;
 
@@ -47,6 +49,7 @@ public sealed class HttpTestServer : IAsyncDisposable
         var broker = new Broker(brokerOptions ?? new BrokerOptions { MemoryHighWatermarkBytes = 0 });
         builder.Services.AddSingleton(broker);
         builder.Services.AddTidingsHttp();
+        builder.Services.AddTidingsConnections();
         if (configureHttp is not null) builder.Services.Configure(configureHttp);
         ListenOptions? http = null, amqp = null;
         builder.WebHost.ConfigureKestrel(k =>
@@ -59,6 +62,10 @@ public sealed class HttpTestServer : IAsyncDisposable
             });
         });
         var app = builder.Build();
+        // As the host does: each listener says what it serves, which /api/overview lists.
+        var listeners = app.Services.GetRequiredService<ListenerRegistry>();
+        listeners.Add("http", "http", tls: false, () => http?.EndPoint);
+        listeners.Add("amqp", "amqp", tls: false, () => amqp?.EndPoint);
         app.MapTidingsHttp();
         await app.StartAsync();
         var httpEndpoint = (IPEndPoint)http!.EndPoint;
