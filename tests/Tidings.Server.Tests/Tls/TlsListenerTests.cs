@@ -89,6 +89,19 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
         Assert.Equal(server.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), context.GetProperty("port").GetString());
     }
 
+    [Theory]
+    [InlineData("protocol-listener/amqps")]
+    [InlineData("protocol-listener/amqp,amqps,https")]
+    [InlineData("protocol-listener/https")]
+    [InlineData("protocol-listener/amqp")]
+    public async Task Protocol_listener_health_checks_find_the_tls_listeners(string check)
+    {
+        var (exitCode, output, error) = await CurlAsync($"https://127.0.0.1:{server.HttpsPort}/api/health/checks/{check}");
+
+        Assert.True(exitCode == 0, $"curl exited {exitCode}: {error} {output}");
+        Assert.Contains("\"status\":\"ok\"", output);
+    }
+
     [Fact]
     public async Task Curl_without_the_test_CA_fails_to_verify_the_server()
     {
