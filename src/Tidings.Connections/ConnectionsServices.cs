@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Tidings.Connections.Heartbeats;
 using Tidings.Connections.Listeners;
@@ -21,7 +22,8 @@ public static class ConnectionsServices
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(heartbeat.Dispose);
             return heartbeat;
         });
-        services.AddSingleton<ListenerRegistry>();
+        // A host that registered its own instance (to fill it while configuring Kestrel) keeps it.
+        services.TryAddSingleton<ListenerRegistry>();
         return services;
     }
 }

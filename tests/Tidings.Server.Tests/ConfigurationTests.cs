@@ -43,6 +43,13 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(5672, options.Amqp.Port);
         Assert.Equal("127.0.0.1", options.Http.Host);
         Assert.Equal(15672, options.Http.Port);
+        // TLS is off: amqps closed, HTTP plain, no certificate named.
+        Assert.False(options.Amqps.Enabled);
+        Assert.Equal(("127.0.0.1", 5671, true), (options.Amqps.Host, options.Amqps.Port, options.Amqps.Tls));
+        Assert.False(options.Amqp.Tls);
+        Assert.False(options.Http.Tls);
+        Assert.Null(options.Tls.CertificateFile);
+        Assert.Null(options.Tls.KeyFile);
         Assert.Equal(LogLevel.Information, options.Log.Level);
         Assert.Equal(LogFormat.Simple, options.Log.Format);
         Assert.Equal(10, options.ShutdownTimeoutSeconds);

@@ -78,6 +78,8 @@ internal static class HealthEndpoints
         static string Normalize(string protocol) => protocol.ToLowerInvariant() switch
         {
             "amqp091" or "amqp0-9-1" or "amqp" => "amqp",
+            "amqps" => "amqp/ssl",
+            "mqtts" or "mqtt+tls" or "mqtt+ssl" => "mqtt/ssl",
             "http" or "http/api" or "management" => "http",
             var other => other,
         };

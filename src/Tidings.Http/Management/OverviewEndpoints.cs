@@ -77,7 +77,7 @@ internal static class OverviewEndpoints
                 ["port"] = l.Port,
                 ["socket_opts"] = new Fields(),
             }).ToList(),
-            ["contexts"] = listeners.Where(l => l.Protocol == "http").Select(l => new Fields
+            ["contexts"] = listeners.Where(l => l.Protocol is "http" or "https").Select(l => new Fields
             {
                 ["node"] = node,
                 ["description"] = "Tidings management API",

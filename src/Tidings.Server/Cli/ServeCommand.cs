@@ -129,7 +129,8 @@ internal static class ServeCommand
     }
 
     /// <summary>
-    /// Every setting of the broker and of the listeners' protocol classes that has no flag, generated
+    /// Every setting of the server, the broker and the listeners' protocol classes that has no flag
+    /// (a listener's Enabled and Tls, the TLS files), generated
     /// from the options classes so a new property is documented the moment it exists.
     /// </summary>
     private static List<ConfigSetting> BuildSettings(IReadOnlyList<Flag> flags)
@@ -138,7 +139,6 @@ internal static class ServeCommand
         return
         [
             .. from owner in SettingsCatalog.Owners(Listeners.All)
-               where owner.Type != typeof(TidingsServerOptions) // every server setting has a flag
                from setting in SettingsCatalog.Leaves(owner.Prefix, owner.Type)
                where !flagKeys.Contains(setting.Key)
                select new ConfigSetting(setting.Key, setting.DefaultText, XmlDocumentation.Summary(setting.Property) ?? "")

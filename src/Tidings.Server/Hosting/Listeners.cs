@@ -23,6 +23,9 @@ internal static class Listeners
         {
             Settings = ListenerSettings.For<AmqpOptions>(),
         },
+        // A second AMQP listener for TLS clients, as RabbitMQ has 5671 beside 5672; off until
+        // Tidings:Amqps:Enabled. It shares Tidings:Amqp's protocol settings (FrameMax, ...).
+        new("amqps", "AMQP TLS listener", "amqp", "Amqps", o => o.Amqps, l => l.UseConnectionHandler<AmqpConnectionHandler>()),
         new("http", "HTTP API", "http", "Http", o => o.Http, _ => { })
         {
             Settings = ListenerSettings.For<HttpOptions>(),

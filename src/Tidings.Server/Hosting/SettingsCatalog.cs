@@ -47,9 +47,14 @@ internal static class SettingsCatalog
     }
 
     /// <summary>The settings of <paramref name="type"/> one by one, nested classes flattened, with their defaults.</summary>
-    public static IEnumerable<Setting> Leaves(string prefix, Type type)
+    public static IEnumerable<Setting> Leaves(string prefix, Type type) => Leaves(prefix, type, Activator.CreateInstance(type)!);
+
+    /// <param name="defaults">
+    /// The instance holding the defaults: a nested class's come from its owner's initializer
+    /// (Amqps = new() { Enabled = false, ... }), not from the nested class's own.
+    /// </param>
+    private static IEnumerable<Setting> Leaves(string prefix, Type type, object defaults)
     {
-        var defaults = Activator.CreateInstance(type);
         foreach (var property in Properties(type))
         {
             var key = $"{prefix}:{property.Name}";
@@ -59,7 +64,7 @@ internal static class SettingsCatalog
             }
             else
             {
-                foreach (var nested in Leaves(key, property.PropertyType))
+                foreach (var nested in Leaves(key, property.PropertyType, property.GetValue(defaults) ?? Activator.CreateInstance(property.PropertyType)!))
                 {
                     yield return nested;
                 }

@@ -7,6 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Tidings.Connections;
+using Tidings.Connections.Listeners;
+using Tidings.Connections.Tls;
 using Tidings.Core;
 using Tidings.Http;
 using Tidings.Server.Cli;
@@ -15,7 +18,7 @@ namespace Tidings.Server.Hosting;
 
 /// <summary>
 /// Builds the <c>tidings serve</c> host: configuration, logging, one <see cref="Broker"/>,
-/// the Kestrel listeners of <see cref="Listeners.All"/> and the HTTP API.
+/// the Kestrel listeners of <see cref="Listeners.All"/> (TLS in front of those with Tls on) and the HTTP API.
 /// </summary>
 public static class TidingsHost
 {
@@ -72,16 +75,25 @@ public static class TidingsHost
             listener.Settings?.Register(builder.Services, builder.Configuration.GetSection(listener.ConfigKey));
         }
 
-        var bindings = new ListenerBindings();
+        var opened = listeners.Where(l => l.Endpoint(options).Enabled).ToList();
+        // Read now, so a missing or unusable PEM file stops the start with its name, not the first handshake.
+        var certificate = opened.Exists(l => l.Endpoint(options).Tls) ? LoadCertificate(options.Tls, currentDirectory) : null;
+        var registry = new ListenerRegistry();
+        var bindings = new ListenerBindings(registry);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            foreach (var listener in listeners)
+            foreach (var listener in opened)
             {
                 var endpoint = listener.Endpoint(options);
                 void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
                 {
+                    // TLS first: connection middleware runs in the order added, and the protocol reads plain bytes.
+                    if (endpoint.Tls)
+                    {
+                        listen.UseTidingsTls(certificate!);
+                    }
                     listener.Configure(listen);
-                    bindings.Add(listener, listen);
+                    bindings.Add(listener, endpoint.Tls, listen);
                 }
 
                 // "*" binds IPv6 and IPv4, falling back to IPv4 alone where IPv6 is off.
@@ -111,6 +123,9 @@ public static class TidingsHost
         builder.Services.AddSingleton(broker);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(bindings);
+        // The instance the endpoints above register in; AddTidingsConnections keeps it and adds the shared heartbeat.
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddTidingsConnections();
         builder.Services.AddSingleton<BrokerLifecycle>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BrokerLifecycle>());
         builder.Services.AddTidingsHttp();
@@ -129,6 +144,19 @@ public static class TidingsHost
     public static IPEndPoint GetListenerEndpoint(this WebApplication app, string listenerName) =>
         app.Services.GetRequiredService<ListenerBindings>().Find(listenerName)
         ?? throw new ArgumentException($"no listener named '{listenerName}'", nameof(listenerName));
+
+    /// <summary>The node's certificate; a <see cref="TlsCertificateException"/> becomes a configuration error naming the file.</summary>
+    private static TlsCertificate LoadCertificate(TlsOptions tls, string currentDirectory)
+    {
+        try
+        {
+            return TlsCertificate.Load(tls, $"{TidingsServerOptions.SectionName}:{nameof(TidingsServerOptions.Tls)}", currentDirectory);
+        }
+        catch (TlsCertificateException e)
+        {
+            throw new ConfigurationException(e.Message, e);
+        }
+    }
 
     internal static ILogger GetLogger(WebApplication app) =>
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(ServerLog.Category);

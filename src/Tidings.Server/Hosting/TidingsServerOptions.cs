@@ -1,3 +1,4 @@
+using Tidings.Connections.Tls;
 using Tidings.Core;
 
 namespace Tidings.Server.Hosting;
@@ -21,8 +22,14 @@ public sealed class TidingsServerOptions
     /// <summary>Where the AMQP 0-9-1 listener binds.</summary>
     public EndpointOptions Amqp { get; set; } = new() { Host = "127.0.0.1", Port = 5672 };
 
+    /// <summary>Where the AMQP-over-TLS listener (amqps) binds; off by default.</summary>
+    public EndpointOptions Amqps { get; set; } = new() { Enabled = false, Host = "127.0.0.1", Port = 5671, Tls = true };
+
     /// <summary>Where the HTTP API binds.</summary>
     public EndpointOptions Http { get; set; } = new() { Host = "127.0.0.1", Port = 15672 };
+
+    /// <summary>The certificate and key (PEM files) every listener with Tls on presents.</summary>
+    public TlsOptions Tls { get; set; } = new();
 
     /// <summary>Console logging.</summary>
     public LogOptions Log { get; set; } = new();
@@ -42,6 +49,10 @@ public sealed class TidingsServerOptions
             yield return $"{SectionName}:{nameof(NodeName)} must not be empty";
         }
         foreach (var problem in Amqp.Validate($"{SectionName}:{nameof(Amqp)}"))
+        {
+            yield return problem;
+        }
+        foreach (var problem in Amqps.Validate($"{SectionName}:{nameof(Amqps)}"))
         {
             yield return problem;
         }
