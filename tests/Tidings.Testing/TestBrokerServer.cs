@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tidings.Amqp;
+using Tidings.Connections;
+using Tidings.Connections.Listeners;
 using Tidings.Core;
 using Tidings.Http;
 using Tidings.Http.Common;
@@ -62,6 +64,7 @@ public sealed class TestBrokerServer : IAsyncDisposable
         var broker = new Broker(brokerOptions ?? new BrokerOptions { MemoryHighWatermarkBytes = 0 });
         builder.Services.AddSingleton(broker);
         builder.Services.Configure<AmqpOptions>(o => configureAmqp?.Invoke(o));
+        builder.Services.AddTidingsConnections();
         if (withHttp)
         {
             builder.Services.AddTidingsHttp();
@@ -78,6 +81,10 @@ public sealed class TestBrokerServer : IAsyncDisposable
             });
         });
         var app = builder.Build();
+        // As the host does: each listener says what it serves, which /api/overview lists.
+        var listeners = app.Services.GetRequiredService<ListenerRegistry>();
+        if (withHttp) listeners.Add("http", "http", tls: false, () => http?.EndPoint);
+        listeners.Add("amqp", "amqp", tls: false, () => amqp?.EndPoint);
         if (withHttp) app.MapTidingsHttp();
         try
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Tidings.Connections.Listeners;
 
@@ -13,6 +14,9 @@ public sealed class ListenerRegistry
     private readonly List<Entry> _entries = [];
     /// <summary>Guards _entries.</summary>
     private readonly Lock _lock = new();
+
+    /// <summary>The certificate the TLS listeners present; null when none uses TLS (the certificate-expiration health check reads it).</summary>
+    public X509Certificate2? Certificate { get; init; }
 
     /// <summary>Adds a listener; <paramref name="endPoint"/> is read each time the listeners are listed.</summary>
     /// <param name="name">The host's name for it ("amqp", "amqps"); adding a name again replaces the entry.</param>

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Tidings.Connections.Listeners;
 using Tidings.Core;
 
 namespace Tidings.Http.Management;
@@ -25,7 +27,7 @@ internal static class HealthEndpoints
         router.Get("health/checks/node-is-quorum-critical", Access.HealthCheck, "No quorum queue depends on this node (single node)", _ => Ok());
         router.Get("health/checks/below-node-connection-limit", Access.HealthCheck, "The node has no connection limit", _ => Ok());
         router.Get("health/checks/certificate-expiration/{within}/{unit}", Access.HealthCheck,
-            "No TLS listener, so no certificate expires", _ => Ok());
+            "Fails if the TLS listeners' certificate expires within the period (unit: days, weeks, months, years)", CertificateExpiration);
         router.Get("health/checks/port-listener/{port}", Access.HealthCheck, "Fails unless the node listens on the port", PortListener);
         router.Get("health/checks/protocol-listener/{protocols}", Access.HealthCheck,
             "Fails unless the node listens for the protocols (comma separated)", ProtocolListener);
@@ -52,6 +54,38 @@ internal static class HealthEndpoints
                 ["resource"] = a,
             }).ToList(),
         });
+    }
+
+    /// <summary>As RabbitMQ: 400 for a bad period, 503 listing the listeners whose certificate expires within it.</summary>
+    private static IResult CertificateExpiration(ApiRequest request)
+    {
+        if (!int.TryParse(request["within"], out int within) || within < 0)
+            return Tidings.Http.Common.HttpErrors.BadRequest("within must be a non-negative integer");
+        var now = request.Broker.Time.GetUtcNow();
+        DateTimeOffset? until = request["unit"].ToLowerInvariant() switch
+        {
+            "days" or "day" => now.AddDays(within),
+            "weeks" or "week" => now.AddDays(7.0 * within),
+            "months" or "month" => now.AddMonths(within),
+            "years" or "year" => now.AddYears(within),
+            _ => null,
+        };
+        if (until is null) return Tidings.Http.Common.HttpErrors.BadRequest("unit must be one of days, weeks, months, years");
+        var registry = request.Http.RequestServices.GetService<ListenerRegistry>();
+        if (registry?.Certificate is not { } certificate) return Ok();
+        var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        if (notAfter > until) return Ok();
+        var expiring = registry.Bound().Where(l => l.Tls).Select(l => new Dictionary<string, object?>
+        {
+            ["node"] = Formats.Node(request.Broker),
+            ["protocol"] = l.Protocol,
+            ["interface"] = l.EndPoint.Address.ToString(),
+            ["port"] = l.EndPoint.Port,
+            ["certfile"] = certificate.Subject,
+            ["cacertfile"] = certificate.Issuer,
+            ["expiry_date"] = notAfter.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        }).ToList();
+        return expiring.Count == 0 ? Ok() : Failed("Certificates expiring", new() { ["expired"] = expiring });
     }
 
     private static IResult PortListener(ApiRequest request)

@@ -78,7 +78,7 @@ public static class TidingsHost
         var opened = listeners.Where(l => l.Endpoint(options).Enabled).ToList();
         // Read now, so a missing or unusable PEM file stops the start with its name, not the first handshake.
         var certificate = opened.Exists(l => l.Endpoint(options).Tls) ? LoadCertificate(options.Tls, currentDirectory) : null;
-        var registry = new ListenerRegistry();
+        var registry = new ListenerRegistry { Certificate = certificate?.Certificate };
         var bindings = new ListenerBindings(registry);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

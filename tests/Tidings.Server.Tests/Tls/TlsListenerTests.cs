@@ -103,6 +103,22 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
     }
 
     [Fact]
+    public async Task Certificate_expiration_check_fails_only_when_the_certificate_expires_within_the_period()
+    {
+        // The test certificate is valid for one day.
+        var (_, soon, _) = await CurlAsync($"https://127.0.0.1:{server.HttpsPort}/api/health/checks/certificate-expiration/0/days");
+        var (_, later, _) = await CurlAsync($"https://127.0.0.1:{server.HttpsPort}/api/health/checks/certificate-expiration/2/days", keepErrorBody: true);
+        var (_, badUnit, _) = await CurlAsync($"https://127.0.0.1:{server.HttpsPort}/api/health/checks/certificate-expiration/2/fortnights", keepErrorBody: true);
+
+        Assert.Contains("\"status\":\"ok\"", soon);
+        Assert.Contains("\"status\":\"failed\"", later);
+        Assert.Contains("Certificates expiring", later);
+        Assert.Contains("\"protocol\":\"amqp\"", later);
+        Assert.Contains("\"protocol\":\"http\"", later);
+        Assert.Contains("bad_request", badUnit);
+    }
+
+    [Fact]
     public async Task Curl_without_the_test_CA_fails_to_verify_the_server()
     {
         var (exitCode, _, _) = await CurlAsync($"https://127.0.0.1:{server.HttpsPort}/api/overview", trustTestCa: false);
@@ -155,7 +171,7 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
     }
 
     /// <summary>Runs curl; a machine without curl fails the test (Process.Start throws) rather than skipping it.</summary>
-    private async Task<(int ExitCode, string Output, string Error)> CurlAsync(string url, bool trustTestCa = true)
+    private async Task<(int ExitCode, string Output, string Error)> CurlAsync(string url, bool trustTestCa = true, bool keepErrorBody = false)
     {
         var start = new ProcessStartInfo("curl")
         {
@@ -163,7 +179,7 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--silent", "--show-error", "--fail", "--max-time", "20", "--user", "guest:guest" })
+        foreach (var argument in new[] { "--silent", "--show-error", keepErrorBody ? "--fail-with-body" : "--fail", "--max-time", "20", "--user", "guest:guest" })
         {
             start.ArgumentList.Add(argument);
         }
