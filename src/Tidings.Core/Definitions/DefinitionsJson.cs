@@ -12,6 +12,7 @@ namespace Tidings.Core.Definitions;
 /// </summary>
 public static class DefinitionsJson
 {
+    /// <summary>The sections read; the others (policies, parameters, topic permissions) are not supported and ignored.</summary>
     private static readonly string[] Sections = ["users", "vhosts", "permissions", "exchanges", "queues", "bindings"];
 
     // ---- reading ----
@@ -33,7 +34,7 @@ public static class DefinitionsJson
             if (Array.IndexOf(Sections, property.Name) < 0) continue;
             // A repeated key: the first wins; JsonElement would not say which it returns.
             if (!sections.TryAdd(property.Name, property.Value))
-                report(new($"{property.Name}: the key is repeated, the repetition", DefinitionsProblemKind.Invalid));
+                report(new($"{property.Name}: a second '{property.Name}' key", DefinitionsProblemKind.Invalid));
         }
         var reader = new Reader(report, outOfRangeAsText);
         return new BrokerDefinitions
@@ -160,6 +161,7 @@ public static class DefinitionsJson
             Field("arguments") is { } v ? FieldValueJson.ReadTable(v, $"{Section}: arguments", OutOfRangeAsText) : Empty;
     }
 
+    /// <summary>The arguments of an entry that has none; shared, never changed.</summary>
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
 
     // ---- writing ----

@@ -14,6 +14,7 @@ namespace Tidings.Http.Common;
 /// </summary>
 internal static class MessagePropertiesJson
 {
+    // The names pre-encoded once: SSE and WebSocket write them for every delivery.
     private static readonly JsonEncodedText ContentType = JsonEncodedText.Encode(N.ContentType);
     private static readonly JsonEncodedText ContentEncoding = JsonEncodedText.Encode(N.ContentEncoding);
     private static readonly JsonEncodedText Headers = JsonEncodedText.Encode(N.Headers);
