@@ -45,6 +45,48 @@ public sealed class DurableDefinitionsTests : IDisposable
         await restarted.StopAsync();
     }
 
+    [Fact]
+    public async Task Binary_arguments_declared_over_amqp_are_byte_for_byte_the_same_after_a_restart()
+    {
+        byte[] notUtf8 = [0xff, 0x00, 0x80, 0xc3];
+        byte[] bytes = [0x01, 0x02, 0xfe];
+        // The .NET client sends a byte[] as a long string ('S'), here one that is not UTF-8, and a
+        // BinaryTableValue as a byte array ('x').
+        Dictionary<string, object?> Arguments() => new() { ["x-raw"] = notUtf8.ToArray(), ["x-bytes"] = new BinaryTableValue(bytes.ToArray()) };
+        await using (var app = Host())
+        {
+            await app.StartAsync();
+            var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = app.GetListenerEndpoint("amqp").Port };
+            await using (var connection = await factory.CreateConnectionAsync())
+            await using (var channel = await connection.CreateChannelAsync())
+            {
+                await channel.ExchangeDeclareAsync("bin.x", ExchangeType.Headers, durable: true, autoDelete: false, arguments: Arguments());
+                await channel.QueueDeclareAsync("bin.q", durable: true, exclusive: false, autoDelete: false, arguments: Arguments());
+                await channel.QueueBindAsync("bin.q", "bin.x", "", new Dictionary<string, object?> { ["x-match"] = "any", ["k"] = notUtf8.ToArray() });
+            }
+            await app.StopAsync();
+        }
+
+        await using var restarted = Host();
+        await restarted.StartAsync();
+        var vhost = restarted.Services.GetRequiredService<Broker>().DefaultVirtualHost;
+        foreach (var arguments in new[] { vhost.FindQueue("bin.q")!.Arguments, vhost.FindExchange("bin.x")!.Arguments })
+        {
+            Assert.Equal(notUtf8, Assert.IsType<Tidings.Core.Messages.RawText>(arguments["x-raw"]).Bytes);
+            Assert.Equal(bytes, Assert.IsType<byte[]>(arguments["x-bytes"]));
+        }
+        Assert.Equal(notUtf8, Assert.IsType<Tidings.Core.Messages.RawText>(Assert.Single(vhost.FindExchange("bin.x")!.Bindings).Arguments["k"]).Bytes);
+        // The application redeclares at start-up: still equivalent, so no PRECONDITION_FAILED.
+        var again = new ConnectionFactory { HostName = "127.0.0.1", Port = restarted.GetListenerEndpoint("amqp").Port };
+        await using (var connection = await again.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.ExchangeDeclareAsync("bin.x", ExchangeType.Headers, durable: true, autoDelete: false, arguments: Arguments());
+            await channel.QueueDeclareAsync("bin.q", durable: true, exclusive: false, autoDelete: false, arguments: Arguments());
+        }
+        await restarted.StopAsync();
+    }
+
     [UnixFact]
     public async Task Durable_queues_survive_kill_9()
     {

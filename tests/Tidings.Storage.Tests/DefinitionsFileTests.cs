@@ -58,6 +58,53 @@ public sealed class DefinitionsFileTests : IDisposable
     }
 
     [Fact]
+    public void Binary_and_other_typed_arguments_survive_a_restart_byte_for_byte()
+    {
+        byte[] blob = [0xff, 0x00, 0x80, 0xfe];
+        byte[] notUtf8 = [0xc3, 0x28, (byte)'x'];
+        var when = new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
+        Dictionary<string, object?> Arguments() => new()
+        {
+            ["x-blob"] = blob.ToArray(),
+            ["x-raw"] = new Tidings.Core.Messages.RawText(notUtf8.ToArray()),
+            ["x-when"] = when,
+            ["x-price"] = 1.50m,
+            ["x-nested"] = new Dictionary<string, object?> { ["list"] = new List<object?> { blob.ToArray(), 7L } },
+        };
+        using (var broker = NewBroker())
+        {
+            var vhost = broker.DefaultVirtualHost;
+            vhost.DeclareExchange("bin.x", "headers", durable: true, arguments: Arguments());
+            vhost.DeclareQueue("bin.q", durable: true, arguments: Arguments());
+            vhost.BindQueue("bin.q", "bin.x", "", new Dictionary<string, object?> { ["x-match"] = "any", ["key"] = blob.ToArray() });
+            DefinitionsFile.Save(broker, _directory);
+        }
+
+        using var restarted = NewBroker();
+        Assert.Empty(DefinitionsFile.Load(restarted, _directory));
+
+        var vhost2 = restarted.DefaultVirtualHost;
+        foreach (var arguments in new[] { vhost2.FindQueue("bin.q")!.Arguments, vhost2.FindExchange("bin.x")!.Arguments })
+        {
+            Assert.Equal(blob, Assert.IsType<byte[]>(arguments["x-blob"]));
+            Assert.Equal(notUtf8, Assert.IsType<Tidings.Core.Messages.RawText>(arguments["x-raw"]).Bytes);
+            Assert.Equal(when, Assert.IsType<DateTimeOffset>(arguments["x-when"]));
+            Assert.Equal("1.50", Assert.IsType<decimal>(arguments["x-price"]).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var list = Assert.IsType<List<object?>>(Assert.IsType<Dictionary<string, object?>>(arguments["x-nested"])["list"]);
+            Assert.Equal(blob, Assert.IsType<byte[]>(list[0]));
+        }
+        var binding = Assert.Single(vhost2.FindExchange("bin.x")!.Bindings);
+        Assert.Equal(blob, Assert.IsType<byte[]>(binding.Arguments["key"]));
+        // The application's start-up redeclaration is still equivalent, and a second save is the same file.
+        vhost2.DeclareQueue("bin.q", durable: true, arguments: Arguments());
+        vhost2.DeclareExchange("bin.x", "headers", durable: true, arguments: Arguments());
+        string first = File.ReadAllText(Path.Combine(_directory, DefinitionsFile.FileName));
+        DefinitionsFile.Save(restarted, _directory);
+        Assert.Equal(first, File.ReadAllText(Path.Combine(_directory, DefinitionsFile.FileName)));
+        Assert.Contains("\"$binary\": \"/wCA/g==\"", first);
+    }
+
+    [Fact]
     public void Objects_an_older_version_accepted_but_the_limits_refuse_are_reported_and_skipped_and_the_rest_is_restored()
     {
         // Earlier versions wrote names AMQP cannot carry into definitions.json (issue 10, defect 3).

@@ -1,8 +1,8 @@
-using System.Collections;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using Tidings.Core.Definitions;
 using Tidings.Core.Messages;
 using Tidings.Http.Common;
 
@@ -35,19 +35,19 @@ internal static class Json
 
     // ---- AMQP values to JSON ----
 
-    /// <summary>A field value as a JSON-friendly object (strings, numbers, booleans, maps, lists).</summary>
+    /// <summary>
+    /// A field value for a listing, as RabbitMQ's management API shows it (Tidings.Core.Definitions.FieldValueJson,
+    /// display style: bytes that are not UTF-8 as "Not UTF-8, base64 is: …", timestamps as Unix seconds).
+    /// Tables stay dictionaries so a listing's dotted sort and column paths reach into them; plain
+    /// strings, booleans and numbers stay as they are; everything else is written by the one mapper.
+    /// </summary>
     public static object? FromField(object? value) => value switch
     {
-        null => null,
-        string or bool or long or int or short or sbyte or byte or ushort or uint or ulong or double or float or decimal => value,
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        RawText text => Encoding.UTF8.GetString(text.Bytes),
-        DateTimeOffset timestamp => timestamp.ToUnixTimeSeconds(),
-        AttributeValue attribute => FromField(attribute.Value),
+        null or string or bool or long or int or short or sbyte or byte or ushort or uint or ulong => value,
+        double d when double.IsFinite(d) => value,
         MessageHeaders headers => FromTable(headers.FirstValues()),
         IEnumerable<KeyValuePair<string, object?>> table => FromTable(table),
-        IEnumerable list => list.Cast<object?>().Select(FromField).ToList(),
-        _ => value.ToString(),
+        _ => new DisplayValue(value),
     };
 
     /// <summary>A field table as a JSON object (empty for null).</summary>
@@ -59,35 +59,49 @@ internal static class Json
         return result;
     }
 
+    /// <summary>A value the serializer hands to <see cref="FieldValueJson"/>.</summary>
+    [JsonConverter(typeof(DisplayValueConverter))]
+    private sealed record DisplayValue(object Value);
+
+    private sealed class DisplayValueConverter : JsonConverter<DisplayValue>
+    {
+        public override DisplayValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("listings are written, not read");
+
+        public override void Write(Utf8JsonWriter writer, DisplayValue value, JsonSerializerOptions options) =>
+            FieldValueJson.Write(writer, value.Value, FieldJsonStyle.Display);
+    }
+
     // ---- JSON to AMQP values ----
 
-    /// <summary>A JSON value as a field value: integers become long, other numbers double.</summary>
-    public static object? ToField(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => value.TryGetInt64(out long l) ? (object)l : FiniteDouble(value),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Object => ToTable(value, "table"),
-        JsonValueKind.Array => value.EnumerateArray().Select(ToField).ToList(),
-        _ => null,
-    };
-
     /// <summary>
-    /// 1e400 reads as infinity, which no JSON writer takes back: kept, it made every later
-    /// listing of the object (and the definitions file) throw. Found by fuzzing; a 400 instead.
+    /// A JSON value as a field value (FieldValueJson: integers become long, other numbers double,
+    /// tagged objects such as {"$binary": base64} their value). 1e400 is a 400: read as infinity,
+    /// kept, it made every later listing of the object throw (found by fuzzing).
     /// </summary>
-    private static double FiniteDouble(JsonElement value) =>
-        value.GetDouble() is var d && double.IsFinite(d) ? d : throw Bad($"number {value.GetRawText()} is out of range");
+    public static object? ToField(JsonElement value)
+    {
+        try
+        {
+            return FieldValueJson.Read(value);
+        }
+        catch (FormatException e)
+        {
+            throw Bad(e.Message);
+        }
+    }
 
-    /// <summary>A JSON object as a field table; 400 when it is not an object.</summary>
+    /// <summary>A JSON object as a field table; 400 when it is not an object or holds a value <see cref="ToField"/> refuses.</summary>
     public static Dictionary<string, object?> ToTable(JsonElement value, string name)
     {
-        if (value.ValueKind == JsonValueKind.Null) return [];
-        if (value.ValueKind != JsonValueKind.Object) throw Bad($"{name} must be an object");
-        var table = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var property in value.EnumerateObject()) table[property.Name] = ToField(property.Value);
-        return table;
+        try
+        {
+            return FieldValueJson.ReadTable(value, name);
+        }
+        catch (FormatException e)
+        {
+            throw Bad(e.Message);
+        }
     }
 
     public static string AsString(JsonElement value, string name) => value.ValueKind switch

@@ -2,35 +2,28 @@ using System.Text;
 using System.Text.Json;
 using Tidings.Core.Messages;
 using Tidings.Http.Common;
-using Fields = System.Collections.Generic.Dictionary<string, object?>;
+using System.Text.Json.Serialization;
+using Tidings.Core.Definitions;
+using N = Tidings.Http.Common.MessagePropertyNames;
 
 namespace Tidings.Http.Management;
 
 /// <summary>Message properties and payloads as the publish and get endpoints carry them.</summary>
 internal static class MessageJson
 {
-    /// <summary>The set properties, with RabbitMQ's names (content_type, delivery_mode, headers…).</summary>
-    public static Fields Properties(MessageProperties p)
+    /// <summary>The set properties, with RabbitMQ's names (MessagePropertiesJson), headers as the management API shows values.</summary>
+    public static object Properties(MessageProperties p) => new PropertiesValue(p);
+
+    [JsonConverter(typeof(PropertiesConverter))]
+    private sealed record PropertiesValue(MessageProperties Properties);
+
+    private sealed class PropertiesConverter : JsonConverter<PropertiesValue>
     {
-        var fields = new Fields(StringComparer.Ordinal);
-        void Add(string name, object? value)
-        {
-            if (value is not null) fields[name] = value;
-        }
-        Add("content_type", p.ContentType);
-        Add("content_encoding", p.ContentEncoding);
-        Add("priority", p.Priority is { } priority ? (int)priority : null);
-        Add("correlation_id", p.CorrelationId);
-        Add("reply_to", p.ReplyTo);
-        Add("expiration", p.TimeToLiveMs?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Add("message_id", p.MessageId);
-        Add("timestamp", p.TimestampMs is { } ms ? ms / 1000 : null);
-        Add("type", p.Type);
-        Add("user_id", p.UserId);
-        Add("app_id", p.AppId);
-        Add("delivery_mode", p.Durable is { } durable ? (durable ? 2 : 1) : null);
-        if (p.Headers is { } headers) fields["headers"] = Json.FromTable(headers.FirstValues());
-        return fields;
+        public override PropertiesValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("properties are written, not read");
+
+        public override void Write(Utf8JsonWriter writer, PropertiesValue value, JsonSerializerOptions options) =>
+            MessagePropertiesJson.Write(writer, value.Properties, FieldJsonStyle.Display);
     }
 
     /// <summary>Reads the "properties" object of a publish; unknown keys are ignored, as RabbitMQ does.</summary>
@@ -47,20 +40,20 @@ internal static class MessageJson
         }
         return new MessageProperties
         {
-            ContentType = Text("content_type"),
-            ContentEncoding = Text("content_encoding"),
-            Headers = json.TryGetProperty("headers", out var h) && h.ValueKind != JsonValueKind.Null ? MessageHeaders.From(Json.ToTable(h, "headers")) : null,
-            Durable = Byte("delivery_mode") is { } mode ? mode == 2 : null,
-            Priority = Byte("priority"),
-            CorrelationId = Text("correlation_id"),
-            ReplyTo = Text("reply_to"),
-            TimeToLiveMs = Tidings.Core.Limits.BrokerLimits.ParseExpiration(Text("expiration")),
-            MessageId = Text("message_id"),
-            TimestampMs = json.TryGetProperty("timestamp", out var t) && t.ValueKind != JsonValueKind.Null
-                ? Json.AsLong(t, "timestamp") * 1000 : null,
-            Type = Text("type"),
-            UserId = Text("user_id"),
-            AppId = Text("app_id"),
+            ContentType = Text(N.ContentType),
+            ContentEncoding = Text(N.ContentEncoding),
+            Headers = json.TryGetProperty(N.Headers, out var h) && h.ValueKind != JsonValueKind.Null ? MessageHeaders.From(Json.ToTable(h, N.Headers)) : null,
+            Durable = Byte(N.DeliveryMode) is { } mode ? mode == 2 : null,
+            Priority = Byte(N.Priority),
+            CorrelationId = Text(N.CorrelationId),
+            ReplyTo = Text(N.ReplyTo),
+            TimeToLiveMs = Tidings.Core.Limits.BrokerLimits.ParseExpiration(Text(N.Expiration)),
+            MessageId = Text(N.MessageId),
+            TimestampMs = json.TryGetProperty(N.Timestamp, out var t) && t.ValueKind != JsonValueKind.Null
+                ? Json.AsLong(t, N.Timestamp) * 1000 : null,
+            Type = Text(N.Type),
+            UserId = Text(N.UserId),
+            AppId = Text(N.AppId),
         };
     }
 

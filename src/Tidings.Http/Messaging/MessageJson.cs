@@ -1,9 +1,11 @@
-using System.Collections;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Tidings.Core.Definitions;
 using Tidings.Core.Messages;
+using Tidings.Http.Common;
+using N = Tidings.Http.Common.MessagePropertyNames;
 
 namespace Tidings.Http.Messaging;
 
@@ -44,77 +46,8 @@ internal static class MessageJson
         json.WriteEndObject();
     }
 
-    /// <summary>The properties that are set; timestamp as Unix seconds.</summary>
-    public static void WriteProperties(Utf8JsonWriter json, MessageProperties p)
-    {
-        json.WriteStartObject();
-        WriteIfSet(json, "content_type"u8, p.ContentType);
-        WriteIfSet(json, "content_encoding"u8, p.ContentEncoding);
-        if (p.Headers is { } headers)
-        {
-            json.WritePropertyName("headers"u8);
-            WriteTable(json, headers.FirstValues());
-        }
-        if (p.Durable is { } durable) json.WriteNumber("delivery_mode"u8, durable ? 2 : 1);
-        if (p.Priority is { } priority) json.WriteNumber("priority"u8, priority);
-        WriteIfSet(json, "correlation_id"u8, p.CorrelationId);
-        WriteIfSet(json, "reply_to"u8, p.ReplyTo);
-        if (p.TimeToLiveMs is { } ttl) json.WriteString("expiration"u8, ttl.ToString(CultureInfo.InvariantCulture));
-        WriteIfSet(json, "message_id"u8, p.MessageId);
-        if (p.TimestampMs is { } timestamp) json.WriteNumber("timestamp"u8, timestamp / 1000);
-        WriteIfSet(json, "type"u8, p.Type);
-        WriteIfSet(json, "user_id"u8, p.UserId);
-        WriteIfSet(json, "app_id"u8, p.AppId);
-        json.WriteEndObject();
-    }
-
-    private static void WriteIfSet(Utf8JsonWriter json, ReadOnlySpan<byte> name, string? value)
-    {
-        if (value is not null) json.WriteString(name, value);
-    }
-
-    private static void WriteTable(Utf8JsonWriter json, IEnumerable<KeyValuePair<string, object?>> table)
-    {
-        json.WriteStartObject();
-        foreach (var (key, value) in table)
-        {
-            json.WritePropertyName(key);
-            WriteValue(json, value);
-        }
-        json.WriteEndObject();
-    }
-
-    /// <summary>
-    /// A header value (see FieldValues.cs for the types). JSON has fewer types than AMQP: integer
-    /// widths merge, binary and non-UTF-8 long strings become base64 strings, timestamps Unix seconds.
-    /// </summary>
-    private static void WriteValue(Utf8JsonWriter json, object? value)
-    {
-        switch (value)
-        {
-            case null: json.WriteNullValue(); break;
-            case string s: json.WriteStringValue(s); break;
-            case bool b: json.WriteBooleanValue(b); break;
-            case sbyte or byte or short or ushort or int or uint or long: json.WriteNumberValue(FieldValue.AsLong(value)!.Value); break;
-            case ulong u: json.WriteNumberValue(u); break;
-            case double d when double.IsFinite(d): json.WriteNumberValue(d); break;
-            case float f when float.IsFinite(f): json.WriteNumberValue(f); break;
-            case double or float: json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
-            case decimal m: json.WriteNumberValue(m); break;
-            case DateTimeOffset t: json.WriteNumberValue(t.ToUnixTimeSeconds()); break;
-            case byte[] bytes: json.WriteBase64StringValue(bytes); break;
-            case RawText l: json.WriteBase64StringValue(l.Bytes); break;
-            case AttributeValue a: WriteValue(json, a.Value); break;
-            case MessageHeaders h: WriteTable(json, h.FirstValues()); break;
-            case IEnumerable<KeyValuePair<string, object?>> table: WriteTable(json, table); break;
-            case IEnumerable list:
-                json.WriteStartArray();
-                foreach (object? item in list) WriteValue(json, item);
-                json.WriteEndArray();
-                break;
-            default: json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
-        }
-    }
+    /// <summary>The properties that are set (MessagePropertiesJson); binary header values as base64 strings.</summary>
+    public static void WriteProperties(Utf8JsonWriter json, MessageProperties p) => MessagePropertiesJson.Write(json, p, FieldJsonStyle.Base64);
 
     // ---- reading ----
 
@@ -136,27 +69,25 @@ internal static class MessageJson
             if (field.Value.ValueKind == JsonValueKind.Null) continue;
             switch (field.Name)
             {
-                case "content_type": contentType = ShortString(field); break;
-                case "content_encoding": contentEncoding = ShortString(field); break;
-                case "headers": headers = ReadTable(field.Value, "properties.headers"); break;
-                case "delivery_mode": deliveryMode = (byte)RestBody.Integer(field, 1, 2); break;
-                case "priority": priority = (byte)RestBody.Integer(field, 0, 255); break;
-                case "correlation_id": correlationId = ShortString(field); break;
-                case "reply_to": replyTo = ShortString(field); break;
-                case "expiration":
+                case N.ContentType: contentType = ShortString(field); break;
+                case N.ContentEncoding: contentEncoding = ShortString(field); break;
+                case N.Headers: headers = ReadTable(field.Value, "properties.headers"); break;
+                case N.DeliveryMode: deliveryMode = (byte)RestBody.Integer(field, 1, 2); break;
+                case N.Priority: priority = (byte)RestBody.Integer(field, 0, 255); break;
+                case N.CorrelationId: correlationId = ShortString(field); break;
+                case N.ReplyTo: replyTo = ShortString(field); break;
+                case N.Expiration:
                     expiration = field.Value.ValueKind == JsonValueKind.Number
                         ? RestBody.Integer(field, 0, long.MaxValue).ToString(CultureInfo.InvariantCulture)
                         : ShortString(field);
                     break;
-                case "message_id": messageId = ShortString(field); break;
-                case "timestamp": timestamp = RestBody.Integer(field, 0, long.MaxValue / 1000) * 1000; break;
-                case "type": type = ShortString(field); break;
-                case "user_id": userId = ShortString(field); break;
-                case "app_id": appId = ShortString(field); break;
+                case N.MessageId: messageId = ShortString(field); break;
+                case N.Timestamp: timestamp = RestBody.Integer(field, 0, long.MaxValue / 1000) * 1000; break;
+                case N.Type: type = ShortString(field); break;
+                case N.UserId: userId = ShortString(field); break;
+                case N.AppId: appId = ShortString(field); break;
                 default:
-                    throw RestException.BadRequest($"unknown property '{field.Name}'; known: content_type, content_encoding, " +
-                        "headers, delivery_mode, priority, correlation_id, reply_to, expiration, message_id, timestamp, type, " +
-                        "user_id, app_id");
+                    throw RestException.BadRequest($"unknown property '{field.Name}'; known: {string.Join(", ", N.All)}");
             }
         }
         return new MessageProperties
@@ -180,24 +111,17 @@ internal static class MessageJson
     /// <summary>A short-string property; its length is checked by the core's limits at publish (Tidings.Core.Limits), as for every door.</summary>
     public static string? ShortString(JsonProperty field) => RestBody.String(field);
 
+    /// <summary>Headers through the one field-value mapper (FieldValueJson): tagged values such as {"$binary": …} are read too.</summary>
     private static Dictionary<string, object?> ReadTable(JsonElement element, string path)
     {
         if (element.ValueKind != JsonValueKind.Object) throw RestException.BadRequest($"{path} must be a JSON object");
-        var table = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var field in element.EnumerateObject()) table[field.Name] = ReadValue(field.Value, $"{path}.{field.Name}");
-        return table;
+        try
+        {
+            return FieldValueJson.ReadTable(element, path);
+        }
+        catch (FormatException e)
+        {
+            throw RestException.BadRequest($"{path}: {e.Message}");
+        }
     }
-
-    /// <summary>A header value: string, bool, integer (long), other number (double), null, table, array.</summary>
-    private static object? ReadValue(JsonElement element, string path) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Null => null,
-        JsonValueKind.Number => element.TryGetInt64(out long l) ? l : element.GetDouble(),
-        JsonValueKind.Object => ReadTable(element, path),
-        JsonValueKind.Array => element.EnumerateArray().Select((item, i) => ReadValue(item, $"{path}[{i}]")).ToList(),
-        _ => throw RestException.BadRequest($"{path} has an unsupported value"),
-    };
 }

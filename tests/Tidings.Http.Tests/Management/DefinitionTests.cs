@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Tidings.Core.Messages;
 
 namespace Tidings.Http.Tests.Management;
 
@@ -148,6 +149,64 @@ public sealed class DefinitionTests
             """{"users":[{"name":"x","password_hash":"abc","hashing_algorithm":"rabbit_password_hashing_md5","tags":""}]}"""))
             .ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
         Assert.Null(server.Broker.FindUser("x"));
+    }
+
+    [Fact]
+    public async Task Binary_arguments_export_and_import_into_another_broker_exactly_and_list_as_RabbitMQ_shows_them()
+    {
+        byte[] blob = [0xff, 0x00, 0x80];
+        byte[] text = "ok"u8.ToArray();
+        var when = DateTimeOffset.FromUnixTimeSeconds(1_764_690_461);
+        Dictionary<string, object?> Arguments() => new()
+        {
+            ["x-blob"] = blob.ToArray(),
+            ["x-text-bytes"] = text.ToArray(),
+            ["x-raw"] = new RawText([0xc3, 0x28]),
+            ["x-when"] = when,
+            ["x-price"] = 2.50m,
+        };
+        await using var source = await HttpTestServer.StartAsync();
+        source.Broker.DefaultVirtualHost.DeclareQueue("bin", durable: true, arguments: Arguments());
+        source.Broker.DefaultVirtualHost.BindQueue("bin", "amq.headers", "", new Dictionary<string, object?> { ["x-match"] = "all", ["k"] = blob.ToArray() });
+        using var client = source.Client();
+
+        var exported = await client.GetJsonAsync("/api/definitions");
+        await using var target = await HttpTestServer.StartAsync();
+        using var targetClient = target.Client();
+        await (await targetClient.PostJsonAsync("/api/definitions", exported.GetRawText())).ExpectAsync(HttpStatusCode.NoContent);
+
+        var arguments = target.Broker.DefaultVirtualHost.FindQueue("bin")!.Arguments;
+        Assert.Equal(blob, Assert.IsType<byte[]>(arguments["x-blob"]));
+        Assert.Equal(text, Assert.IsType<byte[]>(arguments["x-text-bytes"]));
+        Assert.Equal(new byte[] { 0xc3, 0x28 }, Assert.IsType<RawText>(arguments["x-raw"]).Bytes);
+        Assert.Equal(when, Assert.IsType<DateTimeOffset>(arguments["x-when"]));
+        Assert.Equal(2.50m, Assert.IsType<decimal>(arguments["x-price"]));
+        Assert.True(FieldValue.TablesEqual(Arguments(), arguments));
+        var binding = Assert.Single(target.Broker.DefaultVirtualHost.FindExchange("amq.headers")!.Bindings);
+        Assert.Equal(blob, Assert.IsType<byte[]>(binding.Arguments["k"]));
+        Assert.Equal("/wCA", exported.GetProperty("queues")[0].GetProperty("arguments").GetProperty("x-blob").GetProperty("$binary").GetString());
+
+        // The listing shows what RabbitMQ's management API shows: text when the bytes are UTF-8.
+        var listed = (await client.GetJsonAsync("/api/queues/%2F/bin")).GetProperty("arguments");
+        Assert.Equal("Not UTF-8, base64 is: /wCA", listed.GetProperty("x-blob").GetString());
+        Assert.Equal("ok", listed.GetProperty("x-text-bytes").GetString());
+        Assert.Equal("Not UTF-8, base64 is: wyg=", listed.GetProperty("x-raw").GetString());
+        Assert.Equal(1_764_690_461, listed.GetProperty("x-when").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_queue_declared_over_HTTP_with_a_tagged_binary_argument_gets_the_bytes()
+    {
+        await using var server = await HttpTestServer.StartAsync();
+        using var client = server.Client();
+
+        await (await client.PutJsonAsync("/api/queues/%2F/tagged", """{"durable":true,"arguments":{"x-key":{"$binary":"AAEC"}}}"""))
+            .ExpectAsync(HttpStatusCode.Created);
+        await (await client.PutJsonAsync("/api/queues/%2F/bad", """{"arguments":{"x-key":{"$binary":"***"}}}"""))
+            .ExpectAsync(HttpStatusCode.BadRequest, "bad_request");
+
+        Assert.Equal(new byte[] { 0, 1, 2 }, Assert.IsType<byte[]>(server.Broker.DefaultVirtualHost.FindQueue("tagged")!.Arguments["x-key"]));
+        Assert.Null(server.Broker.DefaultVirtualHost.FindQueue("bad"));
     }
 
     private static List<string> Users(JsonElement root) =>

@@ -1,5 +1,6 @@
 using System.Text;
 using Tidings.Core;
+using Tidings.Core.Definitions;
 using Tidings.Fuzz.Http;
 using Tidings.Storage;
 
@@ -10,7 +11,7 @@ namespace Tidings.Fuzz.Definitions;
 /// the real HTTP endpoints, and the on-disk reader <see cref="DefinitionsFile.Load"/> that
 /// runs at start-up (input "FILE /definitions.json" then the file's bytes). The reader must
 /// report problems, never throw; whatever it accepted must save and load again into a fresh
-/// broker without a problem and with the same objects (a round trip).
+/// broker without a problem and with the same objects and arguments (a round trip).
 /// </summary>
 internal sealed class DefinitionsTarget : HttpTarget
 {
@@ -84,15 +85,21 @@ internal sealed class DefinitionsTarget : HttpTarget
         return Task.FromResult<Failure?>(null);
     }
 
-    /// <summary>The durable objects, names only, for comparing two brokers.</summary>
+    /// <summary>Arguments in the definitions' exact JSON: the reload must give every value back with its type.</summary>
+    private static string Exact(IReadOnlyDictionary<string, object?> arguments) =>
+        FieldValueJson.ToJsonString(arguments.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList(), FieldJsonStyle.Exact);
+
+    /// <summary>The durable objects with their arguments, for comparing two brokers.</summary>
     private static string Shape(Broker broker)
     {
         var text = new StringBuilder();
         foreach (var vhost in broker.VirtualHosts.OrderBy(v => v.Name, StringComparer.Ordinal))
         {
             text.Append("vhost ").Append(vhost.Name).Append(':');
-            foreach (var x in vhost.Exchanges.Where(x => x.Durable).OrderBy(x => x.Name, StringComparer.Ordinal)) text.Append(" x=").Append(x.Name);
-            foreach (var q in vhost.Queues.Where(q => q.Durable).OrderBy(q => q.Name, StringComparer.Ordinal)) text.Append(" q=").Append(q.Name);
+            foreach (var x in vhost.Exchanges.Where(x => x.Durable).OrderBy(x => x.Name, StringComparer.Ordinal))
+                text.Append(" x=").Append(x.Name).Append(Exact(x.Arguments));
+            foreach (var q in vhost.Queues.Where(q => q.Durable).OrderBy(q => q.Name, StringComparer.Ordinal))
+                text.Append(" q=").Append(q.Name).Append(Exact(q.Arguments));
             text.Append(" bindings=").Append(vhost.Bindings.Count).Append(';');
         }
         foreach (var user in broker.Users.OrderBy(u => u.Name, StringComparer.Ordinal)) text.Append(" user=").Append(user.Name);
