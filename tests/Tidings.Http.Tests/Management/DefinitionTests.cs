@@ -165,13 +165,13 @@ public sealed class DefinitionTests
             ["x-when"] = when,
             ["x-price"] = 2.50m,
         };
-        await using var source = await HttpTestServer.StartAsync();
+        await using var source = await TestBrokerServer.StartWithHttpAsync();
         source.Broker.DefaultVirtualHost.DeclareQueue("bin", durable: true, arguments: Arguments());
         source.Broker.DefaultVirtualHost.BindQueue("bin", "amq.headers", "", new Dictionary<string, object?> { ["x-match"] = "all", ["k"] = blob.ToArray() });
         using var client = source.Client();
 
         var exported = await client.GetJsonAsync("/api/definitions");
-        await using var target = await HttpTestServer.StartAsync();
+        await using var target = await TestBrokerServer.StartWithHttpAsync();
         using var targetClient = target.Client();
         await (await targetClient.PostJsonAsync("/api/definitions", exported.GetRawText())).ExpectAsync(HttpStatusCode.NoContent);
 
@@ -197,7 +197,7 @@ public sealed class DefinitionTests
     [Fact]
     public async Task A_queue_declared_over_HTTP_with_a_tagged_binary_argument_gets_the_bytes()
     {
-        await using var server = await HttpTestServer.StartAsync();
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
         using var client = server.Client();
 
         await (await client.PutJsonAsync("/api/queues/%2F/tagged", """{"durable":true,"arguments":{"x-key":{"$binary":"AAEC"}}}"""))
