@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Tidings.Core.Exchanges;
 using Tidings.Core.Security;
@@ -72,24 +71,9 @@ public static class DefinitionsImport
                 Invalid($"user '{u.Name}': unsupported hashing_algorithm '{algorithm}'");
                 return;
             }
-            var user = broker.FindUser(u.Name);
-            bool created = user is null;
-            user ??= broker.AddUser(u.Name, u.Password ?? RandomPassword(), u.Tags);
-            if (!created) user.Tags = u.Tags;
-            if (u.Password is not null)
-            {
-                if (!created) user.SetPassword(u.Password);
-            }
-            else if (u.PasswordHash is null or { Length: 0 })
-            {
-                // As RabbitMQ: no hash is a user that cannot log in with a password.
-                if (!created) user.SetPassword(RandomPassword());
-            }
-            else if (!user.SetPasswordHash(u.PasswordHash))
-            {
-                if (created) broker.DeleteUser(u.Name);
+            // As RabbitMQ: no hash is a user that cannot log in with a password.
+            if (UserPut.Apply(broker, u.Name, u.Password, u.Password is null ? u.PasswordHash ?? "" : null, u.Tags) == UserPutResult.BadHash)
                 Invalid($"user '{u.Name}': password_hash is not a base64 salted SHA-256 hash");
-            }
         }
 
         public void VirtualHost(VirtualHostDefinition v)
@@ -196,7 +180,5 @@ public static class DefinitionsImport
 
         private static IReadOnlyDictionary<string, object?>? NullIfEmpty(IReadOnlyDictionary<string, object?> arguments) =>
             arguments.Count == 0 ? null : arguments;
-
-        private static string RandomPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     }
 }

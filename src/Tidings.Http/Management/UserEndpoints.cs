@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Tidings.Core;
@@ -46,37 +45,10 @@ internal static class UserEndpoints
         if (existing is null && password is null && hash is null)
             return HttpErrors.BadRequest("[{key_missing,password_or_password_hash}]");
         var tags = request.Field("tags") is { } t ? Json.AsTags(t) : null;
-        ApplyUser(request.Broker, name, password, hash, tags);
+        if (UserPut.Apply(request.Broker, name, password, hash, tags) == UserPutResult.BadHash)
+            throw new ApiError(HttpErrors.BadRequest("password_hash is not a base64 salted SHA-256 hash"));
         return existing is null ? Results.StatusCode(StatusCodes.Status201Created) : Results.NoContent();
     }
-
-    /// <summary>
-    /// Creates or updates a user in place (an existing user keeps its permissions). An empty
-    /// password_hash makes a user that cannot log in with a password, as in RabbitMQ.
-    /// Throws a 400 <see cref="ApiError"/> for a hash of the wrong shape.
-    /// </summary>
-    public static void ApplyUser(Broker broker, string name, string? password, string? hash, IReadOnlyList<string>? tags)
-    {
-        var user = broker.FindUser(name);
-        bool created = user is null;
-        user ??= broker.AddUser(name, password ?? RandomPassword(), tags ?? []);
-        if (!created && tags is not null) user.Tags = tags;
-        if (password is not null)
-        {
-            if (!created) user.SetPassword(password);
-        }
-        else if (hash is { Length: 0 })
-        {
-            user.SetPassword(RandomPassword());
-        }
-        else if (hash is not null && !user.SetPasswordHash(hash))
-        {
-            if (created) broker.DeleteUser(name);
-            throw new ApiError(HttpErrors.BadRequest("password_hash is not a base64 salted SHA-256 hash"));
-        }
-    }
-
-    private static string RandomPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     private static (VirtualHost? Vhost, User? User) Target(ApiRequest request) =>
         (request.Broker.FindVirtualHost(request["vhost"]), request.Broker.FindUser(request["user"]));
