@@ -213,6 +213,24 @@ public sealed class RecordFormatV2Tests : IDisposable
     }
 
     [Fact]
+    public void Encoding_a_record_into_a_pooled_buffer_allocates_nothing()
+    {
+        var pool = ArrayPool<byte>.Create();
+        var message = new Message("amq.topic", "sensor.42.temp", new MessageProperties
+        {
+            Durable = true,
+            ContentType = "application/json",
+            TimestampMs = 1,
+            Headers = new MessageHeaders([new("a", 1), new("b", "text"), new("c", new Dictionary<string, object?> { ["n"] = 2L }), new("d", 1.5m)]),
+            Native = new NativeEncoding(NativeEncoding.Amqp091, new byte[40]),
+        }, new byte[128]);
+        for (int i = 0; i < 10; i++) pool.Return(MessageRecord.Encode(message, pool, out _));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) pool.Return(MessageRecord.Encode(message, pool, out _));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_cycle_in_the_headers_is_refused_when_encoding_not_looped_over()
     {
         var cycle = new List<object?>();
