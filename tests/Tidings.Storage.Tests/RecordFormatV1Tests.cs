@@ -1,6 +1,6 @@
 using System.Text;
 using Tidings.Core.Messages;
-using Tidings.Core.Storage;
+using Tidings.Storage.Records;
 
 namespace Tidings.Storage.Tests;
 
@@ -109,6 +109,32 @@ public sealed class RecordFormatV1Tests : IDisposable
         Assert.Equal("in-process", Encoding.UTF8.GetString(fourth.Body.Span));
         Assert.Equal(new byte[] { 9, 8, 7 }, fourth.Properties.Headers!["x-correlation-id"]);
         Assert.True(fourth.Properties.Durable);
+    }
+
+    [Fact]
+    public void A_v1_record_with_any_byte_changed_decodes_or_is_invalid_data_never_another_exception()
+    {
+        // The first record of queue 'orders': every header type, every basic property.
+        string segment = Directory.GetFiles(Path.Combine(Source, "msgs"), "*.seg", SearchOption.AllDirectories).OrderByDescending(f => new FileInfo(f).Length).First();
+        var file = File.ReadAllBytes(segment);
+        int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(file);
+        var record = file.AsSpan(RecordFormat.HeaderSize, length).ToArray();
+        Assert.Equal("{\"order\":1}", Encoding.UTF8.GetString(MessageRecord.Decode(record).Body.Span));
+        foreach (byte value in new byte[] { 0x00, 0x01, 0x7F, 0xFF })
+        {
+            for (int at = 0; at < record.Length; at++)
+            {
+                var changed = (byte[])record.Clone();
+                changed[at] = value;
+                try
+                {
+                    MessageRecord.Decode(changed);
+                }
+                catch (InvalidDataException)
+                {
+                }
+            }
+        }
     }
 
     [Fact]

@@ -271,6 +271,42 @@ public sealed class RecordFormatV2Tests : IDisposable
     }
 
     [Fact]
+    public void A_record_with_any_byte_changed_decodes_or_is_invalid_data_never_another_exception()
+    {
+        var message = Message.Restored("ex", "key", new MessageProperties
+        {
+            ContentType = "a",
+            Priority = 1,
+            Headers = new MessageHeaders([
+                new("t", new Dictionary<string, object?> { ["x"] = 1.5m, ["y"] = new List<object?> { 1, "s" } }),
+                new("d", DateTimeOffset.UnixEpoch),
+                new("a", new AttributeValue("Number", "1")),
+                new("h", new MessageHeaders([new("k", 1.5f)])),
+            ]),
+            CorrelationData = [1],
+            Native = new NativeEncoding("p", new byte[] { 1, 2 }),
+        }, new byte[] { 7 }, 42);
+        var buffer = MessageRecord.Encode(message, ArrayPool<byte>.Shared, out int length);
+        var record = buffer.AsSpan(0, length).ToArray();
+        ArrayPool<byte>.Shared.Return(buffer);
+        foreach (byte value in new byte[] { 0x00, 0x01, 0x7F, 0x80, 0xFF })
+        {
+            for (int at = 0; at < record.Length; at++)
+            {
+                var changed = (byte[])record.Clone();
+                changed[at] = value;
+                try
+                {
+                    MessageRecord.Decode(changed);
+                }
+                catch (InvalidDataException)
+                {
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_record_of_an_unknown_version_is_reported_and_skipped_by_recovery_and_the_rest_recovered()
     {
         var problems = new List<string>();

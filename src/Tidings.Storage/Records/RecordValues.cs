@@ -228,8 +228,9 @@ internal static class RecordValues
             var offset = TimeSpan.FromMinutes(offsetMinutes);
             return new DateTimeOffset(utcTicks + offset.Ticks, offset);
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (ArgumentException e)
         {
+            // Ticks out of range, or an offset beyond ±14 hours.
             throw new InvalidDataException("a timestamp header value is out of range", e);
         }
     }
