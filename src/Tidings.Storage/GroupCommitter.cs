@@ -275,8 +275,19 @@ public sealed class GroupCommitter : IAsyncDisposable
     private void CompleteConfirms()
     {
         // Each callback on its own: one confirm sink that throws must not keep the others'
-        // confirms back, nor end the loop every durable queue depends on.
-        foreach (var (id, callback, state) in _durable) Run("confirm callback", () => callback(id, state));
+        // confirms back, nor end the loop every durable queue depends on. A try per callback
+        // rather than Run(...): a lambda here would be one closure per confirmed message.
+        foreach (var (id, callback, state) in _durable)
+        {
+            try
+            {
+                callback(id, state);
+            }
+            catch (Exception e)
+            {
+                Report("confirm callback", e);
+            }
+        }
         _durable.Clear();
     }
 
