@@ -34,9 +34,14 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly LatencyHistogram? _fsyncLatency;
     private readonly Channel<Request> _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
-    /// <summary>Reused between batches; only the loop touches them.</summary>
+    /// <summary>Confirms of this round's appends, run after its fsync. Reused between rounds; only the loop touches it.</summary>
     private readonly List<(RecordId Id, Action<RecordId, object?> Callback, object? State)> _durable = [];
+    /// <summary>Logs written or removed from this round: each is fsynced once (only the loop touches it).</summary>
     private readonly HashSet<SegmentLog> _touched = [];
+    /// <summary>Logs to close after this round's confirms, with what to run then (only the loop touches it).</summary>
+    private readonly List<(SegmentLog Log, Action<RecordId, object?>? Then)> _closing = [];
+    /// <summary>True once the request channel is completed (disposal): the loop finishes what is queued and stops.</summary>
+    private bool _requestsCompleted;
     /// <summary>Appends waiting to be written, in order (only the loop touches it).</summary>
     private readonly Queue<Request> _deferred = new();
     /// <summary>Messages removed before their append was written: the append is skipped.</summary>
@@ -135,139 +140,214 @@ public sealed class GroupCommitter : IAsyncDisposable
         if (!_requests.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(GroupCommitter));
     }
 
+    /// <summary>
+    /// The commit loop, one round per batch: wait for work, take everything queued, write it and
+    /// fsync each touched log once, then tell appenders their records are durable, close logs
+    /// that asked for it, and compact (after the confirms, which should not wait for it).
+    /// </summary>
     private async Task RunAsync()
     {
-        var reader = _requests.Reader;
-        var closing = new List<(SegmentLog Log, Action<RecordId, object?>? Then)>();
-        bool completed = false;
-        while (!completed || _deferred.Count > 0)
+        while (!_requestsCompleted || _deferred.Count > 0)
         {
-            if (_deferred.Count == 0)
-            {
-                if (!await reader.WaitToReadAsync().ConfigureAwait(false)) break;
-            }
-            else
-            {
-                // Appends wait for disk space; removals (which free it) keep flowing meanwhile.
-                var more = reader.WaitToReadAsync().AsTask();
-                await Task.WhenAny(more, Task.Delay(DiskRetryDelay)).ConfigureAwait(false);
-                if (more.IsCompleted && !more.Result) completed = true;
-            }
-            while (reader.TryRead(out var request))
-            {
-                switch (request.Kind)
-                {
-                    case Kind.Append:
-                        _deferred.Enqueue(request);
-                        break;
-                    case Kind.Remove:
-                        if (request.Handle!.Id == 0) _cancelled.Add(request.Handle); // its append has not been written yet
-                        else
-                        {
-                            request.Log.Remove(RecordId.FromValue(request.Handle.Id));
-                            _touched.Add(request.Log);
-                        }
-                        break;
-                    case Kind.Close:
-                        closing.Add((request.Log, request.OnDurable));
-                        break;
-                    case Kind.CompactionCheck:
-                        // Only wakes the loop: the round below looks at the deferred logs.
-                        break;
-                }
-            }
+            if (!await WaitForWorkAsync().ConfigureAwait(false)) break;
+            CollectBatch();
             long started = Stopwatch.GetTimestamp();
-            try
+            var written = WriteAndFsync();
+            if (written == RoundOutcome.Stop) break;
+            if (written == RoundOutcome.Retry)
             {
-                WriteDeferredAppends();
-                foreach (var log in _touched) log.Flush();
-            }
-            catch (IOException)
-            {
-                // Out of space despite the reserve (another process filled the disk) or an I/O
-                // error: nothing written since the last fsync is confirmed; block publishers and
-                // retry. A record torn by the failed write is reported (and skipped) by recovery.
-                ReportFull(true);
-                if (completed)
-                {
-                    // Shutting down and still failing: what is left was never confirmed.
-                    _deferred.Clear();
-                    break;
-                }
                 await Task.Delay(DiskRetryDelay).ConfigureAwait(false);
                 continue;
+            }
+            RecordFsync(started);
+            TakeCompactionCandidates();
+            CompleteConfirms();
+            CloseLogs();
+            CompactCandidates();
+            ScheduleCompactionRetry();
+            DropUnwritableOnShutdown();
+        }
+    }
+
+    /// <summary>What became of a round's write and fsync.</summary>
+    private enum RoundOutcome : byte { Written, Retry, Stop }
+
+    /// <summary>
+    /// Waits until something is queued; false when nothing ever will be again and nothing waits.
+    /// With appends waiting for disk space it also wakes every <see cref="DiskRetryDelay"/>.
+    /// </summary>
+    private ValueTask<bool> WaitForWorkAsync() =>
+        // The usual case is the channel's own wait: one await that allocates nothing.
+        _deferred.Count == 0 ? _requests.Reader.WaitToReadAsync() : WaitForRequestsOrRetryAsync();
+
+    /// <summary>Appends wait for disk space; removals (which free it) keep flowing meanwhile.</summary>
+    private async ValueTask<bool> WaitForRequestsOrRetryAsync()
+    {
+        var more = _requests.Reader.WaitToReadAsync().AsTask();
+        await Task.WhenAny(more, Task.Delay(DiskRetryDelay)).ConfigureAwait(false);
+        if (more.IsCompleted && !more.Result) _requestsCompleted = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes every queued request: appends join <see cref="_deferred"/> (written in order next),
+    /// removals are applied at once (or cancel an append not yet written), closes are kept for
+    /// after the confirms.
+    /// </summary>
+    private void CollectBatch()
+    {
+        while (_requests.Reader.TryRead(out var request))
+        {
+            switch (request.Kind)
+            {
+                case Kind.Append:
+                    _deferred.Enqueue(request);
+                    break;
+                case Kind.Remove:
+                    if (request.Handle!.Id == 0) _cancelled.Add(request.Handle); // its append has not been written yet
+                    else
+                    {
+                        request.Log.Remove(RecordId.FromValue(request.Handle.Id));
+                        _touched.Add(request.Log);
+                    }
+                    break;
+                case Kind.Close:
+                    _closing.Add((request.Log, request.OnDurable));
+                    break;
+                case Kind.CompactionCheck:
+                    // Only wakes the loop: the round looks at the deferred logs.
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Writes the deferred appends that fit and fsyncs every log touched this round.</summary>
+    private RoundOutcome WriteAndFsync()
+    {
+        try
+        {
+            WriteDeferredAppends();
+            foreach (var log in _touched) log.Flush();
+            return RoundOutcome.Written;
+        }
+        catch (IOException)
+        {
+            // Out of space despite the reserve (another process filled the disk) or an I/O
+            // error: nothing written since the last fsync is confirmed; block publishers and
+            // retry. A record torn by the failed write is reported (and skipped) by recovery.
+            ReportFull(true);
+            if (!_requestsCompleted) return RoundOutcome.Retry;
+            // Shutting down and still failing: what is left was never confirmed.
+            _deferred.Clear();
+            return RoundOutcome.Stop;
+        }
+        catch (Exception e)
+        {
+            // Not an I/O error: a fault of ours. Nothing unwritten was dequeued, so the round
+            // is retried rather than the loop (and every durable queue with it) ending.
+            Report("write round", e);
+            return _requestsCompleted ? RoundOutcome.Stop : RoundOutcome.Retry;
+        }
+    }
+
+    /// <summary>Counts the round's fsync and records how long writing and syncing took.</summary>
+    private void RecordFsync(long started)
+    {
+        if (_touched.Count == 0) return;
+        _fsyncLatency?.Observe(Stopwatch.GetElapsedTime(started));
+        Interlocked.Increment(ref _fsyncs);
+    }
+
+    /// <summary>The logs written this round and those deferred earlier become this round's compaction candidates.</summary>
+    private void TakeCompactionCandidates()
+    {
+        if (_compactionMinimumBytes > 0)
+        {
+            _compactionCandidates.AddRange(_touched);
+            foreach (var log in _compactionLater)
+                if (!_touched.Contains(log)) _compactionCandidates.Add(log);
+            _compactionLater.Clear();
+        }
+        _touched.Clear();
+    }
+
+    /// <summary>Tells every appender of this round its record is on disk.</summary>
+    private void CompleteConfirms()
+    {
+        // Each callback on its own: one confirm sink that throws must not keep the others'
+        // confirms back, nor end the loop every durable queue depends on. A try per callback
+        // rather than Run(...): a lambda here would be one closure per confirmed message.
+        foreach (var (id, callback, state) in _durable)
+        {
+            try
+            {
+                callback(id, state);
             }
             catch (Exception e)
             {
-                // Not an I/O error: a fault of ours. Nothing unwritten was dequeued, so the round
-                // is retried rather than the loop (and every durable queue with it) ending.
-                Report("write round", e);
-                if (completed) break;
-                await Task.Delay(DiskRetryDelay).ConfigureAwait(false);
-                continue;
-            }
-            if (_touched.Count > 0)
-            {
-                _fsyncLatency?.Observe(Stopwatch.GetElapsedTime(started));
-                Interlocked.Increment(ref _fsyncs);
-            }
-            if (_compactionMinimumBytes > 0)
-            {
-                _compactionCandidates.AddRange(_touched);
-                foreach (var log in _compactionLater)
-                    if (!_touched.Contains(log)) _compactionCandidates.Add(log);
-                _compactionLater.Clear();
-            }
-            _touched.Clear();
-            // Each callback on its own: one confirm sink that throws must not keep the others'
-            // confirms back, nor end the loop every durable queue depends on.
-            foreach (var (id, callback, state) in _durable) Run("confirm callback", () => callback(id, state));
-            _durable.Clear();
-            foreach (var (log, then) in closing)
-            {
-                _compactionCandidates.Remove(log);
-                _compactionLater.Remove(log);
-                Run("closing a queue log", () =>
-                {
-                    log.Dispose();
-                    then?.Invoke(default, null);
-                });
-            }
-            closing.Clear();
-            // After the confirms: compaction costs time, which publishers should not wait for.
-            foreach (var log in _compactionCandidates)
-            {
-                try
-                {
-                    if (log.CompactOne(_compactionMinimumBytes, skipSegmentsBeingConsumed: true, out bool deferred))
-                        Interlocked.Increment(ref _compactions);
-                    if (deferred) _compactionLater.Add(log);
-                }
-                catch (IOException)
-                {
-                    // No room to copy survivors now; the segment stays and is tried again later.
-                    ReportFull(true);
-                }
-                catch (Exception e)
-                {
-                    // Compaction is an optimisation: a fault leaves the segment as it is.
-                    Report("compaction", e);
-                }
-
-            }
-            _compactionCandidates.Clear();
-            if (_compactionLater.Count > 0 && !_compactionTimerArmed)
-            {
-                _compactionTimerArmed = true;
-                _compactionTimer.Change(CompactionRetryDelay, Timeout.InfiniteTimeSpan);
-            }
-            if (completed && _deferred.Count > 0 && _freeBytes is not null && _freeBytes() < _reserveBytes)
-            {
-                // Shutting down with no space to write: these were never confirmed, so dropping
-                // them loses nothing a client was promised.
-                _deferred.Clear();
+                Report("confirm callback", e);
             }
         }
+        _durable.Clear();
+    }
+
+    /// <summary>Closes the logs whose close was queued (everything queued before it is written), then runs their follow-ups.</summary>
+    private void CloseLogs()
+    {
+        foreach (var (log, then) in _closing)
+        {
+            _compactionCandidates.Remove(log);
+            _compactionLater.Remove(log);
+            Run("closing a queue log", () =>
+            {
+                log.Dispose();
+                then?.Invoke(default, null);
+            });
+        }
+        _closing.Clear();
+    }
+
+    /// <summary>Compacts one mostly-dead segment of each candidate log; a log still being drained is kept for later.</summary>
+    private void CompactCandidates()
+    {
+        foreach (var log in _compactionCandidates)
+        {
+            try
+            {
+                if (log.CompactOne(_compactionMinimumBytes, skipSegmentsBeingConsumed: true, out bool deferred))
+                    Interlocked.Increment(ref _compactions);
+                if (deferred) _compactionLater.Add(log);
+            }
+            catch (IOException)
+            {
+                // No room to copy survivors now; the segment stays and is tried again later.
+                ReportFull(true);
+            }
+            catch (Exception e)
+            {
+                // Compaction is an optimisation: a fault leaves the segment as it is.
+                Report("compaction", e);
+            }
+        }
+        _compactionCandidates.Clear();
+    }
+
+    /// <summary>Arms the timer that brings a round for deferred compactions even if nothing else is written.</summary>
+    private void ScheduleCompactionRetry()
+    {
+        if (_compactionLater.Count == 0 || _compactionTimerArmed) return;
+        _compactionTimerArmed = true;
+        _compactionTimer.Change(CompactionRetryDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Shutting down with no space to write: the appends still waiting were never confirmed, so
+    /// dropping them loses nothing a client was promised.
+    /// </summary>
+    private void DropUnwritableOnShutdown()
+    {
+        if (_requestsCompleted && _deferred.Count > 0 && _freeBytes is not null && _freeBytes() < _reserveBytes)
+            _deferred.Clear();
     }
 
     /// <summary>

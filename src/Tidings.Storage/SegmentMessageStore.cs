@@ -3,6 +3,7 @@ using System.Text;
 using Tidings.Core;
 using Tidings.Core.Messages;
 using Tidings.Core.Storage;
+using Tidings.Storage.Records;
 
 namespace Tidings.Storage;
 
@@ -64,7 +65,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             {
                 message = MessageRecord.Decode(payload);
             }
-            catch (Exception e) when (e is InvalidDataException or Amqp.Protocol.AmqpProtocolException or ArgumentException)
+            catch (InvalidDataException e)
             {
                 _report?.Invoke($"queue '{queue}' in vhost '{virtualHost}': record {id} holds no readable message ({e.Message}); skipped");
                 return;

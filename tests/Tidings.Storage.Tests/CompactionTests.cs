@@ -111,6 +111,67 @@ public sealed class CompactionTests : IDisposable
         Assert.Equal(Survivors(), second.Select(r => r.Text));
     }
 
+    [Fact]
+    public void Compaction_fsyncs_its_copies_outside_the_lock_so_readers_and_removers_go_on_and_a_record_removed_meanwhile_stays_removed()
+    {
+        List<RecordId> ids;
+        using (var log = Open(out _, out _))
+        {
+            ids = FillAndThin(log);
+            bool compacting = false, tried = false;
+            log.FsyncStarting = () =>
+            {
+                if (!compacting || tried) return;
+                tried = true;
+                // Another thread, while the copies are being fsynced: with the lock held these would wait for the disk (here: forever).
+                var reading = Task.Run(() => Encoding.UTF8.GetString(log.Read(ids[10])));
+                Assert.True(reading.Wait(TimeSpan.FromSeconds(10)), "a read waited for compaction's fsync");
+                Assert.Equal("record 010 " + new string('x', 80), reading.Result);
+                // A survivor of the segment being copied is acked meanwhile: its copy must die with it.
+                Assert.True(Task.Run(() => log.Remove(ids[0])).Wait(TimeSpan.FromSeconds(10)), "a removal waited for compaction's fsync");
+            };
+            compacting = true;
+            Assert.True(log.CompactOne(minimumBytes: 1));
+            compacting = false;
+            Assert.True(tried, "compaction did not fsync");
+            while (log.CompactOne(minimumBytes: 1)) { }
+            Assert.Equal("record 020 " + new string('x', 80), Encoding.UTF8.GetString(log.Read(ids[20])));
+            Assert.Equal(Survivors().Count() - 1, log.LiveRecords);
+            log.Flush();
+        }
+
+        using var reopened = Open(out var live, out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(Survivors().Skip(1), live.Select(r => r.Text));
+    }
+
+    [Fact]
+    public void A_segment_emptied_by_removals_while_it_is_copied_is_not_brought_back()
+    {
+        List<RecordId> ids;
+        using (var log = Open(out _, out _))
+        {
+            ids = FillAndThin(log);
+            var firstSegment = ids.Where(id => id.Segment == ids[0].Segment).Where((_, i) => i % 10 == 0).ToList();
+            bool done = false;
+            log.FsyncStarting = () =>
+            {
+                if (done) return;
+                done = true;
+                // Every survivor of the first segment goes while it is copied: the segment is deleted under compaction's feet.
+                Task.Run(() => { foreach (var id in firstSegment) log.Remove(id); }).Wait();
+            };
+            Assert.True(log.CompactOne(minimumBytes: 1));
+            log.FsyncStarting = null;
+            log.Flush();
+            Assert.Equal(Survivors().Count() - firstSegment.Count, log.LiveRecords);
+        }
+
+        using var reopened = Open(out var live, out var problems);
+        Assert.Empty(problems);
+        Assert.Equal(Survivors().Skip(ids.Where(id => id.Segment == ids[0].Segment).Where((_, i) => i % 10 == 0).Count()), live.Select(r => r.Text));
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);

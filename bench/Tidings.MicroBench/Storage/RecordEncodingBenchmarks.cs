@@ -5,8 +5,8 @@ namespace Tidings.MicroBench.Storage;
 
 /// <summary>
 /// The CPU part of a store append without any I/O: encoding a persistent 128-byte message into its
-/// log record (the store's internal <c>MessageRecord.Encode</c>: exchange, routing key, content
-/// header, body) in a buffer rented and returned as the store's writer does. One operation = one message.
+/// log record (the store's internal <c>MessageRecord.Encode</c>, record format v2: exchange, routing key,
+/// neutral properties, body) in a buffer rented and returned as the store's writer does. One operation = one message.
 /// </summary>
 [MemoryDiagnoser]
 public class RecordEncodingBenchmarks
@@ -19,7 +19,7 @@ public class RecordEncodingBenchmarks
     [Benchmark(Description = "MessageRecord.Encode (128 B persistent), per message")]
     public int Encode()
     {
-        var buffer = Tidings.Storage.MessageRecord.Encode(_message, _pool, out int length);
+        var buffer = Tidings.Storage.Records.MessageRecord.Encode(_message, _pool, out int length);
         _pool.Return(buffer);
         return length;
     }
