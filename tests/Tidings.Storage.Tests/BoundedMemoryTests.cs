@@ -7,20 +7,20 @@ namespace Tidings.Storage.Tests;
 /// <summary>A durable queue with a long backlog keeps only a window in memory and drains in order.</summary>
 public sealed class BoundedMemoryTests : IAsyncDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-window-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-window");
 
     public ValueTask DisposeAsync()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
         return ValueTask.CompletedTask;
     }
 
     private (Broker, SegmentMessageStore) Start()
     {
         var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0, QueueWindowBytes = 256 * 1024, QueueWindowMessages = 1000 });
-        var store = new SegmentMessageStore(Path.Combine(_directory, "msgs"), broker.StoreFsyncLatency, segmentSize: 8 << 20);
+        var store = new SegmentMessageStore(Path.Combine(_temp.Path, "msgs"), broker.StoreFsyncLatency, segmentSize: 8 << 20);
         broker.MessageStore = store;
-        DefinitionsFile.Load(broker, _directory);
+        DefinitionsFile.Load(broker, _temp.Path);
         return (broker, store);
     }
 
@@ -56,7 +56,7 @@ public sealed class BoundedMemoryTests : IAsyncDisposable
             var got = session.Get("backlog", noAck: true)!;
             Assert.Equal(i, BinaryPrimitives.ReadInt32BigEndian(got.Message.Body.Span));
         }
-        DefinitionsFile.Save(broker, _directory);
+        DefinitionsFile.Save(broker, _temp.Path);
         broker.Dispose();
         await store.DisposeAsync();
 

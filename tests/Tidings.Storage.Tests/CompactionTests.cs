@@ -4,17 +4,17 @@ namespace Tidings.Storage.Tests;
 
 public sealed class CompactionTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-compact-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-compact");
 
     public void Dispose()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 
     private SegmentLog Open(out List<(RecordId Id, string Text)> live, out IReadOnlyList<RecoveryProblem> problems)
     {
         var records = new List<(RecordId, string)>();
-        var log = SegmentLog.Open(_directory, 4096, (id, payload) => records.Add((id, Encoding.UTF8.GetString(payload.Span))), out problems);
+        var log = SegmentLog.Open(_temp.Path, 4096, (id, payload) => records.Add((id, Encoding.UTF8.GetString(payload.Span))), out problems);
         live = records;
         return log;
     }
@@ -85,18 +85,18 @@ public sealed class CompactionTests : IDisposable
     [Fact]
     public void A_crash_between_copying_survivors_and_deleting_the_old_segment_yields_each_record_once_in_order()
     {
-        string snapshot = _directory + "-before";
+        string snapshot = _temp.Path + "-before";
         using (var log = Open(out _, out _))
         {
             FillAndThin(log);
             // What the disk held before compaction (the old segments and their ack files).
-            CopyDirectory(_directory, snapshot);
+            CopyDirectory(_temp.Path, snapshot);
             while (log.CompactOne(minimumBytes: 1)) { }
         }
         // Put the old segments back as if their deletion had never happened.
         foreach (var file in Directory.GetFiles(snapshot))
         {
-            string target = Path.Combine(_directory, Path.GetFileName(file));
+            string target = Path.Combine(_temp.Path, Path.GetFileName(file));
             if (!File.Exists(target)) File.Copy(file, target);
         }
         Directory.Delete(snapshot, recursive: true);

@@ -9,11 +9,11 @@ namespace Tidings.Storage.Tests;
 /// </summary>
 public sealed class DefinitionsFileFuzzRegressionTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-defs-fuzz-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-defs-fuzz");
 
     public void Dispose()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 
     private static Broker NewBroker() => new(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
@@ -57,7 +57,7 @@ public sealed class DefinitionsFileFuzzRegressionTests : IDisposable
             Assert.Empty(problems);
             var queue = Assert.IsType<Tidings.Core.Queues.MessageQueue>(broker.DefaultVirtualHost.FindQueue("q"));
             Assert.Equal("1e400", queue.Arguments["x-custom"]);
-            DefinitionsFile.Save(broker, Path.Combine(_directory, "again"));
+            DefinitionsFile.Save(broker, Path.Combine(_temp.Path, "again"));
         }
     }
 
@@ -65,12 +65,12 @@ public sealed class DefinitionsFileFuzzRegressionTests : IDisposable
     public void A_file_that_is_not_valid_UTF8_is_set_aside_like_invalid_JSON_and_the_broker_starts()
     {
         // Found by the fuzz CI slice: invalid bytes inside a string threw from deep in the restore.
-        Directory.CreateDirectory(_directory);
-        string path = Path.Combine(_directory, DefinitionsFile.FileName);
+        Directory.CreateDirectory(_temp.Path);
+        string path = Path.Combine(_temp.Path, DefinitionsFile.FileName);
         File.WriteAllBytes(path, [.. "{\"queues\":[{\"name\":\"q"u8, 0xE2, 0x82, .. "\",\"vhost\":\"/\"}]}"u8]);
         using var broker = NewBroker();
 
-        var problems = DefinitionsFile.Load(broker, _directory);
+        var problems = DefinitionsFile.Load(broker, _temp.Path);
 
         Assert.Contains(problems, p => p.Contains("not valid UTF-8", StringComparison.Ordinal));
         Assert.True(File.Exists(path + ".corrupt"));
@@ -79,9 +79,9 @@ public sealed class DefinitionsFileFuzzRegressionTests : IDisposable
 
     private IReadOnlyList<string> Load(string json, out Broker broker)
     {
-        Directory.CreateDirectory(_directory);
-        File.WriteAllText(Path.Combine(_directory, DefinitionsFile.FileName), json);
+        Directory.CreateDirectory(_temp.Path);
+        File.WriteAllText(Path.Combine(_temp.Path, DefinitionsFile.FileName), json);
         broker = NewBroker();
-        return DefinitionsFile.Load(broker, _directory);
+        return DefinitionsFile.Load(broker, _temp.Path);
     }
 }

@@ -5,11 +5,11 @@ namespace Tidings.Storage.Tests;
 
 public sealed class DefinitionsFileTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-defs-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-defs");
 
     public void Dispose()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 
     private static Broker NewBroker() => new(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
@@ -30,11 +30,11 @@ public sealed class DefinitionsFileTests : IDisposable
             vhost.BindQueue("orders", "events", "order.#");
             vhost.BindQueue("temp", "events", "order.#");
             vhost.BindQueue("orders", "amq.topic", "legacy.*");
-            DefinitionsFile.Save(broker, _directory);
+            DefinitionsFile.Save(broker, _temp.Path);
         }
 
         using var restarted = NewBroker();
-        var problems = DefinitionsFile.Load(restarted, _directory);
+        var problems = DefinitionsFile.Load(restarted, _temp.Path);
 
         Assert.Empty(problems);
         var jobs = Assert.IsType<VirtualHost>(restarted.FindVirtualHost("jobs"));
@@ -77,11 +77,11 @@ public sealed class DefinitionsFileTests : IDisposable
             vhost.DeclareExchange("bin.x", "headers", durable: true, arguments: Arguments());
             vhost.DeclareQueue("bin.q", durable: true, arguments: Arguments());
             vhost.BindQueue("bin.q", "bin.x", "", new Dictionary<string, object?> { ["x-match"] = "any", ["key"] = blob.ToArray() });
-            DefinitionsFile.Save(broker, _directory);
+            DefinitionsFile.Save(broker, _temp.Path);
         }
 
         using var restarted = NewBroker();
-        Assert.Empty(DefinitionsFile.Load(restarted, _directory));
+        Assert.Empty(DefinitionsFile.Load(restarted, _temp.Path));
 
         var vhost2 = restarted.DefaultVirtualHost;
         foreach (var arguments in new[] { vhost2.FindQueue("bin.q")!.Arguments, vhost2.FindExchange("bin.x")!.Arguments })
@@ -98,9 +98,9 @@ public sealed class DefinitionsFileTests : IDisposable
         // The application's start-up redeclaration is still equivalent, and a second save is the same file.
         vhost2.DeclareQueue("bin.q", durable: true, arguments: Arguments());
         vhost2.DeclareExchange("bin.x", "headers", durable: true, arguments: Arguments());
-        string first = File.ReadAllText(Path.Combine(_directory, DefinitionsFile.FileName));
-        DefinitionsFile.Save(restarted, _directory);
-        Assert.Equal(first, File.ReadAllText(Path.Combine(_directory, DefinitionsFile.FileName)));
+        string first = File.ReadAllText(Path.Combine(_temp.Path, DefinitionsFile.FileName));
+        DefinitionsFile.Save(restarted, _temp.Path);
+        Assert.Equal(first, File.ReadAllText(Path.Combine(_temp.Path, DefinitionsFile.FileName)));
         Assert.Contains("\"$binary\": \"/wCA/g==\"", first);
     }
 
@@ -109,8 +109,8 @@ public sealed class DefinitionsFileTests : IDisposable
     {
         // Earlier versions wrote names AMQP cannot carry into definitions.json (issue 10, defect 3).
         string longName = new('n', 300);
-        Directory.CreateDirectory(_directory);
-        File.WriteAllText(Path.Combine(_directory, DefinitionsFile.FileName), $$$"""
+        Directory.CreateDirectory(_temp.Path);
+        File.WriteAllText(Path.Combine(_temp.Path, DefinitionsFile.FileName), $$$"""
             {"vhosts":[{"name":"/"},{"name":"{{{longName}}}"}],
              "users":[{"name":"{{{longName}}}","tags":[]},{"name":"carol","tags":[]}],
              "permissions":[],
@@ -121,7 +121,7 @@ public sealed class DefinitionsFileTests : IDisposable
             """);
 
         using var broker = NewBroker();
-        var problems = DefinitionsFile.Load(broker, _directory);
+        var problems = DefinitionsFile.Load(broker, _temp.Path);
 
         Assert.Equal(6, problems.Count);
         Assert.All(problems, p => Assert.EndsWith("skipped", p));
@@ -137,12 +137,12 @@ public sealed class DefinitionsFileTests : IDisposable
         using (var broker = NewBroker())
         {
             broker.DefaultVirtualHost.DeclareQueue("kept", durable: true);
-            DefinitionsFile.Save(broker, _directory);
+            DefinitionsFile.Save(broker, _temp.Path);
         }
-        File.WriteAllText(Path.Combine(_directory, DefinitionsFile.FileName + ".tmp"), "{\"queues\": [ {\"name\": \"half");
+        File.WriteAllText(Path.Combine(_temp.Path, DefinitionsFile.FileName + ".tmp"), "{\"queues\": [ {\"name\": \"half");
 
         using var restarted = NewBroker();
-        var problems = DefinitionsFile.Load(restarted, _directory);
+        var problems = DefinitionsFile.Load(restarted, _temp.Path);
 
         Assert.Empty(problems);
         Assert.NotNull(restarted.DefaultVirtualHost.FindQueue("kept"));
@@ -151,14 +151,14 @@ public sealed class DefinitionsFileTests : IDisposable
     [Fact]
     public void A_corrupt_definitions_file_is_reported_set_aside_and_the_broker_starts_with_defaults()
     {
-        Directory.CreateDirectory(_directory);
-        File.WriteAllText(Path.Combine(_directory, DefinitionsFile.FileName), "{ this is not json");
+        Directory.CreateDirectory(_temp.Path);
+        File.WriteAllText(Path.Combine(_temp.Path, DefinitionsFile.FileName), "{ this is not json");
 
         using var broker = NewBroker();
-        var problems = DefinitionsFile.Load(broker, _directory);
+        var problems = DefinitionsFile.Load(broker, _temp.Path);
 
         Assert.Contains("not valid JSON", Assert.Single(problems));
-        Assert.True(File.Exists(Path.Combine(_directory, DefinitionsFile.FileName + ".corrupt")));
+        Assert.True(File.Exists(Path.Combine(_temp.Path, DefinitionsFile.FileName + ".corrupt")));
         Assert.NotNull(broker.FindUser("guest"));
     }
 
@@ -166,9 +166,9 @@ public sealed class DefinitionsFileTests : IDisposable
     public async Task The_persister_writes_changes_in_the_background_and_on_dispose()
     {
         using var broker = NewBroker();
-        var persister = new DefinitionsPersister(broker, _directory);
+        var persister = new DefinitionsPersister(broker, _temp.Path);
         broker.DefaultVirtualHost.DeclareQueue("first", durable: true);
-        string path = Path.Combine(_directory, DefinitionsFile.FileName);
+        string path = Path.Combine(_temp.Path, DefinitionsFile.FileName);
         for (int i = 0; i < 50 && !(File.Exists(path) && File.ReadAllText(path).Contains("\"first\"")); i++) await Task.Delay(50);
         Assert.Contains("\"first\"", File.ReadAllText(path));
 

@@ -16,7 +16,7 @@ public class DiskQueueSemanticsTests : QueueSemanticsTests
     /// <summary>Segment size and compaction threshold of the store; the paged subclass makes both tiny.</summary>
     protected virtual (long SegmentSize, long CompactionMinimum) Segments => (1 << 20, (1 << 20) / 4);
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-qs-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-qs");
     private SegmentMessageStore? _store;
 
     protected override Broker CreateBroker(TimeProvider time)
@@ -27,7 +27,7 @@ public class DiskQueueSemanticsTests : QueueSemanticsTests
             QueueWindowBytes = Window.Bytes,
             QueueWindowMessages = Window.Messages,
         }, time);
-        _store = new SegmentMessageStore(_directory, broker.StoreFsyncLatency, segmentSize: Segments.SegmentSize,
+        _store = new SegmentMessageStore(_temp.Path, broker.StoreFsyncLatency, segmentSize: Segments.SegmentSize,
             compactionMinimumBytes: Segments.CompactionMinimum);
         broker.MessageStore = _store;
         return broker;
@@ -38,7 +38,7 @@ public class DiskQueueSemanticsTests : QueueSemanticsTests
         base.Dispose(disposing);
         if (!disposing) return;
         _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 }
 

@@ -9,11 +9,11 @@ namespace Tidings.Storage.Tests;
 /// <summary>Persistent messages in durable queues, through the core, over a real segment store.</summary>
 public sealed class DurableMessagesTests : IAsyncDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-msgs-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-msgs");
 
     public ValueTask DisposeAsync()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -36,15 +36,15 @@ public sealed class DurableMessagesTests : IAsyncDisposable
     private (Broker Broker, SegmentMessageStore Store) Start()
     {
         var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
-        var store = new SegmentMessageStore(Path.Combine(_directory, "msgs"), broker.StoreFsyncLatency);
+        var store = new SegmentMessageStore(Path.Combine(_temp.Path, "msgs"), broker.StoreFsyncLatency);
         broker.MessageStore = store;
-        DefinitionsFile.Load(broker, _directory);
+        DefinitionsFile.Load(broker, _temp.Path);
         return (broker, store);
     }
 
     private async Task StopAsync(Broker broker, SegmentMessageStore store)
     {
-        DefinitionsFile.Save(broker, _directory);
+        DefinitionsFile.Save(broker, _temp.Path);
         broker.Dispose();
         await store.DisposeAsync();
     }
@@ -156,6 +156,6 @@ public sealed class DurableMessagesTests : IAsyncDisposable
         broker.DefaultVirtualHost.DeleteQueue("work");
         await StopAsync(broker, store);
 
-        Assert.Empty(Directory.GetDirectories(Path.Combine(_directory, "msgs")));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_temp.Path, "msgs")));
     }
 }

@@ -4,18 +4,18 @@ namespace Tidings.Storage.Tests;
 
 public sealed class GroupCommitterTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-gc-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-gc");
 
     public void Dispose()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 
     [Fact]
     public async Task Concurrent_appends_share_fsyncs_and_all_are_durable_when_acknowledged()
     {
         var histogram = new LatencyHistogram();
-        var log = SegmentLog.Open(_directory, 1 << 24, (_, _) => { }, out _);
+        var log = SegmentLog.Open(_temp.Path, 1 << 24, (_, _) => { }, out _);
         var committer = new GroupCommitter(histogram);
         var payload = new byte[128];
         var appends = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
@@ -30,7 +30,7 @@ public sealed class GroupCommitterTests : IDisposable
         Assert.True(committer.Fsyncs < committer.Appends, $"{committer.Fsyncs} fsyncs for {committer.Appends} appends: no grouping");
         Assert.Equal(committer.Fsyncs, histogram.Count);
         int recovered = 0;
-        using var reopened = SegmentLog.Open(_directory, 1 << 24, (_, _) => recovered++, out var problems);
+        using var reopened = SegmentLog.Open(_temp.Path, 1 << 24, (_, _) => recovered++, out var problems);
         Assert.Empty(problems);
         Assert.Equal(4000, recovered);
     }
@@ -39,7 +39,7 @@ public sealed class GroupCommitterTests : IDisposable
     public async Task A_confirm_callback_that_throws_is_reported_and_the_loop_keeps_confirming_everyone_else()
     {
         var faults = new FaultLog();
-        var log = SegmentLog.Open(_directory, 1 << 24, (_, _) => { }, out _);
+        var log = SegmentLog.Open(_temp.Path, 1 << 24, (_, _) => { }, out _);
         var committer = new GroupCommitter(faults: faults);
         var payload = new byte[64];
 

@@ -7,21 +7,21 @@ namespace Tidings.Storage.Tests;
 /// <summary>Compaction under a real queue: stragglers keep their order and nothing is lost.</summary>
 public sealed class QueueCompactionTests : IAsyncDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-qcompact-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-qcompact");
 
     public ValueTask DisposeAsync()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
         return ValueTask.CompletedTask;
     }
 
     private (Broker, SegmentMessageStore) Start()
     {
         var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0, QueueWindowMessages = 50 });
-        var store = new SegmentMessageStore(Path.Combine(_directory, "msgs"), broker.StoreFsyncLatency, segmentSize: 16 * 1024,
+        var store = new SegmentMessageStore(Path.Combine(_temp.Path, "msgs"), broker.StoreFsyncLatency, segmentSize: 16 * 1024,
             compactionMinimumBytes: 1);
         broker.MessageStore = store;
-        DefinitionsFile.Load(broker, _directory);
+        DefinitionsFile.Load(broker, _temp.Path);
         return (broker, store);
     }
 
@@ -55,7 +55,7 @@ public sealed class QueueCompactionTests : IAsyncDisposable
         Assert.True(store.Compactions > 0, "no segment was compacted");
         // The worker gives the held jobs back; a restart follows.
         foreach (var tag in held) session.Nack(tag, multiple: false, requeue: true);
-        DefinitionsFile.Save(broker, _directory);
+        DefinitionsFile.Save(broker, _temp.Path);
         broker.Dispose();
         await store.DisposeAsync();
 

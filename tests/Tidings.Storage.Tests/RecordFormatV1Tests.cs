@@ -11,13 +11,13 @@ namespace Tidings.Storage.Tests;
 public sealed class RecordFormatV1Tests : IDisposable
 {
     private static readonly string Source = Path.Combine(AppContext.BaseDirectory, "TestData", "v1");
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-v1-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-v1");
 
-    public RecordFormatV1Tests() => CopyDirectory(Source, _directory);
+    public RecordFormatV1Tests() => CopyDirectory(Source, _temp.Path);
 
     public void Dispose()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 
     private static void CopyDirectory(string from, string to)
@@ -30,7 +30,7 @@ public sealed class RecordFormatV1Tests : IDisposable
     private async Task<List<Message>> RecoverAsync(string virtualHost, string queue)
     {
         var problems = new List<string>();
-        var store = new SegmentMessageStore(Path.Combine(_directory, "msgs"), report: problems.Add);
+        var store = new SegmentMessageStore(Path.Combine(_temp.Path, "msgs"), report: problems.Add);
         var messages = new List<Message>();
         store.OpenQueue(virtualHost, queue, (message, _) => messages.Add(message));
         await store.DisposeAsync();

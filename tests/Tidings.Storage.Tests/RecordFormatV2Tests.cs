@@ -8,11 +8,11 @@ namespace Tidings.Storage.Tests;
 /// <summary>Record format v2 keeps the protocol-neutral message exactly: every field, every header value type.</summary>
 public sealed class RecordFormatV2Tests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-v2-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-v2");
 
     public void Dispose()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 
     private static Message RoundTrip(Message message)
@@ -310,7 +310,7 @@ public sealed class RecordFormatV2Tests : IDisposable
     public async Task A_record_of_an_unknown_version_is_reported_and_skipped_by_recovery_and_the_rest_recovered()
     {
         var problems = new List<string>();
-        string dir = Path.Combine(_directory, "msgs");
+        string dir = Path.Combine(_temp.Path, "msgs");
         var store = new SegmentMessageStore(dir, report: problems.Add);
         var log = store.OpenQueue("/", "q", (_, _) => { });
         var written = new List<Task>();
@@ -342,7 +342,7 @@ public sealed class RecordFormatV2Tests : IDisposable
     [Fact]
     public async Task A_message_comes_back_from_the_store_after_a_restart_with_its_expiry_and_native_bytes()
     {
-        string dir = Path.Combine(_directory, "msgs");
+        string dir = Path.Combine(_temp.Path, "msgs");
         var store = new SegmentMessageStore(dir);
         var log = store.OpenQueue("/", "q", (_, _) => { });
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

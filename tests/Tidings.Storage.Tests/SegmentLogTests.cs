@@ -4,24 +4,24 @@ namespace Tidings.Storage.Tests;
 
 public sealed class SegmentLogTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-log-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-log");
 
     public void Dispose()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
     }
 
     private SegmentLog Open(out List<(RecordId Id, string Text)> live, out IReadOnlyList<RecoveryProblem> problems, long segmentSize = 1 << 20)
     {
         var records = new List<(RecordId, string)>();
-        var log = SegmentLog.Open(_directory, segmentSize, (id, payload) => records.Add((id, Encoding.UTF8.GetString(payload.Span))), out problems);
+        var log = SegmentLog.Open(_temp.Path, segmentSize, (id, payload) => records.Add((id, Encoding.UTF8.GetString(payload.Span))), out problems);
         live = records;
         return log;
     }
 
     private static byte[] Text(string s) => Encoding.UTF8.GetBytes(s);
 
-    private string SegmentFile(uint number) => Path.Combine(_directory, $"{number:D8}.seg");
+    private string SegmentFile(uint number) => Path.Combine(_temp.Path, $"{number:D8}.seg");
 
     [Fact]
     public void Flushed_records_come_back_in_order_after_reopening()
@@ -121,7 +121,7 @@ public sealed class SegmentLogTests : IDisposable
         Assert.Equal(1, log.SegmentCount);
         Assert.Equal(0, log.LiveRecords);
         Assert.Equal(0, log.DiskBytes);
-        Assert.Single(Directory.GetFiles(_directory, "*.seg"));
+        Assert.Single(Directory.GetFiles(_temp.Path, "*.seg"));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class SegmentLogTests : IDisposable
             log.Remove(b);
             log.Flush();
         }
-        string ackFile = Path.Combine(_directory, "00000001.ack");
+        string ackFile = Path.Combine(_temp.Path, "00000001.ack");
         long length = new FileInfo(ackFile).Length;
         using (var file = new FileStream(ackFile, FileMode.Open)) file.SetLength(length - 2);
 

@@ -7,21 +7,21 @@ namespace Tidings.Storage.Tests;
 /// <summary>Damaged store files at start-up: the broker starts, reports, and serves what is intact.</summary>
 public sealed class StoreDamageTests : IAsyncDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tidings-damage-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("tidings-damage");
     private readonly List<string> _reports = [];
 
     public ValueTask DisposeAsync()
     {
-        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+        _temp.Dispose();
         return ValueTask.CompletedTask;
     }
 
     private (Broker, SegmentMessageStore) Start()
     {
         var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
-        var store = new SegmentMessageStore(Path.Combine(_directory, "msgs"), broker.StoreFsyncLatency, _reports.Add);
+        var store = new SegmentMessageStore(Path.Combine(_temp.Path, "msgs"), broker.StoreFsyncLatency, _reports.Add);
         broker.MessageStore = store;
-        DefinitionsFile.Load(broker, _directory);
+        DefinitionsFile.Load(broker, _temp.Path);
         return (broker, store);
     }
 
@@ -32,12 +32,12 @@ public sealed class StoreDamageTests : IAsyncDisposable
         var session = broker.OpenConnection(broker.FindUser("guest")!, "/", "test").OpenSession(1);
         for (int i = 0; i < count; i++)
             session.Publish("", "q", new MessageProperties { Durable = true, MessageId = $"m{i}" }, Encoding.UTF8.GetBytes($"body {i}"));
-        DefinitionsFile.Save(broker, _directory);
+        DefinitionsFile.Save(broker, _temp.Path);
         broker.Dispose();
         await store.DisposeAsync();
     }
 
-    private string OnlySegment() => Assert.Single(Directory.GetFiles(Path.Combine(_directory, "msgs"), "*.seg", SearchOption.AllDirectories));
+    private string OnlySegment() => Assert.Single(Directory.GetFiles(Path.Combine(_temp.Path, "msgs"), "*.seg", SearchOption.AllDirectories));
 
     private async Task<List<string>> ReadAllAsync()
     {
