@@ -347,12 +347,12 @@ public sealed partial class VirtualHost
 
     private Exchange CreateExchange(string name, string type, bool durable, bool autoDelete, bool isInternal,
         IReadOnlyDictionary<string, object?>? arguments, bool predeclared) => type switch
-    {
-        ExchangeTypes.Direct => new DirectExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
-        ExchangeTypes.Fanout => new FanoutExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
-        ExchangeTypes.Topic => new TopicExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
-        _ => new HeadersExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
-    };
+        {
+            ExchangeTypes.Direct => new DirectExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
+            ExchangeTypes.Fanout => new FanoutExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
+            ExchangeTypes.Topic => new TopicExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
+            _ => new HeadersExchange(this, name, durable, autoDelete, isInternal, arguments) { IsPredeclared = predeclared },
+        };
 
     private void CheckExclusiveAccess(IQueue queue, ClientConnection? caller)
     {

@@ -30,5 +30,5 @@ public sealed record AttributeValue(string DataType, object Value)
         (Value is byte[] a && other.Value is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(Value, other.Value));
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(DataType, Value is byte[] ? 0 : Value.GetHashCode());
+    public override int GetHashCode() => HashCode.Combine(DataType, Value is byte[]? 0 : Value.GetHashCode());
 }

@@ -82,20 +82,20 @@ public sealed class MessageProperties
         bool replaceHeaders = false,
         string? replyTo = null,
         string? contentType = null) => new()
-    {
-        ContentType = contentType ?? ContentType,
-        ContentEncoding = ContentEncoding,
-        Headers = replaceHeaders ? headers : headers ?? Headers,
-        Durable = Durable,
-        Priority = Priority,
-        CorrelationId = CorrelationId,
-        CorrelationData = CorrelationData,
-        ReplyTo = replyTo ?? ReplyTo,
-        TimeToLiveMs = clearExpiration ? null : TimeToLiveMs,
-        MessageId = MessageId,
-        TimestampMs = TimestampMs,
-        Type = Type,
-        UserId = UserId,
-        AppId = AppId,
-    };
+        {
+            ContentType = contentType ?? ContentType,
+            ContentEncoding = ContentEncoding,
+            Headers = replaceHeaders ? headers : headers ?? Headers,
+            Durable = Durable,
+            Priority = Priority,
+            CorrelationId = CorrelationId,
+            CorrelationData = CorrelationData,
+            ReplyTo = replyTo ?? ReplyTo,
+            TimeToLiveMs = clearExpiration ? null : TimeToLiveMs,
+            MessageId = MessageId,
+            TimestampMs = TimestampMs,
+            Type = Type,
+            UserId = UserId,
+            AppId = AppId,
+        };
 }

@@ -53,11 +53,15 @@ internal static class OverviewEndpoints
             ["rates_mode"] = "basic",
             ["sample_retention_policies"] = new Fields
             {
-                ["global"] = new[] { 600 }, ["basic"] = new[] { 600 }, ["detailed"] = new[] { 600 },
+                ["global"] = new[] { 600 },
+                ["basic"] = new[] { 600 },
+                ["detailed"] = new[] { 600 },
             },
             ["exchange_types"] = ExchangeTypeDescriptions.Select(t => new Fields
             {
-                ["name"] = t.Name, ["description"] = t.Description, ["enabled"] = true,
+                ["name"] = t.Name,
+                ["description"] = t.Description,
+                ["enabled"] = true,
             }).ToList(),
             ["product_version"] = Broker.Version,
             ["product_name"] = "Tidings",
@@ -159,7 +163,9 @@ internal static class OverviewEndpoints
             ["net_ticktime"] = 60,
             ["exchange_types"] = ExchangeTypeDescriptions.Select(t => new Fields
             {
-                ["name"] = t.Name, ["description"] = t.Description, ["enabled"] = true,
+                ["name"] = t.Name,
+                ["description"] = t.Description,
+                ["enabled"] = true,
             }).ToList(),
         };
     }

@@ -187,7 +187,7 @@ internal static class RecordValues
 
     /// <summary>An attribute's value is a string or bytes (see <see cref="AttributeValue"/>); anything else has no place on disk.</summary>
     private static object AttributeContent(AttributeValue attribute) =>
-        attribute.Value is string or byte[] ? attribute.Value : throw Unsupported(attribute.Value);
+        attribute.Value is string or byte[]? attribute.Value : throw Unsupported(attribute.Value);
 
     private static AttributeValue ReadAttribute(ref RecordReader reader, int depth)
     {

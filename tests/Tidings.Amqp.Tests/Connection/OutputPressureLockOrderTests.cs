@@ -59,7 +59,8 @@ public sealed class OutputPressureLockOrderTests
                 {
                     done.SetException(e);
                 }
-            }) { IsBackground = true, Name = $"publisher {q}" };
+            })
+            { IsBackground = true, Name = $"publisher {q}" };
             thread.Start();
             return done.Task;
         }).ToList();

@@ -74,11 +74,15 @@ public sealed class RabbitMqClientExchangeTests
         string any = await RabbitMq.TempQueueAsync(channel);
         await channel.QueueBindAsync(all, "reports", "", new Dictionary<string, object?>
         {
-            ["x-match"] = "all", ["format"] = "pdf", ["type"] = "report",
+            ["x-match"] = "all",
+            ["format"] = "pdf",
+            ["type"] = "report",
         });
         await channel.QueueBindAsync(any, "reports", "", new Dictionary<string, object?>
         {
-            ["x-match"] = "any", ["format"] = "pdf", ["type"] = "log",
+            ["x-match"] = "any",
+            ["format"] = "pdf",
+            ["type"] = "log",
         });
 
         await Publish("pdf-report", new() { ["format"] = "pdf", ["type"] = "report" });

@@ -102,18 +102,18 @@ internal static class RabbitMq
 
     public static ConnectionFactory Factory(TestBrokerServer server, string user = "guest", string password = "guest",
         string virtualHost = "/") => new()
-    {
-        HostName = "127.0.0.1",
-        Port = server.AmqpPort,
-        UserName = user,
-        Password = password,
-        VirtualHost = virtualHost,
-        // A broken connection must stay broken: the tests look at why it closed.
-        AutomaticRecoveryEnabled = false,
-        TopologyRecoveryEnabled = false,
-        RequestedConnectionTimeout = Timeout,
-        ContinuationTimeout = Timeout,
-    };
+        {
+            HostName = "127.0.0.1",
+            Port = server.AmqpPort,
+            UserName = user,
+            Password = password,
+            VirtualHost = virtualHost,
+            // A broken connection must stay broken: the tests look at why it closed.
+            AutomaticRecoveryEnabled = false,
+            TopologyRecoveryEnabled = false,
+            RequestedConnectionTimeout = Timeout,
+            ContinuationTimeout = Timeout,
+        };
 
     public static Task<IConnection> ConnectAsync(TestBrokerServer server, Action<ConnectionFactory>? configure = null)
     {

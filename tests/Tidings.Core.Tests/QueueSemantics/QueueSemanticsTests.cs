@@ -141,7 +141,10 @@ public abstract partial class QueueSemanticsTests : IDisposable
 
         var properties = new MessageProperties
         {
-            Durable = true, ContentType = "text/plain", CorrelationId = "c-1", MessageId = "m-1",
+            Durable = true,
+            ContentType = "text/plain",
+            CorrelationId = "c-1",
+            MessageId = "m-1",
             Headers = TestMessages.Table(("h", 42)),
         };
         Channel.Publish("x", "key", "hello", properties);

@@ -24,8 +24,13 @@ public sealed class LimitsTests
         string longText = new('k', length);
         object poison = field == "routing_key"
             ? new { routing_key = longText, payload = "poison", payload_encoding = "string", properties = new { } }
-            : new { routing_key = "work", payload = "poison", payload_encoding = "string",
-                    properties = new Dictionary<string, object> { [field] = longText } };
+            : new
+            {
+                routing_key = "work",
+                payload = "poison",
+                payload_encoding = "string",
+                properties = new Dictionary<string, object> { [field] = longText }
+            };
 
         await Publish(client, "amq.topic", new { routing_key = "work", payload = "before", payload_encoding = "string", properties = new { } });
         var refused = await (await client.PostJsonAsync("/api/exchanges/%2F/amq.topic/publish", poison)).ExpectAsync(HttpStatusCode.BadRequest, "bad_request");

@@ -57,7 +57,8 @@ internal static class AmqpCorpus
         f.Add(Method(1, new ChannelOpen()));
         f.Add(Method(1, new ExchangeDeclare
         {
-            Exchange = "fz.topic", Type = "topic",
+            Exchange = "fz.topic",
+            Type = "topic",
             Arguments = new Dictionary<string, object?> { ["alternate-exchange"] = "amq.fanout" },
         }));
         f.Add(Method(1, new ExchangeDeclare { Exchange = "fz.headers", Type = "headers", AutoDelete = true }));
@@ -66,15 +67,21 @@ internal static class AmqpCorpus
             Queue = "fz.q",
             Arguments = new Dictionary<string, object?>
             {
-                ["x-message-ttl"] = 60_000, ["x-max-length"] = 100L, ["x-max-length-bytes"] = 1_000_000,
-                ["x-overflow"] = "reject-publish", ["x-dead-letter-exchange"] = "fz.topic",
-                ["x-dead-letter-routing-key"] = "dead", ["x-max-priority"] = (byte)5, ["x-expires"] = 600_000,
+                ["x-message-ttl"] = 60_000,
+                ["x-max-length"] = 100L,
+                ["x-max-length-bytes"] = 1_000_000,
+                ["x-overflow"] = "reject-publish",
+                ["x-dead-letter-exchange"] = "fz.topic",
+                ["x-dead-letter-routing-key"] = "dead",
+                ["x-max-priority"] = (byte)5,
+                ["x-expires"] = 600_000,
             },
         }));
         f.Add(Method(1, new QueueBind { Queue = "fz.q", Exchange = "fz.topic", RoutingKey = "a.*.#" }));
         f.Add(Method(1, new QueueBind
         {
-            Queue = "fz.q", Exchange = "fz.headers",
+            Queue = "fz.q",
+            Exchange = "fz.headers",
             Arguments = new Dictionary<string, object?> { ["x-match"] = "any", ["kind"] = "k" },
         }));
         f.Add(Method(1, new ExchangeBind { Destination = "fz.headers", Source = "fz.topic", RoutingKey = "#" }));
@@ -86,7 +93,8 @@ internal static class AmqpCorpus
         f.AddRange(Publish(1, "fz.topic", "a.x", MessageProperties.Empty, [], bodyFrames: 0));
         f.Add(Method(1, new BasicConsume
         {
-            Queue = "fz.q", ConsumerTag = "c1",
+            Queue = "fz.q",
+            ConsumerTag = "c1",
             Arguments = new Dictionary<string, object?> { ["x-priority"] = 3 },
         }));
         f.Add(Method(1, new BasicGet { Queue = "fz.q" }));
@@ -171,16 +179,32 @@ internal static class AmqpCorpus
 
     private static MessageProperties FullProperties() => new()
     {
-        ContentType = "application/json", ContentEncoding = "utf-8",
+        ContentType = "application/json",
+        ContentEncoding = "utf-8",
         Headers = new Dictionary<string, object?>
         {
-            ["kind"] = "k", ["n"] = 42, ["big"] = long.MaxValue, ["flag"] = true, ["pi"] = 3.14,
-            ["when"] = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), ["dec"] = new AmqpDecimal(2, 12345),
-            ["list"] = new List<object?> { 1, "two", null }, ["nested"] = new Dictionary<string, object?> { ["deep"] = (byte)1 },
-            ["bytes"] = new byte[] { 1, 2, 3 }, ["x-delay"] = (short)5,
+            ["kind"] = "k",
+            ["n"] = 42,
+            ["big"] = long.MaxValue,
+            ["flag"] = true,
+            ["pi"] = 3.14,
+            ["when"] = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
+            ["dec"] = new AmqpDecimal(2, 12345),
+            ["list"] = new List<object?> { 1, "two", null },
+            ["nested"] = new Dictionary<string, object?> { ["deep"] = (byte)1 },
+            ["bytes"] = new byte[] { 1, 2, 3 },
+            ["x-delay"] = (short)5,
         },
-        Durable = false, Priority = 4, CorrelationId = "corr", ReplyTo = "reply", TimeToLiveMs = 60000,
-        MessageId = "id-1", TimestampMs = 1_700_000_000_000L, Type = "t", UserId = "guest", AppId = "fuzz",
+        Durable = false,
+        Priority = 4,
+        CorrelationId = "corr",
+        ReplyTo = "reply",
+        TimeToLiveMs = 60000,
+        MessageId = "id-1",
+        TimestampMs = 1_700_000_000_000L,
+        Type = "t",
+        UserId = "guest",
+        AppId = "fuzz",
     };
 
     private static IEnumerable<byte[]> Publish(ushort channel, string exchange, string routingKey, MessageProperties properties,
