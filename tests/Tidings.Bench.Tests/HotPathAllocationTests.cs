@@ -22,9 +22,16 @@ public sealed class HotPathAllocationTests
         for (int i = 0; i < 50; i++) await roundTrip.RunBatchAsync();
 
         const int Batches = 100;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < Batches; i++) await roundTrip.RunBatchAsync();
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        // The count covers every thread of the process: on a loaded machine the thread pool
+        // injects threads (each allocates) during some windows. A per-message allocation shows in
+        // every window, so the quietest of three is the one that counts.
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < Batches; i++) await roundTrip.RunBatchAsync();
+            allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
 
         double perMessage = allocated / (double)(Batches * roundTrip.BatchSize);
         // Timers and the test runner may allocate a little meanwhile; one object per message is 24+ bytes.
