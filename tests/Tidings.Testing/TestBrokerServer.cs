@@ -50,12 +50,13 @@ public sealed class TestBrokerServer : IAsyncDisposable
         StartAsync(brokerOptions, configureAmqp, withHttp: false, configureHttp: null);
 
     /// <summary>A broker with the HTTP endpoints (management, REST, metrics, dashboard) and the AMQP listener.</summary>
+    /// <param name="mapExtra">Maps endpoints of the test's own next to Tidings' (e.g. one that throws).</param>
     public static Task<TestBrokerServer> StartWithHttpAsync(BrokerOptions? brokerOptions = null, Action<HttpOptions>? configureHttp = null,
-        Action<AmqpOptions>? configureAmqp = null) =>
-        StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp);
+        Action<AmqpOptions>? configureAmqp = null, Action<WebApplication>? mapExtra = null) =>
+        StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp, mapExtra);
 
     private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
-        bool withHttp, Action<HttpOptions>? configureHttp)
+        bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -86,6 +87,7 @@ public sealed class TestBrokerServer : IAsyncDisposable
         if (withHttp) listeners.Add("http", "http", tls: false, () => http?.EndPoint);
         listeners.Add("amqp", "amqp", tls: false, () => amqp?.EndPoint);
         if (withHttp) app.MapTidingsHttp();
+        mapExtra?.Invoke(app);
         try
         {
             await app.StartAsync().ConfigureAwait(false);

@@ -105,23 +105,13 @@ public sealed class InvalidUtf8Tests
     [Fact]
     public async Task An_unexpected_exception_is_a_500_with_a_json_body()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        using var broker = new Broker(new BrokerOptions { MemoryHighWatermarkBytes = 0 });
-        builder.Services.AddSingleton(broker);
-        builder.Services.AddTidingsHttp();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        await using var app = builder.Build();
-        app.MapTidingsHttp();
-        app.MapGet("/boom", (HttpContext _) => throw new InvalidOperationException("a bug"));
-        await app.StartAsync();
-        string address = app.Urls.First();
-        using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        await using var server = await TestBrokerServer.StartWithHttpAsync(
+            mapExtra: app => app.MapGet("/boom", (HttpContext _) => throw new InvalidOperationException("a bug")));
+        using var client = server.Client(user: null);
 
         var json = await (await client.GetAsync("/boom")).ExpectAsync(HttpStatusCode.InternalServerError, "internal_server_error");
 
         Assert.DoesNotContain("a bug", json!.Value.GetRawText()); // details go to the log, not to the client
-        Assert.Equal(1, broker.Faults.Count);
-        await app.StopAsync();
+        Assert.Equal(1, server.Broker.Faults.Count);
     }
 }
