@@ -24,19 +24,32 @@ public sealed class TruncationTests
     {
         ["connect"] = () => new Net.MqttConnectPacket
         {
-            ClientId = "c-1", CleanSession = true, Username = "u", Password = [1, 2], WillFlag = true, WillTopic = "w/t",
-            WillMessage = [3], WillQoS = MqttQualityOfServiceLevel.ExactlyOnce, SessionExpiryInterval = 10, WillDelayInterval = 2,
+            ClientId = "c-1",
+            CleanSession = true,
+            Username = "u",
+            Password = [1, 2],
+            WillFlag = true,
+            WillTopic = "w/t",
+            WillMessage = [3],
+            WillQoS = MqttQualityOfServiceLevel.ExactlyOnce,
+            SessionExpiryInterval = 10,
+            WillDelayInterval = 2,
         },
         ["publish"] = () => new Net.MqttPublishPacket
         {
-            Topic = "a/b", QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, PacketIdentifier = 3,
-            PayloadSegment = new ArraySegment<byte>(new byte[150]), ContentType = "x", UserProperties = [new("k", "v")],
+            Topic = "a/b",
+            QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce,
+            PacketIdentifier = 3,
+            PayloadSegment = new ArraySegment<byte>(new byte[150]),
+            ContentType = "x",
+            UserProperties = [new("k", "v")],
         },
         ["puback"] = () => new Net.MqttPubAckPacket { PacketIdentifier = 3, ReasonCode = MqttPubAckReasonCode.QuotaExceeded, ReasonString = "q" },
         ["pubrel"] = () => new Net.MqttPubRelPacket { PacketIdentifier = 3 },
         ["subscribe"] = () => new Net.MqttSubscribePacket
         {
-            PacketIdentifier = 5, SubscriptionIdentifier = 300,
+            PacketIdentifier = 5,
+            SubscriptionIdentifier = 300,
             TopicFilters = [new Net.MqttTopicFilter { Topic = "a/+", QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce }, new Net.MqttTopicFilter { Topic = "#" }],
         },
         ["unsubscribe"] = () => new Net.MqttUnsubscribePacket { PacketIdentifier = 6, TopicFilters = ["a/+", "b"] },
