@@ -288,14 +288,23 @@ internal sealed class RetainedLog : IDisposable
         }
 
         _handle.Dispose();
-        File.Move(temp, path, overwrite: true);
-        if (_fsync)
+        bool renamed = false;
+        try
         {
-            RetainedDirectorySync.Fsync(_directory);
+            File.Move(temp, path, overwrite: true);
+            renamed = true;
+            if (_fsync)
+            {
+                RetainedDirectorySync.Fsync(_directory);
+            }
         }
-
-        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-        _fileLength = length;
+        finally
+        {
+            // Whatever failed, keep a handle on whichever file is now the log, so later rounds can
+            // still append (the caller reports this round's failure to its waiters).
+            _handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+            _fileLength = renamed ? length : RandomAccess.GetLength(_handle);
+        }
     }
 
     private readonly record struct ReplayResult(long End, int Records, int DamagedRegions, long DamagedBytes, bool TornTail);
