@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the third-party AMQP clients the interop tests drive (tests/Tidings.Amqp.Tests/Interop)
-# and the browser the dashboard test drives (tests/browser),
+# Installs the third-party AMQP and MQTT clients the interop tests drive (tests/Tidings.Amqp.Tests/Interop,
+# tests/interop/mqtt) and the browser the dashboard test drives (tests/browser),
 # only where they are missing, so running it again is cheap and changes nothing:
-#   Debian: python3-pika, python3-celery (with kombu and py-amqp), amqp-tools, nodejs, npm, chromium
-#   npm:    amqplib, from tests/interop/node/package-lock.json;
+#   Debian: python3-pika, python3-celery (with kombu and py-amqp), amqp-tools, nodejs, npm, chromium,
+#           python3-paho-mqtt, mosquitto-clients, mosquitto (the broker, for benchmarks and for
+#           checking the MQTT scenario scripts themselves; never left running, see below)
+#   npm:    amqplib and mqtt (mqtt.js), from tests/interop/node/package-lock.json;
 #           playwright-core, from tests/browser/package-lock.json (it drives Debian's Chromium and
 #           never downloads a browser of its own)
 # The Python clients are Debian's, so the tests run them with /usr/bin/python3, not whatever
@@ -23,16 +25,50 @@ command -v amqp-publish >/dev/null 2>&1 || missing+=(amqp-tools)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+/usr/bin/python3 -c 'import paho.mqtt.client' 2>/dev/null || missing+=(python3-paho-mqtt)
+command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+[ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+
+# Debian's mosquitto package starts a broker on port 1883 as soon as it is installed, which would
+# collide with tests that listen on 1883 (and leave a stray broker on CI machines). While apt runs, a
+# policy-rc.d that exits 101 tells invoke-rc.d / deb-systemd-invoke not to start any service; one
+# that already exists (Docker images ship one) is left alone. Afterwards the unit is also stopped and
+# disabled where systemd runs, so a reboot does not start it either. Tests and benchmarks start
+# their own mosquitto on a spare port (`mosquitto -c FILE -p PORT`) when they need one.
+policy_rc=/usr/sbin/policy-rc.d
+own_policy_rc=0
+remove_own_policy_rc() {
+    if [ "$own_policy_rc" -eq 1 ]; then "${sudo_if_needed[@]}" rm -f "$policy_rc"; fi
+}
+trap remove_own_policy_rc EXIT
 
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "install-tools: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    if [ ! -e "$policy_rc" ]; then
+        printf '#!/bin/sh\n# written by tests/interop/install-tools.sh while apt runs\nexit 101\n' \
+            | "${sudo_if_needed[@]}" tee "$policy_rc" >/dev/null
+        "${sudo_if_needed[@]}" chmod 755 "$policy_rc"
+        own_policy_rc=1
+    fi
     "${sudo_if_needed[@]}" apt-get update
     "${sudo_if_needed[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+    remove_own_policy_rc
+    own_policy_rc=0
+fi
+
+if [ -x /usr/sbin/mosquitto ] && [ -d /run/systemd/system ]; then
+    if systemctl is-enabled --quiet mosquitto 2>/dev/null || systemctl is-active --quiet mosquitto 2>/dev/null; then
+        echo "install-tools: stopping and disabling the mosquitto service (tests start their own)"
+        "${sudo_if_needed[@]}" systemctl disable --now mosquitto
+    fi
+elif [ -x /usr/sbin/mosquitto ] && [ -x /etc/init.d/mosquitto ] && command -v update-rc.d >/dev/null 2>&1; then
+    # No systemd (a container, sysvinit): keep the init script from starting it at boot.
+    "${sudo_if_needed[@]}" update-rc.d mosquitto disable >/dev/null 2>&1 || true
 fi
 
 cd "$here/node"
-if [ ! -f node_modules/amqplib/package.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/amqplib/package.json ] || [ ! -f node_modules/mqtt/package.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "install-tools: installing npm packages in tests/interop/node"
     if [ -f package-lock.json ]; then
         npm ci --no-audit --no-fund
