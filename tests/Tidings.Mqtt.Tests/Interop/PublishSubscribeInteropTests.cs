@@ -78,20 +78,6 @@ public sealed class PublishSubscribeInteropTests : IAsyncLifetime
         Assert.Single(subscriber.Messages);
     }
 
-    [Theory]
-    [InlineData(MqttProtocolVersion.V311, MqttClientSubscribeResultCode.UnspecifiedError)]
-    [InlineData(MqttProtocolVersion.V500, MqttClientSubscribeResultCode.TopicFilterInvalid)]
-    public async Task Invalid_filter_is_refused_in_suback_and_the_others_granted(MqttProtocolVersion version, MqttClientSubscribeResultCode refused)
-    {
-        await using var client = await MqttInterop.ConnectAsync(_server, version, "badfilter-" + version);
-        var result = await client.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter("ok/+", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter("bad/#/x", MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build());
-        Assert.Equal([MqttClientSubscribeResultCode.GrantedQoS1, refused], result.Items.Select(i => i.ResultCode));
-        Assert.True(client.Client.IsConnected);
-    }
-
     [Fact]
     public async Task User_properties_correlation_data_response_topic_and_content_type_survive_mqtt_to_mqtt()
     {
