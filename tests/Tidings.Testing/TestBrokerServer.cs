@@ -13,6 +13,7 @@ using Tidings.Connections.Listeners;
 using Tidings.Core;
 using Tidings.Http;
 using Tidings.Http.Common;
+using Tidings.Mqtt;
 
 namespace Tidings.Testing;
 
@@ -24,13 +25,19 @@ public sealed class TestBrokerServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress)
+    private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress, int? mqttPort)
     {
         _app = app;
         Broker = broker;
         AmqpPort = amqpPort;
         _baseAddress = baseAddress;
+        _mqttPort = mqttPort;
     }
+
+    private readonly int? _mqttPort;
+
+    /// <summary>The MQTT listener's port (servers started with <c>withMqtt: true</c> only).</summary>
+    public int MqttPort => _mqttPort ?? throw new InvalidOperationException("this server was started without MQTT");
 
     private readonly Uri? _baseAddress;
 
@@ -45,9 +52,11 @@ public sealed class TestBrokerServer : IAsyncDisposable
     /// <summary>The statistics sampler, so tests can take a sample instead of waiting 5 s (servers with HTTP only).</summary>
     public StatsSampler Sampler => _app.Services.GetRequiredService<StatsSampler>();
 
-    /// <summary>A broker with the AMQP listener only.</summary>
-    public static Task<TestBrokerServer> StartAmqpAsync(Action<AmqpOptions>? configureAmqp = null, BrokerOptions? brokerOptions = null) =>
-        StartAsync(brokerOptions, configureAmqp, withHttp: false, configureHttp: null);
+    /// <summary>A broker with the AMQP listener only, or with an MQTT listener beside it (<paramref name="withMqtt"/>).</summary>
+    public static Task<TestBrokerServer> StartAmqpAsync(Action<AmqpOptions>? configureAmqp = null, BrokerOptions? brokerOptions = null,
+        bool withMqtt = false, Action<MqttOptions>? configureMqtt = null) =>
+        StartAsync(brokerOptions, configureAmqp, withHttp: false, configureHttp: null, withMqtt: withMqtt || configureMqtt is not null,
+            configureMqtt: configureMqtt);
 
     /// <summary>A broker with the HTTP endpoints (management, REST, metrics, dashboard) and the AMQP listener.</summary>
     /// <param name="mapExtra">Maps endpoints of the test's own next to Tidings' (e.g. one that throws).</param>
@@ -56,7 +65,8 @@ public sealed class TestBrokerServer : IAsyncDisposable
         StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp, mapExtra);
 
     private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
-        bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null)
+        bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null,
+        bool withMqtt = false, Action<MqttOptions>? configureMqtt = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -66,12 +76,13 @@ public sealed class TestBrokerServer : IAsyncDisposable
         builder.Services.AddSingleton(broker);
         builder.Services.Configure<AmqpOptions>(o => configureAmqp?.Invoke(o));
         builder.Services.AddTidingsConnections();
+        if (withMqtt) builder.Services.Configure<MqttOptions>(o => configureMqtt?.Invoke(o));
         if (withHttp)
         {
             builder.Services.AddTidingsHttp();
             if (configureHttp is not null) builder.Services.Configure(configureHttp);
         }
-        ListenOptions? http = null, amqp = null;
+        ListenOptions? http = null, amqp = null, mqtt = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             if (withHttp) k.Listen(IPAddress.Loopback, 0, l => http = l);
@@ -80,12 +91,21 @@ public sealed class TestBrokerServer : IAsyncDisposable
                 amqp = l;
                 l.UseConnectionHandler<AmqpConnectionHandler>();
             });
+            if (withMqtt)
+            {
+                k.Listen(IPAddress.Loopback, 0, l =>
+                {
+                    mqtt = l;
+                    l.UseConnectionHandler<MqttConnectionHandler>();
+                });
+            }
         });
         var app = builder.Build();
         // As the host does: each listener says what it serves, which /api/overview lists.
         var listeners = app.Services.GetRequiredService<ListenerRegistry>();
         if (withHttp) listeners.Add("http", "http", tls: false, () => http?.EndPoint);
         listeners.Add("amqp", "amqp", tls: false, () => amqp?.EndPoint);
+        if (withMqtt) listeners.Add("mqtt", "mqtt", tls: false, () => mqtt?.EndPoint);
         if (withHttp) app.MapTidingsHttp();
         mapExtra?.Invoke(app);
         try
@@ -99,7 +119,8 @@ public sealed class TestBrokerServer : IAsyncDisposable
             throw;
         }
         var baseAddress = http is null ? null : new Uri($"http://127.0.0.1:{((IPEndPoint)http.EndPoint).Port}/");
-        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress);
+        int? mqttPort = mqtt is null ? null : ((IPEndPoint)mqtt.EndPoint).Port;
+        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress, mqttPort);
     }
 
     /// <summary>An HttpClient for the HTTP endpoints, authenticated as <paramref name="user"/> (null = no credentials).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Tidings.Amqp;
 using Tidings.Http;
+using Tidings.Mqtt;
 
 namespace Tidings.Server.Hosting;
 
@@ -26,6 +27,13 @@ internal static class Listeners
         // A second AMQP listener for TLS clients, as RabbitMQ has 5671 beside 5672; off until
         // Tidings:Amqps:Enabled. It shares Tidings:Amqp's protocol settings (FrameMax, ...).
         new("amqps", "AMQP TLS listener", "amqp", "Amqps", o => o.Amqps, l => l.UseConnectionHandler<AmqpConnectionHandler>()),
+        new("mqtt", "MQTT listener", "mqtt", "Mqtt", o => o.Mqtt, l => l.UseConnectionHandler<MqttConnectionHandler>())
+        {
+            Settings = ListenerSettings.For<MqttOptions>(),
+        },
+        // MQTT over TLS on 8883, as amqps beside amqp; off until Tidings:Mqtts:Enabled. It shares
+        // Tidings:Mqtt's protocol settings (Exchange, MaxPacketSize, ...).
+        new("mqtts", "MQTT TLS listener", "mqtt", "Mqtts", o => o.Mqtts, l => l.UseConnectionHandler<MqttConnectionHandler>()),
         new("http", "HTTP API", "http", "Http", o => o.Http, _ => { })
         {
             Settings = ListenerSettings.For<HttpOptions>(),

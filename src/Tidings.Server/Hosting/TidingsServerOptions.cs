@@ -25,6 +25,12 @@ public sealed class TidingsServerOptions
     /// <summary>Where the AMQP-over-TLS listener (amqps) binds; off by default.</summary>
     public EndpointOptions Amqps { get; set; } = new() { Enabled = false, Host = "127.0.0.1", Port = 5671, Tls = true };
 
+    /// <summary>Where the MQTT 3.1/3.1.1/5.0 listener binds.</summary>
+    public EndpointOptions Mqtt { get; set; } = new() { Host = "127.0.0.1", Port = 1883 };
+
+    /// <summary>Where the MQTT-over-TLS listener (mqtts) binds; off by default.</summary>
+    public EndpointOptions Mqtts { get; set; } = new() { Enabled = false, Host = "127.0.0.1", Port = 8883, Tls = true };
+
     /// <summary>Where the HTTP API binds.</summary>
     public EndpointOptions Http { get; set; } = new() { Host = "127.0.0.1", Port = 15672 };
 
@@ -53,6 +59,14 @@ public sealed class TidingsServerOptions
             yield return problem;
         }
         foreach (var problem in Amqps.Validate($"{SectionName}:{nameof(Amqps)}"))
+        {
+            yield return problem;
+        }
+        foreach (var problem in Mqtt.Validate($"{SectionName}:{nameof(Mqtt)}"))
+        {
+            yield return problem;
+        }
+        foreach (var problem in Mqtts.Validate($"{SectionName}:{nameof(Mqtts)}"))
         {
             yield return problem;
         }

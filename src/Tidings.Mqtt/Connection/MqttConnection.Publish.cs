@@ -1,0 +1,118 @@
+using System.Buffers;
+using Tidings.Core;
+using Tidings.Core.Messages;
+using Tidings.Core.Sessions;
+using Tidings.Mqtt.Protocol;
+using Tidings.Mqtt.Topics;
+
+namespace Tidings.Mqtt.Connection;
+
+/// <summary>
+/// PUBLISH from the client into the exchange: QoS 1 is acknowledged with PUBACK and QoS 2 with
+/// PUBREC once the message is safe (after fsync when it reached a durable queue, through the
+/// session's confirm sink), a resent QoS 2 PUBLISH is not routed twice, PUBREL gets PUBCOMP.
+/// </summary>
+internal sealed partial class MqttConnection : IPublishConfirmSink
+{
+    /// <summary>The core session (number 1): publishes, the subscription consumer, acks. Reader loop only.</summary>
+    private Session _session = null!;
+    /// <summary>QoS 2 packet ids received and routed, until PUBREL. Reader loop only.</summary>
+    private readonly HashSet<ushort> _receivedQos2 = [];
+    /// <summary>QoS 1 and 2 publishes not yet acknowledged or released, against the server's Receive Maximum (interlocked).</summary>
+    private int _inboundInFlight;
+    /// <summary>Publish id of the publish the reader is inside of (0 = none): a settlement for it is answered after Publish returns.</summary>
+    private ulong _publishingId;
+    /// <summary>The settlement seen for <see cref="_publishingId"/> during Publish: 0 none, 1 accepted, 2 refused.</summary>
+    private int _settledInline;
+
+    private void OnPublish(in MqttPublishPacket publish)
+    {
+        if (publish.Properties?.TopicAlias is not null)
+            throw new MqttProtocolException(MqttReasonCode.TopicAliasInvalid, "topic alias used, but Topic Alias Maximum is 0");
+        if (publish.Retain && IsV5)
+            // TODO(retained): hand the message to the retained store here once it is wired in.
+            throw new MqttProtocolException(MqttReasonCode.RetainNotSupported, "retained messages are not available yet");
+        _alarmBlocking.HasPublished = true;
+        ushort id = publish.PacketId;
+        if (publish.Qos == MqttQos.ExactlyOnce && _receivedQos2.Contains(id))
+        {
+            // A resent QoS 2 PUBLISH before PUBREL: routed once already, only acknowledged again.
+            WriteAck(MqttPacketType.PubRec, id);
+            return;
+        }
+        if (publish.Qos != MqttQos.AtMostOnce && Interlocked.Increment(ref _inboundInFlight) > _options.ReceiveMaximum)
+            throw new MqttProtocolException(MqttReasonCode.ReceiveMaximumExceeded, $"more than {_options.ReceiveMaximum} unacknowledged QoS 1/2 publishes");
+
+        var properties = MqttMessageConverter.ToNeutral(publish);
+        string routingKey = MqttAmqpTopicMapping.ToAmqp(publish.Topic);
+        int size = (int)publish.Payload.Length;
+        var message = _broker.Messages.Rent(_options.Exchange, routingKey, properties, size);
+        publish.Payload.CopyTo(MessagePool.BodyBuffer(message).Span);
+        ulong publishId = publish.Qos == MqttQos.AtMostOnce ? 0 : ((ulong)publish.Qos << 16) | id;
+        _publishingId = publishId;
+        _settledInline = 0;
+        PublishResult result;
+        try
+        {
+            result = _session.Publish(message, publishId);
+        }
+        catch (BrokerException e) when (IsV5 && publish.Qos != MqttQos.AtMostOnce)
+        {
+            // 5.0 can refuse one message and keep the connection.
+            Log.ConnectionError(_logger, RemoteEndPoint, $"PUBLISH to '{publish.Topic}' refused: {e.Message}");
+            Interlocked.Decrement(ref _inboundInFlight);
+            WriteAck(publish.Qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, id,
+                e.Error == BrokerError.AccessRefused ? MqttReasonCode.NotAuthorized : MqttReasonCode.UnspecifiedError);
+            return;
+        }
+        finally
+        {
+            _publishingId = 0;
+            MessagePool.ReleasePublisherReference(message);
+        }
+        if (publish.Qos == MqttQos.ExactlyOnce) _receivedQos2.Add(id);
+        if (_settledInline != 0)
+            Acknowledge(publishId, _settledInline == 1, result.Unroutable);
+    }
+
+    /// <summary>
+    /// The core's confirm hook: inside the reader's own Publish the answer waits until Publish
+    /// returns (it then knows whether the message was unroutable); from the store's commit loop it
+    /// is sent at once.
+    /// </summary>
+    void IPublishConfirmSink.Settled(ulong publishId, bool accepted)
+    {
+        if (publishId == _publishingId)
+        {
+            _settledInline = accepted ? 1 : 2;
+            return;
+        }
+        Acknowledge(publishId, accepted, unroutable: false);
+    }
+
+    /// <summary>PUBACK (QoS 1) or PUBREC (QoS 2) for a settled publish; any thread.</summary>
+    private void Acknowledge(ulong publishId, bool accepted, bool unroutable)
+    {
+        var qos = (MqttQos)(publishId >> 16);
+        ushort id = (ushort)publishId;
+        if (!accepted && !IsV5)
+        {
+            // 3.1.1 has no negative acknowledgement: no PUBACK, so the client sends it again on reconnect.
+            Interlocked.Decrement(ref _inboundInFlight);
+            return;
+        }
+        var reason = !accepted ? MqttReasonCode.QuotaExceeded
+            : unroutable && IsV5 ? MqttReasonCode.NoMatchingSubscribers
+            : MqttReasonCode.Success;
+        if (qos == MqttQos.AtLeastOnce || !accepted) Interlocked.Decrement(ref _inboundInFlight);
+        WriteAck(qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, id, reason);
+    }
+
+    /// <summary>PUBREL from the client: the QoS 2 id is released.</summary>
+    private void OnPubRel(ushort id)
+    {
+        bool known = _receivedQos2.Remove(id);
+        if (known) Interlocked.Decrement(ref _inboundInFlight);
+        WriteAck(MqttPacketType.PubComp, id, known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tidings.Connections.Heartbeats;
+using Tidings.Core;
+using Tidings.Mqtt.Connection;
+
+namespace Tidings.Mqtt;
+
+/// <summary>
+/// Kestrel connection handler for MQTT 3.1, 3.1.1 and 5.0: Kestrel accepts the TCP connection
+/// (its TLS middleware decrypts it on an mqtts listener) and hands its pipes here. Register with
+/// <c>listen.UseConnectionHandler&lt;MqttConnectionHandler&gt;()</c>.
+/// </summary>
+/// <param name="broker">The broker the connections serve.</param>
+/// <param name="options">The listener's settings.</param>
+/// <param name="logger">Connection log.</param>
+/// <param name="lifetime">Broker shutdown closes every connection (5.0: DISCONNECT 0x8B first).</param>
+/// <param name="heartbeat">The host's one heartbeat for all connections; without one this listener makes its own.</param>
+public sealed class MqttConnectionHandler(
+    Broker broker,
+    IOptions<MqttOptions> options,
+    ILogger<MqttConnectionHandler> logger,
+    IHostApplicationLifetime lifetime,
+    ConnectionHeartbeat? heartbeat = null) : ConnectionHandler
+{
+    /// <summary>The heartbeat every connection of this listener is checked by (keep-alive, CONNECT deadline).</summary>
+    private readonly ConnectionHeartbeat _heartbeats = heartbeat ?? StartOwn(broker, lifetime);
+
+    private static ConnectionHeartbeat StartOwn(Broker broker, IHostApplicationLifetime lifetime)
+    {
+        var own = new ConnectionHeartbeat(broker);
+        lifetime.ApplicationStopped.Register(own.Dispose);
+        return own;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var mqtt = new MqttConnection(broker, options.Value, connection.Transport, connection.RemoteEndPoint,
+            connection.LocalEndPoint, logger, _heartbeats);
+        await mqtt.RunAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+    }
+}

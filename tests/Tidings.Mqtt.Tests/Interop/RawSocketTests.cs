@@ -1,0 +1,235 @@
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Tidings.Testing;
+using Net = MQTTnet.Packets;
+using OurVersion = Tidings.Mqtt.Protocol.MqttProtocolVersion;
+
+namespace Tidings.Mqtt.Tests.Interop;
+
+/// <summary>What a well-behaved client never sends: broken or oversized packets, silence, a killed socket, resent QoS 2 publishes.</summary>
+[Trait(TestCategories.Name, TestCategories.Interop)]
+public sealed class RawSocketTests : IAsyncLifetime
+{
+    private TestBrokerServer _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await TestBrokerServer.StartAmqpAsync(configureMqtt: o => o.MaxPacketSize = 64 * 1024);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static byte[] Connect(OurVersion version, string clientId, ushort keepAlive = 0, Action<Net.MqttConnectPacket>? configure = null,
+        bool cleanSession = true)
+    {
+        var connect = new Net.MqttConnectPacket { ClientId = clientId, CleanSession = cleanSession, KeepAlivePeriod = keepAlive };
+        configure?.Invoke(connect);
+        return MqttNet.Encode(connect, version);
+    }
+
+    /// <summary>A raw client past CONNACK (asserted accepted).</summary>
+    private async Task<RawMqttClient> ConnectedAsync(OurVersion version, string clientId, ushort keepAlive = 0, Action<Net.MqttConnectPacket>? configure = null)
+    {
+        var raw = await RawMqttClient.ConnectAsync(_server.MqttPort);
+        await raw.SendAsync(Connect(version, clientId, keepAlive, configure));
+        var connack = await raw.ReadPacketAsync();
+        Assert.NotNull(connack);
+        Assert.Equal(0x20, connack[0]);
+        Assert.Equal(0, connack[3]);
+        return raw;
+    }
+
+    [Theory]
+    [InlineData(OurVersion.V311)]
+    [InlineData(OurVersion.V500)]
+    public async Task Malformed_packet_gets_disconnect_0x81_in_5_and_a_close_in_3_1_1_and_others_keep_working(OurVersion version)
+    {
+        await using var bystander = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, "bystander-" + version);
+        await bystander.SubscribeAsync($"still/{version}", MqttQualityOfServiceLevel.AtLeastOnce);
+        using var raw = await ConnectedAsync(version, "broken-" + version);
+        // PUBLISH with QoS bits 3: malformed.
+        await raw.SendAsync([0x36, 0x05, 0x00, 0x01, (byte)'t', 0x00, 0x01]);
+        var answer = await raw.ReadPacketAsync();
+        if (version == OurVersion.V500)
+        {
+            Assert.NotNull(answer);
+            Assert.Equal(0xE0, answer[0]);
+            Assert.Equal(0x81, answer[2]);
+            answer = await raw.ReadPacketAsync();
+        }
+        Assert.Null(answer);
+
+        await bystander.Client.PublishAsync(MqttInterop.Message($"still/{version}", "fine", MqttQualityOfServiceLevel.AtLeastOnce));
+        Assert.Single(await bystander.WaitForAsync(1));
+    }
+
+    [Fact]
+    public async Task Packet_above_the_maximum_packet_size_gets_disconnect_0x95()
+    {
+        using var raw = await ConnectedAsync(OurVersion.V500, "too-big");
+        var publish = MqttNet.Encode(new Net.MqttPublishPacket { Topic = "big", PayloadSegment = new ArraySegment<byte>(new byte[70 * 1024]) }, OurVersion.V500);
+        await raw.SendAsync(publish);
+        var answer = await raw.ReadPacketAsync();
+        Assert.NotNull(answer);
+        Assert.Equal([0xE0, 0x01, 0x95], answer[..3]);
+        Assert.True(await raw.ClosedWithinAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task First_packet_other_than_connect_closes_the_connection()
+    {
+        using var raw = await RawMqttClient.ConnectAsync(_server.MqttPort);
+        await raw.SendAsync([0xC0, 0x00]);
+        Assert.Null(await raw.ReadPacketAsync());
+    }
+
+    [Fact]
+    public async Task Empty_client_id_without_clean_session_gets_return_code_2_in_3_1_1()
+    {
+        using var raw = await RawMqttClient.ConnectAsync(_server.MqttPort);
+        // By hand: MQTTnet refuses to encode it. "MQTT" level 4, flags 0 (clean session off), keep alive 0, empty id.
+        await raw.SendAsync([0x10, 12, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x00, 0x00, 0x00, 0x00, 0x00]);
+        Assert.Equal([0x20, 0x02, 0x00, 0x02], await raw.ReadPacketAsync());
+        Assert.Null(await raw.ReadPacketAsync());
+    }
+
+    [Theory]
+    [InlineData(OurVersion.V311, 0x80)]
+    [InlineData(OurVersion.V500, 0x8F)]
+    public async Task Invalid_filter_is_refused_in_suback_and_the_valid_one_granted(OurVersion version, byte refused)
+    {
+        using var raw = await ConnectedAsync(version, "filters-" + version);
+        await raw.SendAsync(MqttNet.Encode(new Net.MqttSubscribePacket
+        {
+            PacketIdentifier = 5,
+            TopicFilters =
+            [
+                new Net.MqttTopicFilter { Topic = "ok/+", QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce },
+                new Net.MqttTopicFilter { Topic = "bad/#/x", QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce },
+            ],
+        }, version));
+        var suback = await raw.ReadPacketAsync();
+        Assert.NotNull(suback);
+        Assert.Equal(0x90, suback[0]);
+        Assert.Equal([0x01, refused], suback[^2..]);
+    }
+
+    [Theory]
+    [InlineData(OurVersion.V311)]
+    [InlineData(OurVersion.V500)]
+    public async Task Will_is_published_when_the_socket_dies(OurVersion version)
+    {
+        await using var watcher = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, "watcher-" + version);
+        await watcher.SubscribeAsync($"wills/{version}/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        var raw = await ConnectedAsync(version, "dying-" + version, configure: c =>
+        {
+            c.WillFlag = true;
+            c.WillTopic = $"wills/{version}/dying";
+            c.WillMessage = "gone"u8.ToArray();
+            c.WillQoS = MqttQualityOfServiceLevel.AtLeastOnce;
+        });
+        raw.Kill();
+        var will = Assert.Single(await watcher.WaitForAsync(1));
+        Assert.Equal($"wills/{version}/dying", will.Topic);
+        Assert.Equal("gone", will.ConvertPayloadToString());
+    }
+
+    [Theory]
+    [InlineData(OurVersion.V311, MqttDisconnectReasonCode.NormalDisconnection, false)]
+    [InlineData(OurVersion.V500, MqttDisconnectReasonCode.NormalDisconnection, false)]
+    [InlineData(OurVersion.V500, MqttDisconnectReasonCode.DisconnectWithWillMessage, true)]
+    public async Task Disconnect_discards_the_will_unless_it_asks_for_it(OurVersion version, MqttDisconnectReasonCode reason, bool sent)
+    {
+        string topic = $"wills2/{version}/{reason}";
+        await using var watcher = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, $"watcher2-{version}-{reason}");
+        await watcher.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+        using var raw = await ConnectedAsync(version, $"leaving-{version}-{reason}", configure: c =>
+        {
+            c.WillFlag = true;
+            c.WillTopic = topic;
+            c.WillMessage = "gone"u8.ToArray();
+        });
+        await raw.SendAsync(MqttNet.Encode(new Net.MqttDisconnectPacket { ReasonCode = reason }, version));
+        Assert.True(await raw.ClosedWithinAsync(TimeSpan.FromSeconds(5)));
+        await Task.Delay(MqttInterop.Quiet);
+        Assert.Equal(sent ? 1 : 0, watcher.Messages.Count);
+    }
+
+    [Theory]
+    [InlineData(OurVersion.V311)]
+    [InlineData(OurVersion.V500)]
+    public async Task Silence_for_one_and_a_half_keep_alives_closes_the_connection_and_sends_the_will(OurVersion version)
+    {
+        await using var watcher = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, "ka-watcher-" + version);
+        await watcher.SubscribeAsync($"ka/{version}", MqttQualityOfServiceLevel.AtLeastOnce);
+        using var raw = await ConnectedAsync(version, "silent-" + version, keepAlive: 1, configure: c =>
+        {
+            c.WillFlag = true;
+            c.WillTopic = $"ka/{version}";
+            c.WillMessage = "timed out"u8.ToArray();
+        });
+        var started = DateTime.UtcNow;
+        var answer = await raw.ReadPacketAsync(TimeSpan.FromSeconds(5));
+        if (version == OurVersion.V500)
+        {
+            Assert.NotNull(answer);
+            Assert.Equal([0xE0, 0x01, 0x8D], answer[..3]);
+            answer = await raw.ReadPacketAsync(TimeSpan.FromSeconds(5));
+        }
+        Assert.Null(answer);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
+        Assert.Equal("timed out", Assert.Single(await watcher.WaitForAsync(1)).ConvertPayloadToString());
+    }
+
+    [Fact]
+    public async Task Pingreq_keeps_the_connection_alive_and_gets_pingresp()
+    {
+        using var raw = await ConnectedAsync(OurVersion.V311, "pinger", keepAlive: 1);
+        for (int i = 0; i < 4; i++)
+        {
+            await Task.Delay(700);
+            await raw.SendAsync([0xC0, 0x00]);
+            Assert.Equal([0xD0, 0x00], await raw.ReadPacketAsync());
+        }
+    }
+
+    [Theory]
+    [InlineData(OurVersion.V311)]
+    [InlineData(OurVersion.V500)]
+    public async Task Resent_qos2_publish_before_pubrel_is_routed_once(OurVersion version)
+    {
+        await using var watcher = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, "q2-watcher-" + version);
+        await watcher.SubscribeAsync($"q2/{version}", MqttQualityOfServiceLevel.ExactlyOnce);
+        using var raw = await ConnectedAsync(version, "q2-pub-" + version);
+        for (int i = 0; i < 2; i++)
+        {
+            await raw.SendAsync(MqttNet.Encode(new Net.MqttPublishPacket
+            {
+                Topic = $"q2/{version}",
+                QualityOfServiceLevel = MqttQualityOfServiceLevel.ExactlyOnce,
+                PacketIdentifier = 7,
+                Dup = i > 0,
+                PayloadSegment = new ArraySegment<byte>("once"u8.ToArray()),
+            }, version));
+            var pubrec = await raw.ReadPacketAsync();
+            Assert.NotNull(pubrec);
+            Assert.Equal([0x50, 0x02, 0x00, 0x07], pubrec[..4]);
+        }
+        await raw.SendAsync(MqttNet.Encode(new Net.MqttPubRelPacket { PacketIdentifier = 7 }, version));
+        var pubcomp = await raw.ReadPacketAsync();
+        Assert.NotNull(pubcomp);
+        Assert.Equal([0x70, 0x02, 0x00, 0x07], pubcomp[..4]);
+        await watcher.WaitForAsync(1);
+        await Task.Delay(MqttInterop.Quiet);
+        Assert.Single(watcher.Messages);
+    }
+
+    [Fact]
+    public async Task Retain_publish_in_5_gets_disconnect_0x9a_while_retain_is_not_available()
+    {
+        using var raw = await ConnectedAsync(OurVersion.V500, "retainer");
+        await raw.SendAsync(MqttNet.Encode(new Net.MqttPublishPacket { Topic = "r", Retain = true, PayloadSegment = new ArraySegment<byte>([1]) }, OurVersion.V500));
+        var answer = await raw.ReadPacketAsync();
+        Assert.NotNull(answer);
+        Assert.Equal([0xE0, 0x01, 0x9A], answer[..3]);
+    }
+}
