@@ -83,7 +83,8 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
             .Select(l => (Protocol: l.GetProperty("protocol").GetString(), Address: l.GetProperty("ip_address").GetString(), Port: l.GetProperty("port").GetInt32()))
             .ToList();
         Assert.Equal(
-            [("amqp", "127.0.0.1", server.AmqpPort), ("amqp/ssl", "127.0.0.1", server.AmqpsPort), ("https", "127.0.0.1", server.HttpsPort)],
+            [("amqp", "127.0.0.1", server.AmqpPort), ("amqp/ssl", "127.0.0.1", server.AmqpsPort), ("https", "127.0.0.1", server.HttpsPort),
+                ("mqtt", "127.0.0.1", server.MqttPort)],
             listeners);
         var context = Assert.Single(overview.RootElement.GetProperty("contexts").EnumerateArray());
         Assert.Equal(server.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), context.GetProperty("port").GetString());

@@ -23,6 +23,8 @@ public sealed class TlsServer : IAsyncLifetime
 
     public int AmqpsPort => App.GetListenerEndpoint("amqps").Port;
 
+    public int MqttPort => App.GetListenerEndpoint("mqtt").Port;
+
     public int HttpsPort => App.GetListenerEndpoint("http").Port;
 
     public async Task InitializeAsync()
