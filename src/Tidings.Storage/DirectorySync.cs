@@ -6,7 +6,7 @@ namespace Tidings.Storage;
 /// fsync of a directory, which .NET has no API for: after creating, renaming or deleting a file,
 /// the change to the directory entry is durable only once the directory itself is synced.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ReadOnly = 0;           // O_RDONLY
     private const int Directory = 0x10000;    // O_DIRECTORY on Linux

@@ -295,7 +295,7 @@ internal sealed class RetainedLog : IDisposable
             renamed = true;
             if (_fsync)
             {
-                RetainedDirectorySync.Fsync(_directory);
+                Tidings.Storage.DirectorySync.Fsync(_directory);
             }
         }
         finally
