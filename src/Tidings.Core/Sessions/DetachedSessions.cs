@@ -36,7 +36,9 @@ public sealed class DetachedSessions : IDisposable
             timer = _time.CreateTimer(static state =>
             {
                 var (sessions, key, session) = ((DetachedSessions, string, Session))state!;
-                sessions.Expire(key, session);
+                // A timer callback that throws would end the process: the fault is reported instead.
+                session.Connection.Broker.Faults.Guard("detached session expiry", (sessions, key, session),
+                    static s => s.sessions.Expire(s.key, s.session));
             }, (this, key, session), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             kept = kept with { Expiry = timer };
         }
