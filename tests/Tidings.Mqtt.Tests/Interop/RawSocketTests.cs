@@ -183,10 +183,12 @@ public sealed class RawSocketTests : IAsyncLifetime
     [Fact]
     public async Task Pingreq_keeps_the_connection_alive_and_gets_pingresp()
     {
-        using var raw = await ConnectedAsync(OurVersion.V311, "pinger", keepAlive: 1);
+        // Keep alive 2 s: silence would close it after 3 s; four pings a second apart span 4 s,
+        // with 2 s of slack for a loaded CI machine (1 s keep alive and 0.7 s pings flaked there).
+        using var raw = await ConnectedAsync(OurVersion.V311, "pinger", keepAlive: 2);
         for (int i = 0; i < 4; i++)
         {
-            await Task.Delay(700);
+            await Task.Delay(1000);
             await raw.SendAsync([0xC0, 0x00]);
             Assert.Equal([0xD0, 0x00], await raw.ReadPacketAsync());
         }
