@@ -36,7 +36,8 @@ public sealed partial class Session
     /// <summary>A list reused by settlements; taken with Interlocked.Exchange so a rare second caller makes its own.</summary>
     private List<Unacked>? _settleScratch = [];
     /// <summary>Handles of one settlement run, reused (the adapter settles from one thread at a time).</summary>
-    private DeliveryHandle[] _handleScratch = new DeliveryHandle[16];
+    // Empty until the first settlement: an idle session (an MQTT client that never subscribes) holds none.
+    private DeliveryHandle[] _handleScratch = [];
     /// <summary>The confirm of the publish in progress, reused (single publisher thread).</summary>
     private readonly ConfirmRequest _confirm = new();
 
@@ -233,7 +234,7 @@ public sealed partial class Session
     /// <summary>The handles of <paramref name="taken"/>, in a buffer reused by every settlement (reader thread only).</summary>
     private ReadOnlySpan<DeliveryHandle> Handles(List<Unacked> taken)
     {
-        if (_handleScratch.Length < taken.Count) _handleScratch = new DeliveryHandle[Math.Max(taken.Count, _handleScratch.Length * 2)];
+        if (_handleScratch.Length < taken.Count) _handleScratch = new DeliveryHandle[Math.Max(Math.Max(taken.Count, 16), _handleScratch.Length * 2)];
         for (int i = 0; i < taken.Count; i++) _handleScratch[i] = taken[i].Handle;
         return _handleScratch.AsSpan(0, taken.Count);
     }
