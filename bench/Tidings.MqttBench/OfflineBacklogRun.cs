@@ -37,18 +37,18 @@ internal static class OfflineBacklogRun
         var seen = new BitArray(options.Messages);
         long received = 0, distinct = 0, lastDelivery = 0;
         long reconnected = Stopwatch.GetTimestamp();
-        await using (var back = await RawMqttClient.ConnectAsync(options.Broker, subscriberId, cleanSession: false, cancellation))
+        void OnReceived(long sequence, long _)
         {
-            back.Received = (sequence, _) =>
+            received++;
+            Volatile.Write(ref lastDelivery, Stopwatch.GetTimestamp());
+            if (sequence >= 0 && sequence < seen.Length && !seen[(int)sequence])
             {
-                received++;
-                Volatile.Write(ref lastDelivery, Stopwatch.GetTimestamp());
-                if (sequence >= 0 && sequence < seen.Length && !seen[(int)sequence])
-                {
-                    seen[(int)sequence] = true;
-                    distinct++;
-                }
-            };
+                seen[(int)sequence] = true;
+                distinct++;
+            }
+        }
+        await using (var back = await RawMqttClient.ConnectAsync(options.Broker, subscriberId, cleanSession: false, cancellation, OnReceived))
+        {
             while (Volatile.Read(ref distinct) < acknowledged)
             {
                 long last = Math.Max(Volatile.Read(ref lastDelivery), reconnected);
@@ -61,6 +61,7 @@ internal static class OfflineBacklogRun
         await using (var cleanup = await RawMqttClient.ConnectAsync(options.Broker, subscriberId, cleanSession: true, cancellation))
         {
         }
+        if (distinct < acknowledged) Console.Error.WriteLine($"m6: first missing sequence numbers: {string.Join(' ', Missing(seen, acknowledged).Take(20))}");
         double drainSeconds = (Volatile.Read(ref lastDelivery) - reconnected) / (double)Stopwatch.Frequency;
         return new MqttBenchResult
         {
@@ -77,5 +78,13 @@ internal static class OfflineBacklogRun
             DrainSeconds = Math.Max(0, drainSeconds),
             Connections = 2,
         };
+    }
+
+    private static IEnumerable<long> Missing(BitArray seen, long count)
+    {
+        for (int i = 0; i < count && i < seen.Length; i++)
+        {
+            if (!seen[i]) yield return i;
+        }
     }
 }

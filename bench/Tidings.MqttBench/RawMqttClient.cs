@@ -32,11 +32,13 @@ internal sealed class RawMqttClient : IAsyncDisposable
     /// <summary>Why the receive loop ended early, or null.</summary>
     public Exception? Failure { get; private set; }
 
-    public static async Task<RawMqttClient> ConnectAsync(IPEndPoint broker, string clientId, bool cleanSession, CancellationToken cancellation)
+    /// <param name="received">Set before the receive loop starts: a resumed session's backlog may follow CONNACK in the same read.</param>
+    public static async Task<RawMqttClient> ConnectAsync(IPEndPoint broker, string clientId, bool cleanSession, CancellationToken cancellation,
+        Action<long, long>? received = null)
     {
         var socket = new Socket(broker.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(broker, cancellation);
-        var client = new RawMqttClient(socket);
+        var client = new RawMqttClient(socket) { Received = received };
         client._loop = client.ReceiveLoopAsync();
         await client.SendAsync(MqttWire.Connect(clientId, cleanSession, keepAliveSeconds: 600), cancellation);
         byte code = await client._connAck.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellation);
