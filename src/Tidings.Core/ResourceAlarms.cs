@@ -25,8 +25,11 @@ public sealed class ResourceAlarms
     /// <summary>Raised with the new state: true when the first alarm went on, false when the last went off.</summary>
     public event Action<bool>? Changed;
 
-    /// <summary>True while any alarm is on.</summary>
-    public bool IsBlocked { get { lock (_lock) return _active.Count > 0; } }
+    /// <summary>True while any alarm is on. Lock-free: readers check it once per packet.</summary>
+    public bool IsBlocked => _blocked;
+
+    /// <summary>Mirrors "any alarm on", written under <see cref="_lock"/>.</summary>
+    private volatile bool _blocked;
 
     /// <summary>
     /// The resources with an alarm on, e.g. "memory", "disk". Several sources may raise an alarm
@@ -50,6 +53,7 @@ public sealed class ResourceAlarms
             if (on) _active.Add(alarm); else _active.Remove(alarm);
             bool blocked = _active.Count > 0;
             if (blocked == wasBlocked) return;
+            _blocked = blocked;
             if (blocked) _cleared = NewCleared(completed: false);
             else _cleared.TrySetResult();
             changed = blocked;

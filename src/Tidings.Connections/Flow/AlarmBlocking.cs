@@ -39,6 +39,13 @@ public sealed class AlarmBlocking
     /// <summary>Set by the reader loop once the client published: only publishers are blocked.</summary>
     public bool HasPublished { get; set; }
 
+    /// <summary>
+    /// True when the reader should stop after the packet it just handled: the client publishes
+    /// and an alarm is on. Lets a reader leave the rest of a read (many small publishes arrive in
+    /// one segment) unprocessed instead of taking them all in first. Lock-free.
+    /// </summary>
+    public bool ShouldStopReading => HasPublished && _alarms.IsBlocked;
+
     /// <summary>Whether the client was last told it is blocked.</summary>
     public bool IsNotifiedBlocked
     {

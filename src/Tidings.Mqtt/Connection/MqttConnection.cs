@@ -153,16 +153,27 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
         var input = _transport.Input;
         while (!_closing)
         {
-            await _alarmBlocking.WaitWhileBlockedAsync(_keepAlive, cancellation).ConfigureAwait(false);
+            if (_alarmBlocking.ShouldStopReading) await WaitWhileBlockedAsync(input, cancellation).ConfigureAwait(false);
             var result = await input.ReadAsync(cancellation).ConfigureAwait(false);
             var buffer = result.Buffer;
             long before = buffer.Length;
+            bool heldBack = false;
             try
             {
+                var unread = buffer;
                 while (!_closing && MqttPacketReader.TryRead(ref buffer, _options.MaxPacketSize, out var packet))
                 {
+                    // An alarm came on while this read was pending: the packet and the rest of the
+                    // read wait, unprocessed, until it clears.
+                    if (_alarmBlocking.ShouldStopReading)
+                    {
+                        buffer = unread;
+                        heldBack = true;
+                        break;
+                    }
                     Volatile.Write(ref _lastReadTicks, _heartbeats.Now);
                     HandlePacketSafely(packet);
+                    unread = buffer;
                 }
             }
             catch (MqttProtocolException e)
@@ -174,7 +185,10 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
             finally
             {
                 _connection?.CountTraffic(before - buffer.Length, 0);
-                input.AdvanceTo(buffer.Start, buffer.End);
+                // Held back: nothing after the consumed part was examined, so the next read
+                // returns it at once once the alarm clears.
+                if (heldBack) input.AdvanceTo(buffer.Start);
+                else input.AdvanceTo(buffer.Start, buffer.End);
             }
             RunDeferredWork();
             if (result.IsCompleted) return;
@@ -224,7 +238,7 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
                 OnUnsubscribe(_decoder.DecodeUnsubscribe(packet));
                 return;
             case MqttPacketType.PingReq:
-                Write(static (w, _) => MqttPacketWriter.WritePingResp(w), 0);
+                OnPingRequest();
                 return;
             case MqttPacketType.Disconnect:
                 OnDisconnect(_decoder.DecodeDisconnect(packet));
