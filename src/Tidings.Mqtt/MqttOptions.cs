@@ -33,6 +33,18 @@ public sealed class MqttOptions
     /// <summary>QoS 1 and 2 publishes a client may have unacknowledged (5.0 Receive Maximum in CONNACK; more: DISCONNECT 0x93).</summary>
     public ushort ReceiveMaximum { get; set; } = 1024;
 
+    /// <summary>
+    /// Topic Aliases a 5.0 client may set on one connection (Topic Alias Maximum in CONNACK; 0 =
+    /// none; using alias 0 or one above it is DISCONNECT 0x94). RabbitMQ's default is 16.
+    /// </summary>
+    public ushort TopicAliasMaximum { get; set; } = 16;
+
+    /// <summary>
+    /// Most aliases the broker uses towards one 5.0 client, never above the Topic Alias Maximum the
+    /// client sent in CONNECT (0 = the broker never sends aliases).
+    /// </summary>
+    public ushort OutboundTopicAliasMaximum { get; set; } = 16;
+
     /// <summary>Most QoS 1 and 2 deliveries unacknowledged by one client (mqtt.prefetch); a 5.0 client's smaller Receive Maximum wins.</summary>
     public ushort Prefetch { get; set; } = 10;
 

@@ -31,10 +31,12 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
 
     /// <summary>Guards <see cref="_inflight"/>: queue threads add, the reader removes.</summary>
     private readonly Lock _inflightLock = new();
-    /// <summary>QoS 1/2 deliveries by packet id; sized once for the prefetch, so it does not grow per message.</summary>
-    private readonly Dictionary<ushort, InFlight> _inflight = new(64);
+    /// <summary>QoS 1/2 deliveries by packet id. Unsized: an idle connection should cost little (it grows to the in-flight limit once and stays).</summary>
+    private readonly Dictionary<ushort, InFlight> _inflight = [];
     /// <summary>Most unacknowledged QoS 1/2 deliveries: the options' prefetch or the 5.0 client's smaller Receive Maximum.</summary>
     private ushort _inflightLimit = 10;
+    /// <summary>Topic Aliases used towards the client (5.0, within its Topic Alias Maximum); guarded by the output lock.</summary>
+    private OutboundTopicAliases _outboundAliases = new(0);
     /// <summary>The 5.0 client's Maximum Packet Size; bigger deliveries are dropped for it (acked, not sent).</summary>
     private int _clientMaxPacketSize = int.MaxValue;
 
@@ -95,7 +97,8 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         var w = Output.Enter();
         try
         {
-            MqttPacketWriter.WritePublish(w, Version, packet);
+            if (_outboundAliases.Enabled) WriteAliased(w, packet);
+            else MqttPacketWriter.WritePublish(w, Version, packet);
         }
         finally
         {
@@ -103,6 +106,23 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         }
         if (qos == MqttQos.AtMostOnce) AckLater(delivery.DeliveryTag);
         _pressure.Check();
+    }
+
+    /// <summary>
+    /// Writes a PUBLISH with a Topic Alias, and without its topic name when the client already
+    /// knows the alias. Inside the output lock, so aliases are chosen in wire order. The size
+    /// check before used the full topic: an aliased packet is never larger.
+    /// </summary>
+    private void WriteAliased(IBufferWriter<byte> w, in MqttPublishPacket packet)
+    {
+        ushort alias = _outboundAliases.Choose(packet.Topic, out bool known);
+        if (!known)
+        {
+            MqttPacketWriter.WritePublish(w, Version, packet, topicAlias: alias);
+            return;
+        }
+        var aliased = new MqttPublishPacket("", packet.Qos, packet.PacketId, packet.Payload, packet.Retain, packet.Dup, packet.Properties);
+        MqttPacketWriter.WritePublish(w, Version, aliased, topicAlias: alias);
     }
 
     /// <summary>PUBACK, PUBREC, PUBCOMP for deliveries; PUBREL for the client's QoS 2 publishes.</summary>

@@ -175,6 +175,9 @@ internal sealed partial class MqttConnection
         ushort clientReceiveMaximum = properties?.ReceiveMaximum ?? ushort.MaxValue;
         _inflightLimit = Math.Max((ushort)1, Math.Min(clientReceiveMaximum, _options.Prefetch));
         _clientMaxPacketSize = properties?.MaximumPacketSize is { } max ? (int)Math.Min(max, int.MaxValue) : int.MaxValue;
+        // Aliases belong to the network connection: a resumed session starts without any.
+        _inboundAliases = new InboundTopicAliases(_options.TopicAliasMaximum);
+        _outboundAliases = new OutboundTopicAliases(Math.Min(properties?.TopicAliasMaximum ?? 0, _options.OutboundTopicAliasMaximum));
 
         // ---- takeover: the older connection with this client id closes first ----
         _registry = MqttClientRegistry.For(_broker);
@@ -192,8 +195,7 @@ internal sealed partial class MqttConnection
         {
             ReceiveMaximum = _options.ReceiveMaximum,
             MaximumPacketSize = (uint)_options.MaxPacketSize,
-            // Aliases are not implemented: 0 forbids them.
-            TopicAliasMaximum = 0,
+            TopicAliasMaximum = _options.TopicAliasMaximum,
             // TODO(retained): Retain Available = 1 once the retained store (src/Tidings.Mqtt/Retained) is wired in.
             RetainAvailable = false,
             WildcardSubscriptionAvailable = true,

@@ -25,10 +25,17 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
     /// <summary>The settlement seen for <see cref="_publishingId"/> during Publish: 0 none, 1 accepted, 2 refused.</summary>
     private int _settledInline;
 
-    private void OnPublish(in MqttPublishPacket publish)
+    /// <summary>Topic Aliases the client set on this connection (5.0).</summary>
+    private InboundTopicAliases _inboundAliases = new(0);
+
+    private void OnPublish(in MqttPublishPacket received)
     {
-        if (publish.Properties?.TopicAlias is not null)
-            throw new MqttProtocolException(MqttReasonCode.TopicAliasInvalid, "topic alias used, but Topic Alias Maximum is 0");
+        var publish = received;
+        if (received.Properties?.TopicAlias is { } alias)
+        {
+            string topic = _inboundAliases.Resolve(received.Topic, alias);
+            publish = new MqttPublishPacket(topic, received.Qos, received.PacketId, received.Payload, received.Retain, received.Dup, received.Properties);
+        }
         if (publish.Retain && IsV5)
             // TODO(retained): hand the message to the retained store here once it is wired in.
             throw new MqttProtocolException(MqttReasonCode.RetainNotSupported, "retained messages are not available yet");

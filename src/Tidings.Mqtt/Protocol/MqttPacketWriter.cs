@@ -45,19 +45,20 @@ public static class MqttPacketWriter
     /// The whole PUBLISH's size (fixed header included), as <see cref="WritePublish"/> would write it,
     /// to compare with the client's Maximum Packet Size.
     /// </summary>
-    public static int GetPublishSize(MqttProtocolVersion version, in MqttPublishPacket packet, ReadOnlySpan<int> subscriptionIds = default)
+    public static int GetPublishSize(MqttProtocolVersion version, in MqttPublishPacket packet, ReadOnlySpan<int> subscriptionIds = default, ushort topicAlias = 0)
     {
-        int remaining = GetPublishRemaining(version, packet, subscriptionIds, out _, out _);
+        int remaining = GetPublishRemaining(version, packet, subscriptionIds, topicAlias, out _, out _);
         return 1 + MqttVariableByteInteger.GetSize(remaining) + remaining;
     }
 
     /// <summary>
     /// Writes a PUBLISH. <paramref name="subscriptionIds"/> (5.0) are added as Subscription Identifier
     /// properties after those in the packet's properties: the identifiers of the subscriptions a
-    /// forwarded message matched.
+    /// forwarded message matched; a non-zero <paramref name="topicAlias"/> (5.0) is added as its Topic
+    /// Alias (with the packet's topic empty once the client knows the alias).
     /// </summary>
     /// <exception cref="ArgumentException">The topic is over 65,535 bytes, QoS and packet id disagree, or the packet is over the protocol's size limit.</exception>
-    public static int WritePublish(IBufferWriter<byte> writer, MqttProtocolVersion version, in MqttPublishPacket packet, ReadOnlySpan<int> subscriptionIds = default)
+    public static int WritePublish(IBufferWriter<byte> writer, MqttProtocolVersion version, in MqttPublishPacket packet, ReadOnlySpan<int> subscriptionIds = default, ushort topicAlias = 0)
     {
         bool v5 = version == MqttProtocolVersion.V500;
         if ((packet.Qos == MqttQos.AtMostOnce) != (packet.PacketId == 0) || (packet.Dup && packet.Qos == MqttQos.AtMostOnce))
@@ -65,7 +66,7 @@ public static class MqttPacketWriter
             throw new ArgumentException($"PUBLISH QoS {(int)packet.Qos} with packet id {packet.PacketId}, DUP {packet.Dup}", nameof(packet));
         }
 
-        int remaining = GetPublishRemaining(version, packet, subscriptionIds, out int topicBytes, out int propertiesSize);
+        int remaining = GetPublishRemaining(version, packet, subscriptionIds, topicAlias, out int topicBytes, out int propertiesSize);
         int payloadLength = (int)packet.Payload.Length;
         int headerSize = 1 + MqttVariableByteInteger.GetSize(remaining) + remaining - payloadLength;
         var span = writer.GetSpan(headerSize);
@@ -82,7 +83,7 @@ public static class MqttPacketWriter
 
         if (v5)
         {
-            MqttPropertiesWriter.Write(ref rest, packet.Properties, propertiesSize, subscriptionIds);
+            MqttPropertiesWriter.Write(ref rest, packet.Properties, propertiesSize, subscriptionIds, topicAlias);
         }
 
         Debug.Assert(w.Position + topicBytes + rest.Position == headerSize, "PUBLISH header size");
@@ -204,7 +205,7 @@ public static class MqttPacketWriter
         return End(writer, ref w, total);
     }
 
-    private static int GetPublishRemaining(MqttProtocolVersion version, in MqttPublishPacket packet, ReadOnlySpan<int> subscriptionIds, out int topicBytes, out int propertiesSize)
+    private static int GetPublishRemaining(MqttProtocolVersion version, in MqttPublishPacket packet, ReadOnlySpan<int> subscriptionIds, ushort topicAlias, out int topicBytes, out int propertiesSize)
     {
         topicBytes = Encoding.UTF8.GetByteCount(packet.Topic);
         if (topicBytes > MqttUtf8.MaxBytes)
@@ -216,7 +217,7 @@ public static class MqttPacketWriter
         long remaining = 2 + topicBytes + (packet.Qos != MqttQos.AtMostOnce ? 2 : 0) + packet.Payload.Length;
         if (version == MqttProtocolVersion.V500)
         {
-            propertiesSize = MqttPropertiesWriter.GetContentSize(packet.Properties, subscriptionIds);
+            propertiesSize = MqttPropertiesWriter.GetContentSize(packet.Properties, subscriptionIds, topicAlias);
             remaining += MqttPropertiesWriter.GetBlockSize(propertiesSize);
         }
 

@@ -5,15 +5,16 @@ namespace Tidings.Mqtt.Protocol;
 /// <summary>
 /// Sizes and writes a property block in identifier order. <c>extraSubscriptionIds</c> lets a server
 /// add the matching subscriptions' identifiers to a forwarded PUBLISH without building a new
-/// <see cref="MqttProperties"/> per delivery.
+/// <see cref="MqttProperties"/> per delivery, and <c>extraTopicAlias</c> (non-zero) a Topic Alias
+/// the connection chose for it.
 /// </summary>
 internal static class MqttPropertiesWriter
 {
     /// <summary>Bytes of the properties themselves (without the length prefix).</summary>
     /// <exception cref="ArgumentException">A string or binary value longer than 65,535 bytes.</exception>
-    public static int GetContentSize(MqttProperties? p, ReadOnlySpan<int> extraSubscriptionIds = default)
+    public static int GetContentSize(MqttProperties? p, ReadOnlySpan<int> extraSubscriptionIds = default, ushort extraTopicAlias = 0)
     {
-        int size = 0;
+        int size = extraTopicAlias != 0 && p?.TopicAlias is null ? 3 : 0;
         foreach (int id in extraSubscriptionIds)
         {
             size += 1 + MqttVariableByteInteger.GetSize(CheckSubscriptionId(id));
@@ -72,9 +73,10 @@ internal static class MqttPropertiesWriter
     public static int GetBlockSize(int contentSize) => MqttVariableByteInteger.GetSize(contentSize) + contentSize;
 
     /// <summary>Writes the length prefix and the properties; <paramref name="contentSize"/> from <see cref="GetContentSize"/>.</summary>
-    public static void Write(ref MqttSpanWriter w, MqttProperties? p, int contentSize, ReadOnlySpan<int> extraSubscriptionIds = default)
+    public static void Write(ref MqttSpanWriter w, MqttProperties? p, int contentSize, ReadOnlySpan<int> extraSubscriptionIds = default, ushort extraTopicAlias = 0)
     {
         w.WriteVariableByteInteger(contentSize);
+        if (extraTopicAlias != 0 && p?.TopicAlias is null) WriteUInt16(ref w, MqttPropertyId.TopicAlias, extraTopicAlias);
         if (p is null)
         {
             WriteSubscriptionIds(ref w, extraSubscriptionIds);

@@ -89,7 +89,7 @@ public sealed class ConnectInteropTests : IAsyncLifetime
         Assert.False(result.RetainAvailable);
         Assert.True(result.WildcardSubscriptionAvailable);
         Assert.False(result.SharedSubscriptionAvailable);
-        Assert.Equal(0, result.TopicAliasMaximum);
+        Assert.Equal(16, result.TopicAliasMaximum);
         Assert.Equal((ushort)1024, result.ReceiveMaximum);
     }
 

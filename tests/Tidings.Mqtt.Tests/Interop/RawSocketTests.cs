@@ -183,10 +183,11 @@ public sealed class RawSocketTests : IAsyncLifetime
     [Fact]
     public async Task Pingreq_keeps_the_connection_alive_and_gets_pingresp()
     {
-        // Keep alive 2 s: silence would close it after 3 s; four pings a second apart span 4 s,
-        // with 2 s of slack for a loaded CI machine (1 s keep alive and 0.7 s pings flaked there).
-        using var raw = await ConnectedAsync(OurVersion.V311, "pinger", keepAlive: 2);
-        for (int i = 0; i < 4; i++)
+        // Keep alive 4 s: silence would close it after 6 s; seven pings a second apart span 7 s,
+        // so the pings are what keeps it open, with 5 s of slack for a loaded machine (2 s keep
+        // alive flaked when three builds ran beside the suite).
+        using var raw = await ConnectedAsync(OurVersion.V311, "pinger", keepAlive: 4);
+        for (int i = 0; i < 7; i++)
         {
             await Task.Delay(1000);
             await raw.SendAsync([0xC0, 0x00]);
