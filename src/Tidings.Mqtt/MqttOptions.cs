@@ -48,4 +48,11 @@ public sealed class MqttOptions
 
     /// <summary>Bytes of outgoing packets a connection may hold before its deliveries pause until the socket drains.</summary>
     public int MaxPendingOutputBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Where retained messages are kept: true on disk under the broker's data directory
+    /// (<c>mqtt-retained/&lt;vhost&gt;/</c>), false in memory only; null (default) follows the broker:
+    /// on disk when it stores persistent messages.
+    /// </summary>
+    public bool? RetainedOnDisk { get; set; }
 }

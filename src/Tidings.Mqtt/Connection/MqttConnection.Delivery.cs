@@ -71,7 +71,7 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         string topic = MqttAmqpTopicMapping.ToMqtt(message.RoutingKey);
         // MQTT's own matching decides, so `$` topics never reach leading wildcards and an
         // unsubscribed filter delivers nothing even while its binding is being removed.
-        if (GrantedQos(topic) is not { } granted)
+        if (!Match(delivery.QueueName, topic, message.Properties, out var granted, out bool retain, out var identifiers))
         {
             AckLater(delivery.DeliveryTag);
             return;
@@ -80,8 +80,9 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         var qos = published < granted ? published : granted;
         ushort packetId = qos == MqttQos.AtMostOnce ? (ushort)0 : PacketIdFor(delivery.DeliveryTag);
         var properties = IsV5 ? MqttMessageConverter.ToMqtt(message, _broker.Time.GetUtcNow().ToUnixTimeMilliseconds()) : null;
+        if (identifiers is not null) (properties ??= new()).SubscriptionIdentifiers = identifiers;
         var packet = new MqttPublishPacket(topic, qos, packetId, new ReadOnlySequence<byte>(message.Body),
-            retain: false, dup: dup && qos != MqttQos.AtMostOnce, properties);
+            retain, dup: dup && qos != MqttQos.AtMostOnce, properties);
         if (_clientMaxPacketSize != int.MaxValue && MqttPacketWriter.GetPublishSize(Version, packet) > _clientMaxPacketSize)
         {
             AckLater(delivery.DeliveryTag);
@@ -103,6 +104,36 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         }
         if (qos == MqttQos.AtMostOnce) AckLater(delivery.DeliveryTag);
         _pressure.Check();
+    }
+
+    /// <summary>
+    /// Which subscriptions a delivery from <paramref name="queue"/> is for: the highest granted
+    /// QoS, whether RETAIN is set (always for a message from the retained store; for a live one
+    /// only when a matching subscription has Retain As Published and it was published retained),
+    /// and every matching subscription's identifier (5.0; null when none, so nothing is allocated).
+    /// No Local skips a subscription for the client's own publishes. False when none matches.
+    /// </summary>
+    private bool Match(string queue, string topic, Tidings.Core.Messages.MessageProperties message,
+        out MqttQos granted, out bool retain, out List<int>? identifiers)
+    {
+        var native = MqttNativeBytes.Of(message);
+        var flags = MqttNativeBytes.FlagsOf(native);
+        bool fromStore = (flags & MqttNativeBytes.Flags.FromRetainedStore) != 0;
+        bool own = !fromStore && MqttNativeBytes.IsFrom(native, PublisherId);
+        bool found = false;
+        granted = MqttQos.AtMostOnce;
+        retain = fromStore;
+        identifiers = null;
+        foreach (var subscription in _subscriptions)
+        {
+            if (subscription.Queue != queue || !MqttTopicFilter.Matches(subscription.MatchFilter, topic)) continue;
+            if (own && subscription.Options.NoLocal) continue;
+            if (!found || subscription.Qos > granted) granted = subscription.Qos;
+            found = true;
+            if (subscription.Options.RetainAsPublished && (flags & MqttNativeBytes.Flags.Retain) != 0) retain = true;
+            if (subscription.Identifier != 0 && IsV5) (identifiers ??= []).Add(subscription.Identifier);
+        }
+        return found;
     }
 
     /// <summary>PUBACK, PUBREC, PUBCOMP for deliveries; PUBREL for the client's QoS 2 publishes.</summary>

@@ -194,11 +194,10 @@ internal sealed partial class MqttConnection
             MaximumPacketSize = (uint)_options.MaxPacketSize,
             // Aliases are not implemented: 0 forbids them.
             TopicAliasMaximum = 0,
-            // TODO(retained): Retain Available = 1 once the retained store (src/Tidings.Mqtt/Retained) is wired in.
-            RetainAvailable = false,
+            RetainAvailable = true,
             WildcardSubscriptionAvailable = true,
-            SubscriptionIdentifierAvailable = false,
-            SharedSubscriptionAvailable = false,
+            SubscriptionIdentifierAvailable = true,
+            SharedSubscriptionAvailable = true,
             AssignedClientIdentifier = assigned ? clientId : null,
             SessionExpiryInterval = properties?.SessionExpiryInterval is { } asked && asked != _sessionExpiry ? _sessionExpiry : null,
         } : null;

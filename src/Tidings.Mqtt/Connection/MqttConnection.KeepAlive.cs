@@ -115,10 +115,10 @@ internal sealed partial class MqttConnection
     /// <summary>Publishes the will as the client would have; failures are logged, not thrown.</summary>
     private void PublishWill(MqttWill will)
     {
-        // TODO(retained): a will with RETAIN goes to the retained store too once it is wired in.
         // TODO: Will Delay Interval (5.0) is not honoured yet: the will goes out at once.
         var publish = new MqttPublishPacket(will.Topic, will.Qos, 0, will.Payload, will.Retain, properties: will.Properties);
-        var properties = MqttMessageConverter.ToNeutral(publish);
+        if (will.Retain) Retain(publish);
+        var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         var message = _broker.Messages.Rent(_options.Exchange, MqttAmqpTopicMapping.ToAmqp(will.Topic), properties, (int)will.Payload.Length);
         will.Payload.CopyTo(MessagePool.BodyBuffer(message).Span);
         try

@@ -29,9 +29,6 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
     {
         if (publish.Properties?.TopicAlias is not null)
             throw new MqttProtocolException(MqttReasonCode.TopicAliasInvalid, "topic alias used, but Topic Alias Maximum is 0");
-        if (publish.Retain && IsV5)
-            // TODO(retained): hand the message to the retained store here once it is wired in.
-            throw new MqttProtocolException(MqttReasonCode.RetainNotSupported, "retained messages are not available yet");
         _alarmBlocking.HasPublished = true;
         ushort id = publish.PacketId;
         if (publish.Qos == MqttQos.ExactlyOnce && _receivedQos2.Contains(id))
@@ -43,7 +40,8 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         if (publish.Qos != MqttQos.AtMostOnce && Interlocked.Increment(ref _inboundInFlight) > _options.ReceiveMaximum)
             throw new MqttProtocolException(MqttReasonCode.ReceiveMaximumExceeded, $"more than {_options.ReceiveMaximum} unacknowledged QoS 1/2 publishes");
 
-        var properties = MqttMessageConverter.ToNeutral(publish);
+        if (publish.Retain) Retain(publish);
+        var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         string routingKey = MqttAmqpTopicMapping.ToAmqp(publish.Topic);
         int size = (int)publish.Payload.Length;
         var message = _broker.Messages.Rent(_options.Exchange, routingKey, properties, size);

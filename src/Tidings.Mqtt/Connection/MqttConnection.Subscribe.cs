@@ -6,19 +6,19 @@ namespace Tidings.Mqtt.Connection;
 /// <summary>
 /// SUBSCRIBE and UNSUBSCRIBE. Every client has one queue (<see cref="QueueNameFor"/>) bound to
 /// the exchange once per filter, with the filter mapped to a topic pattern (<c>/</c>→<c>.</c>,
-/// <c>+</c>→<c>*</c>) and the granted QoS in the binding's argument <see cref="QosArgument"/>, so a
-/// durable queue's bindings alone give back the subscriptions after a broker restart.
+/// <c>+</c>→<c>*</c>) and the granted QoS, options and Subscription Identifier in the binding's
+/// arguments (<see cref="MqttSubscriptionEntry.Arguments"/>), so a durable queue's bindings alone
+/// give back the subscriptions after a broker restart. A <c>$share/{group}/{filter}</c>
+/// subscription consumes the group's queue instead (<see cref="SharedQueueNameFor"/>), competing
+/// with the other members.
 /// </summary>
 internal sealed partial class MqttConnection
 {
     /// <summary>Binding argument holding a subscription's granted QoS.</summary>
-    internal const string QosArgument = "x-mqtt-qos";
-
-    /// <summary>One subscription: the MQTT filter, its granted QoS and the binding key it maps to.</summary>
-    private readonly record struct Subscription(string Filter, MqttQos Qos, string RoutingKey);
+    internal const string QosArgument = MqttSubscriptionEntry.QosArgument;
 
     /// <summary>The subscriptions; replaced (copy-on-write) by the reader, read by queue threads in Deliver.</summary>
-    private volatile Subscription[] _subscriptions = [];
+    private volatile MqttSubscriptionEntry[] _subscriptions = [];
     /// <summary>The client's subscription queue name, set at CONNECT.</summary>
     private string _queueName = "";
     /// <summary>True once the session consumes the subscription queue. Reader loop only.</summary>
@@ -27,35 +27,41 @@ internal sealed partial class MqttConnection
     private void OnSubscribe(MqttSubscribePacket subscribe)
     {
         var reasons = new MqttReasonCode[subscribe.Subscriptions.Count];
+        int identifier = subscribe.Properties?.SubscriptionIdentifiers is [var id, ..] ? id : 0;
+        // Retained messages go out after SUBACK is queued, so the client sees SUBACK first.
+        List<MqttSubscriptionEntry>? sendRetained = null;
         for (int i = 0; i < reasons.Length; i++)
         {
             var (filter, options) = subscribe.Subscriptions[i];
-            if (MqttSharedSubscription.IsShared(filter))
-            {
-                reasons[i] = MqttReasonCode.SharedSubscriptionsNotSupported;
-                continue;
-            }
-            if (!MqttTopicFilter.IsValid(filter))
+            bool shared = MqttSharedSubscription.IsShared(filter);
+            string match = filter, group = "";
+            if (shared ? !MqttSharedSubscription.TryParse(filter, out group, out match) : !MqttTopicFilter.IsValid(filter))
             {
                 reasons[i] = MqttReasonCode.TopicFilterInvalid;
                 continue;
             }
-            var qos = options.Qos;
-            EnsureQueue();
-            string key = MqttAmqpTopicMapping.ToAmqp(filter);
             var vhost = _connection!.VirtualHost;
+            string queue = shared ? SharedQueueNameFor(group, match) : _queueName;
+            if (shared) EnsureSharedQueue(queue);
+            else EnsureQueue();
+            string key = MqttAmqpTopicMapping.ToAmqp(match);
+            var entry = new MqttSubscriptionEntry(filter, match, options, identifier, key, queue, shared);
             int existing = IndexOf(filter);
-            if (existing >= 0 && _subscriptions[existing].Qos != qos)
-                vhost.UnbindQueue(_queueName, _options.Exchange, key, QosArguments(_subscriptions[existing].Qos), _connection);
-            vhost.BindQueue(_queueName, _options.Exchange, key, QosArguments(qos), _connection);
-            var updated = existing >= 0 ? [.. _subscriptions] : new Subscription[_subscriptions.Length + 1];
+            if (existing >= 0 && !shared)
+                vhost.UnbindQueue(queue, _options.Exchange, key, _subscriptions[existing].Arguments(), _connection);
+            vhost.BindQueue(queue, _options.Exchange, key, entry.Arguments(), _connection);
+            var updated = existing >= 0 ? [.. _subscriptions] : new MqttSubscriptionEntry[_subscriptions.Length + 1];
             if (existing < 0) _subscriptions.CopyTo(updated, 0);
-            updated[existing >= 0 ? existing : updated.Length - 1] = new Subscription(filter, qos, key);
+            updated[existing >= 0 ? existing : updated.Length - 1] = entry;
             _subscriptions = updated;
-            reasons[i] = (MqttReasonCode)(byte)qos;
+            if (shared && existing < 0) ConsumeShared(queue);
+            reasons[i] = (MqttReasonCode)(byte)options.Qos;
+            // Never to a shared subscription; Retain Handling 1 only for a new one, 2 never.
+            if (!shared && (options.RetainHandling == MqttRetainHandling.SendAtSubscribe
+                            || options.RetainHandling == MqttRetainHandling.SendIfNewSubscription && existing < 0))
+                (sendRetained ??= []).Add(entry);
         }
-        if (!_consuming && _subscriptions.Length > 0) StartConsuming();
-        // TODO(retained): send the retained messages matching each new filter here (Retain Handling 0/1).
+        if (!_consuming && HasOwnSubscriptions()) StartConsuming();
         var w = Output.Enter();
         try
         {
@@ -64,6 +70,10 @@ internal sealed partial class MqttConnection
         finally
         {
             Output.Exit();
+        }
+        if (sendRetained is not null)
+        {
+            foreach (var entry in sendRetained) SendRetained(entry);
         }
     }
 
@@ -79,8 +89,10 @@ internal sealed partial class MqttConnection
                 continue;
             }
             var removed = _subscriptions[index];
-            _connection!.VirtualHost.UnbindQueue(_queueName, _options.Exchange, removed.RoutingKey, QosArguments(removed.Qos), _connection);
             _subscriptions = [.. _subscriptions[..index], .. _subscriptions[(index + 1)..]];
+            // A member leaving a group stops consuming; the group's binding stays for the others.
+            if (removed.Shared) _session.Cancel(SharedConsumerTag(removed.Queue));
+            else _connection!.VirtualHost.UnbindQueue(_queueName, _options.Exchange, removed.RoutingKey, removed.Arguments(), _connection);
             reasons[i] = MqttReasonCode.Success;
         }
         var w = Output.Enter();
@@ -104,7 +116,14 @@ internal sealed partial class MqttConnection
         return -1;
     }
 
-    private static Dictionary<string, object?> QosArguments(MqttQos qos) => new() { [QosArgument] = (int)qos };
+    private bool HasOwnSubscriptions()
+    {
+        foreach (var s in _subscriptions)
+        {
+            if (!s.Shared) return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// Declares the subscription queue if it is not there: durable for a persistent session (it
@@ -118,6 +137,18 @@ internal sealed partial class MqttConnection
         vhost.DeclareQueue(_queueName, durable: IsPersistent, exclusive: !IsPersistent, autoDelete: false, caller: _connection);
     }
 
+    /// <summary>
+    /// Declares a group's shared queue if it is not there. The member that creates it decides: a
+    /// persistent session makes it durable (it stays when the last member leaves, keeping what
+    /// arrives meanwhile), a clean one makes it auto-delete (gone with the last member's consumer).
+    /// </summary>
+    private void EnsureSharedQueue(string queue)
+    {
+        var vhost = _connection!.VirtualHost;
+        if (vhost.FindQueue(queue) is not null) return;
+        vhost.DeclareQueue(queue, durable: IsPersistent, exclusive: false, autoDelete: !IsPersistent, caller: _connection);
+    }
+
     /// <summary>Starts the one consumer on the subscription queue; in-flight QoS 1/2 deliveries are capped by prefetch.</summary>
     private void StartConsuming()
     {
@@ -126,33 +157,30 @@ internal sealed partial class MqttConnection
         _session.Consume(_queueName, "mqtt-" + _clientId, noAck: false, exclusive: false, arguments: null, this);
     }
 
+    /// <summary>This member's consumer on a shared queue: the queue hands each message to one of its consumers.</summary>
+    private void ConsumeShared(string queue)
+    {
+        _session.SetPrefetch(_inflightLimit, global: false);
+        _session.Consume(queue, SharedConsumerTag(queue), noAck: false, exclusive: false, arguments: null, this);
+    }
+
+    private string SharedConsumerTag(string queue) => "mqtt-" + _clientId + "-" + queue;
+
     /// <summary>The subscriptions of an existing queue, from its bindings (a resumed or recovered session).</summary>
     private void LoadSubscriptions()
     {
         var vhost = _connection!.VirtualHost;
         var queue = vhost.FindQueue(_queueName);
         if (queue is null || vhost.FindExchange(_options.Exchange) is not { } exchange) return;
-        var loaded = new List<Subscription>();
+        var loaded = new List<MqttSubscriptionEntry>();
         foreach (var binding in exchange.Bindings)
         {
             if (!ReferenceEquals(binding.Destination, queue)) continue;
-            var qos = binding.Arguments.TryGetValue(QosArgument, out var value) && Tidings.Core.Messages.FieldValue.AsLong(value) is long q && q is >= 0 and <= 2
-                ? (MqttQos)q
-                : MqttQos.AtLeastOnce;
-            loaded.Add(new Subscription(MqttAmqpTopicMapping.ToMqtt(binding.RoutingKey), qos, binding.RoutingKey));
+            loaded.Add(MqttSubscriptionEntry.FromBinding(MqttAmqpTopicMapping.ToMqtt(binding.RoutingKey), binding.RoutingKey, _queueName, binding.Arguments));
         }
         _subscriptions = [.. loaded];
     }
 
-    /// <summary>The highest QoS granted to a subscription matching <paramref name="topic"/>; null when none matches.</summary>
-    private MqttQos? GrantedQos(string topic)
-    {
-        MqttQos? best = null;
-        foreach (var subscription in _subscriptions)
-        {
-            if (MqttTopicFilter.Matches(subscription.Filter, topic) && (best is null || subscription.Qos > best))
-                best = subscription.Qos;
-        }
-        return best;
-    }
+    /// <summary>The queue of a shared subscription group, one per (vhost, group, filter).</summary>
+    internal static string SharedQueueNameFor(string group, string filter) => $"mqtt-shared-{group}-{filter}";
 }

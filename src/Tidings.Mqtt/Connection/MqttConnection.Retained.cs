@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.Text;
+using Tidings.Core;
+using Tidings.Core.Messages;
+using Tidings.Core.Sessions;
+using Tidings.Mqtt.Protocol;
+using Tidings.Mqtt.Retained;
+using Tidings.Mqtt.Topics;
+
+namespace Tidings.Mqtt.Connection;
+
+/// <summary>
+/// Retained messages: a PUBLISH (or will) with RETAIN goes to the vhost's <see cref="RetainedStore"/>
+/// as well as to the exchange; an empty one clears the topic. On SUBSCRIBE the matching retained
+/// messages are put into the client's own queue, so they reach the client through the ordinary
+/// delivery path: within its Receive Maximum / prefetch, however many there are, acknowledged and
+/// (for a persistent session) kept like any other delivery.
+/// </summary>
+internal sealed partial class MqttConnection
+{
+    /// <summary>The client id in UTF-8, marking this client's publishes for No Local; made on first use by the reader.</summary>
+    private byte[]? _publisherId;
+    /// <summary>Shared properties of this client's publishes without 5.0 properties (<see cref="MqttMessageConverter.PlainFor"/>).</summary>
+    private MessageProperties[]? _plain;
+    /// <summary>The vhost's retained store, opened on first use by the reader.</summary>
+    private RetainedStore? _retained;
+
+    private byte[] PublisherId => _publisherId ??= Encoding.UTF8.GetBytes(_clientId);
+
+    private MessageProperties[] Plain => _plain ??= MqttMessageConverter.PlainFor(PublisherId);
+
+    private RetainedStore RetainedStore =>
+        _retained ??= RetainedStoreRegistry.For(_broker, _options).Get(_connection!.VirtualHost.Name);
+
+    /// <summary>
+    /// Stores (or, for an empty payload, clears) the retained message of a RETAIN publish. The
+    /// store applies it in memory at once (a SUBSCRIBE right after sees it) and writes it to its log
+    /// in the background; a refusal (store limits) is logged, the publish is still routed.
+    /// </summary>
+    private void Retain(in MqttPublishPacket publish)
+    {
+        var store = RetainedStore;
+        ValueTask<RetainResult> pending;
+        if (publish.Payload.IsEmpty) pending = store.ClearAsync(publish.Topic);
+        else
+        {
+            var payload = publish.Payload.IsSingleSegment ? publish.Payload.FirstSpan : publish.Payload.ToArray();
+            pending = store.SetAsync(RetainedMessage.FromPublish(publish.Topic, payload, publish.Qos, publish.Properties, store.TimeProvider.GetUtcNow()));
+        }
+        if (pending.IsCompletedSuccessfully) LogRetainResult(publish.Topic, pending.Result);
+        else _ = LogWhenDoneAsync(publish.Topic, pending);
+    }
+
+    private async Task LogWhenDoneAsync(string topic, ValueTask<RetainResult> pending)
+    {
+        try
+        {
+            LogRetainResult(topic, await pending.ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            _broker.Faults.Report($"{Description}: retaining '{topic}'", e);
+        }
+    }
+
+    private void LogRetainResult(string topic, RetainResult result)
+    {
+        if (!result.IsSuccess()) Log.ConnectionError(_logger, RemoteEndPoint, $"retained message for '{topic}' not kept: {result}");
+    }
+
+    /// <summary>
+    /// Puts the retained messages matching <paramref name="subscription"/> into the client's own
+    /// queue, marked as coming from the store (so they are sent with RETAIN and the real topic).
+    /// Reader loop; the queue holds them until the client's flow-control window lets them out.
+    /// </summary>
+    private void SendRetained(MqttSubscriptionEntry subscription)
+    {
+        var vhost = _connection!.VirtualHost;
+        var store = RetainedStore;
+        var now = store.TimeProvider.GetUtcNow();
+        foreach (var retained in store.Match(subscription.MatchFilter))
+        {
+            if (retained.IsExpired(now)) continue;
+            var publish = new MqttPublishPacket(retained.Topic, retained.Qos, 0, new ReadOnlySequence<byte>(retained.Payload),
+                retain: true, properties: retained.ToProperties(now));
+            var properties = MqttMessageConverter.ToNeutral(publish, Plain, MqttNativeBytes.Flags.FromRetainedStore);
+            var message = _broker.Messages.Rent(_options.Exchange, MqttAmqpTopicMapping.ToAmqp(retained.Topic), properties, retained.Payload.Length);
+            retained.Payload.Span.CopyTo(MessagePool.BodyBuffer(message).Span);
+            try
+            {
+                vhost.SendToQueue(_queueName, message);
+            }
+            catch (BrokerException e)
+            {
+                Log.ConnectionError(_logger, RemoteEndPoint, $"retained message for '{retained.Topic}' not queued: {e.Message}");
+            }
+            finally
+            {
+                MessagePool.ReleasePublisherReference(message);
+            }
+        }
+    }
+}
