@@ -87,6 +87,7 @@ internal sealed partial class MqttConnection
             if (_willDue && _will is not null) PublishWill(_will);
             if (IsPersistent)
             {
+                LeaveSharedGroups();
                 connection.Detach(_session);
                 var expiry = _sessionExpiry == uint.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(_sessionExpiry);
                 string queue = _queueName;

@@ -89,10 +89,11 @@ internal sealed partial class MqttConnection
                 continue;
             }
             var removed = _subscriptions[index];
-            _subscriptions = [.. _subscriptions[..index], .. _subscriptions[(index + 1)..]];
-            // A member leaving a group stops consuming; the group's binding stays for the others.
+            // A member leaving a group stops consuming first (so no new delivery finds the
+            // subscription gone and is dropped); the group's binding stays for the others.
             if (removed.Shared) _session.Cancel(SharedConsumerTag(removed.Queue));
             else _connection!.VirtualHost.UnbindQueue(_queueName, _options.Exchange, removed.RoutingKey, removed.Arguments(), _connection);
+            _subscriptions = [.. _subscriptions[..index], .. _subscriptions[(index + 1)..]];
             reasons[i] = MqttReasonCode.Success;
         }
         var w = Output.Enter();
@@ -157,11 +158,28 @@ internal sealed partial class MqttConnection
         _session.Consume(_queueName, "mqtt-" + _clientId, noAck: false, exclusive: false, arguments: null, this);
     }
 
-    /// <summary>This member's consumer on a shared queue: the queue hands each message to one of its consumers.</summary>
+    /// <summary>
+    /// This member's consumer on a shared queue: the queue hands each message to one of its
+    /// consumers. The session-wide prefetch keeps the client's own and its shared consumers
+    /// together within one Receive Maximum.
+    /// </summary>
     private void ConsumeShared(string queue)
     {
         _session.SetPrefetch(_inflightLimit, global: false);
+        _session.SetPrefetch(_inflightLimit, global: true);
         _session.Consume(queue, SharedConsumerTag(queue), noAck: false, exclusive: false, arguments: null, this);
+    }
+
+    /// <summary>
+    /// A persistent session leaving: its shared consumers are cancelled, so the group's messages go
+    /// to the members still connected instead of waiting for this one (membership is not kept).
+    /// </summary>
+    private void LeaveSharedGroups()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            if (subscription.Shared) _session.Cancel(SharedConsumerTag(subscription.Queue));
+        }
     }
 
     private string SharedConsumerTag(string queue) => "mqtt-" + _clientId + "-" + queue;
