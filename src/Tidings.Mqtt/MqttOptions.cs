@@ -55,4 +55,13 @@ public sealed class MqttOptions
     /// on disk when it stores persistent messages.
     /// </summary>
     public bool? RetainedOnDisk { get; set; }
+
+    /// <summary>Largest retained message (payload, topic and properties) a vhost's store accepts, in bytes; null for no limit.</summary>
+    public long? RetainedMaxMessageBytes { get; set; }
+
+    /// <summary>Most topics with a retained message per vhost; null for no limit (a retain beyond it: 5.0 PUBACK 0x97, still routed).</summary>
+    public int? RetainedMaxCount { get; set; }
+
+    /// <summary>Most bytes of retained messages per vhost (they are all held in memory); null for no limit.</summary>
+    public long? RetainedMaxTotalBytes { get; set; }
 }

@@ -3,6 +3,7 @@ using Tidings.Core;
 using Tidings.Core.Messages;
 using Tidings.Core.Sessions;
 using Tidings.Mqtt.Protocol;
+using Tidings.Mqtt.Retained;
 using Tidings.Mqtt.Topics;
 
 namespace Tidings.Mqtt.Connection;
@@ -24,6 +25,8 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
     private ulong _publishingId;
     /// <summary>The settlement seen for <see cref="_publishingId"/> during Publish: 0 none, 1 accepted, 2 refused.</summary>
     private int _settledInline;
+    /// <summary>Retained QoS 1/2 publishes whose acknowledgement waits for the store too, by publish id; guarded by itself, made on first use.</summary>
+    private Dictionary<ulong, RetainAckGate>? _retainGates;
 
     private void OnPublish(in MqttPublishPacket publish)
     {
@@ -40,13 +43,14 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         if (publish.Qos != MqttQos.AtMostOnce && Interlocked.Increment(ref _inboundInFlight) > _options.ReceiveMaximum)
             throw new MqttProtocolException(MqttReasonCode.ReceiveMaximumExceeded, $"more than {_options.ReceiveMaximum} unacknowledged QoS 1/2 publishes");
 
-        if (publish.Retain) Retain(publish);
+        ulong publishId = publish.Qos == MqttQos.AtMostOnce ? 0 : ((ulong)publish.Qos << 16) | id;
+        // Registered before routing: the confirm may come from the commit loop as soon as Publish returns.
+        RetainAckGate? gate = publish.Retain ? Retain(publish, publishId) : null;
         var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         string routingKey = MqttAmqpTopicMapping.ToAmqp(publish.Topic);
         int size = (int)publish.Payload.Length;
         var message = _broker.Messages.Rent(_options.Exchange, routingKey, properties, size);
         publish.Payload.CopyTo(MessagePool.BodyBuffer(message).Span);
-        ulong publishId = publish.Qos == MqttQos.AtMostOnce ? 0 : ((ulong)publish.Qos << 16) | id;
         _publishingId = publishId;
         _settledInline = 0;
         PublishResult result;
@@ -58,6 +62,7 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         {
             // 5.0 can refuse one message and keep the connection.
             Log.ConnectionError(_logger, RemoteEndPoint, $"PUBLISH to '{publish.Topic}' refused: {e.Message}");
+            if (gate is not null) TakeGate(publishId);
             Interlocked.Decrement(ref _inboundInFlight);
             WriteAck(publish.Qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, id,
                 e.Error == BrokerError.AccessRefused ? MqttReasonCode.NotAuthorized : MqttReasonCode.UnspecifiedError);
@@ -88,8 +93,20 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         Acknowledge(publishId, accepted, unroutable: false);
     }
 
-    /// <summary>PUBACK (QoS 1) or PUBREC (QoS 2) for a settled publish; any thread.</summary>
+    /// <summary>PUBACK (QoS 1) or PUBREC (QoS 2) for a settled publish, once its retain (if any) is durable too; any thread.</summary>
     private void Acknowledge(ulong publishId, bool accepted, bool unroutable)
+    {
+        if (Volatile.Read(ref _retainGates) is not null && FindGate(publishId) is { } gate)
+        {
+            if (!gate.Settled(accepted, unroutable)) return;
+            TakeGate(publishId);
+            Acknowledge(publishId, accepted, unroutable, gate.Retain);
+            return;
+        }
+        Acknowledge(publishId, accepted, unroutable, RetainResult.Stored);
+    }
+
+    private void Acknowledge(ulong publishId, bool accepted, bool unroutable, RetainResult retain)
     {
         var qos = (MqttQos)(publishId >> 16);
         ushort id = (ushort)publishId;
@@ -100,6 +117,10 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             return;
         }
         var reason = !accepted ? MqttReasonCode.QuotaExceeded
+            // Routed, but not retained: a 5.0 PUBACK can say so. (Not a PUBREC: a failure there
+            // would end the QoS 2 flow for a message that was delivered.)
+            : retain.IsRefused() && qos == MqttQos.AtLeastOnce ? MqttReasonCode.QuotaExceeded
+            : !retain.IsSuccess() && qos == MqttQos.AtLeastOnce ? MqttReasonCode.UnspecifiedError
             : unroutable && IsV5 ? MqttReasonCode.NoMatchingSubscribers
             : MqttReasonCode.Success;
         if (qos == MqttQos.AtLeastOnce || !accepted) Interlocked.Decrement(ref _inboundInFlight);

@@ -34,10 +34,12 @@ internal sealed partial class MqttConnection
 
     /// <summary>
     /// Stores (or, for an empty payload, clears) the retained message of a RETAIN publish. The
-    /// store applies it in memory at once (a SUBSCRIBE right after sees it) and writes it to its log
-    /// in the background; a refusal (store limits) is logged, the publish is still routed.
+    /// store applies it in memory at once (a SUBSCRIBE right after sees it) and writes its log in
+    /// the background. For a QoS 1/2 publish (<paramref name="publishId"/> not 0) whose write is
+    /// pending or refused, returns the gate that holds its acknowledgement until the store is done.
+    /// A refusal is logged; the publish is routed all the same.
     /// </summary>
-    private void Retain(in MqttPublishPacket publish)
+    private RetainAckGate? Retain(in MqttPublishPacket publish, ulong publishId)
     {
         var store = RetainedStore;
         ValueTask<RetainResult> pending;
@@ -47,25 +49,62 @@ internal sealed partial class MqttConnection
             var payload = publish.Payload.IsSingleSegment ? publish.Payload.FirstSpan : publish.Payload.ToArray();
             pending = store.SetAsync(RetainedMessage.FromPublish(publish.Topic, payload, publish.Qos, publish.Properties, store.TimeProvider.GetUtcNow()));
         }
-        if (pending.IsCompletedSuccessfully) LogRetainResult(publish.Topic, pending.Result);
-        else _ = LogWhenDoneAsync(publish.Topic, pending);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            LogRetainResult(publish.Topic, result);
+            if (publishId == 0 || result.IsSuccess()) return null;
+            var refused = AddGate(publishId);
+            refused.Retained(result);
+            return refused;
+        }
+        var gate = publishId == 0 ? null : AddGate(publishId);
+        _ = CompleteRetainAsync(publish.Topic, pending, publishId, gate);
+        return gate;
     }
 
-    private async Task LogWhenDoneAsync(string topic, ValueTask<RetainResult> pending)
+    private async Task CompleteRetainAsync(string topic, ValueTask<RetainResult> pending, ulong publishId, RetainAckGate? gate)
     {
+        RetainResult result;
         try
         {
-            LogRetainResult(topic, await pending.ConfigureAwait(false));
+            result = await pending.ConfigureAwait(false);
         }
         catch (Exception e)
         {
             _broker.Faults.Report($"{Description}: retaining '{topic}'", e);
+            result = RetainResult.StoreFailed;
         }
+        LogRetainResult(topic, result);
+        if (gate is not null && gate.Retained(result) && TakeGate(publishId) is not null)
+            Acknowledge(publishId, gate.Accepted, gate.Unroutable, result);
     }
 
     private void LogRetainResult(string topic, RetainResult result)
     {
         if (!result.IsSuccess()) Log.ConnectionError(_logger, RemoteEndPoint, $"retained message for '{topic}' not kept: {result}");
+    }
+
+    private RetainAckGate AddGate(ulong publishId)
+    {
+        var gates = Volatile.Read(ref _retainGates) ?? Interlocked.CompareExchange(ref _retainGates, [], null) ?? _retainGates!;
+        var gate = new RetainAckGate();
+        lock (gates) gates[publishId] = gate;
+        return gate;
+    }
+
+    private RetainAckGate? FindGate(ulong publishId)
+    {
+        var gates = _retainGates!;
+        lock (gates) return gates.GetValueOrDefault(publishId);
+    }
+
+    /// <summary>Removes and returns the gate of <paramref name="publishId"/>; null when it is gone already.</summary>
+    private RetainAckGate? TakeGate(ulong publishId)
+    {
+        var gates = Volatile.Read(ref _retainGates);
+        if (gates is null) return null;
+        lock (gates) return gates.Remove(publishId, out var gate) ? gate : null;
     }
 
     /// <summary>

@@ -15,7 +15,14 @@ internal static class RetainedStoreRegistry
 
     public static RetainedStores For(Broker broker, MqttOptions options) =>
         Stores.GetValue(broker, b => new RetainedStores(
-            options.RetainedOnDisk ?? b.MessageStore is not null ? b.Options.DataDirectory : null));
+            options.RetainedOnDisk ?? b.MessageStore is not null ? b.Options.DataDirectory : null,
+            new RetainedStoreOptions
+            {
+                MaxMessageBytes = options.RetainedMaxMessageBytes,
+                MaxCount = options.RetainedMaxCount,
+                MaxTotalBytes = options.RetainedMaxTotalBytes,
+                TimeProvider = b.Time,
+            }));
 
     /// <summary>Flushes and closes the broker's stores (host stop), so a restarted broker can open their logs.</summary>
     public static void Close(Broker broker)

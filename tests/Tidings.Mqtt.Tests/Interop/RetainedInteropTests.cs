@@ -188,4 +188,23 @@ public sealed class RetainedInteropTests : IAsyncLifetime
         Assert.Equal("v2", Text(message));
         Assert.True(message.Retain);
     }
+
+    [Fact]
+    public async Task A_retain_beyond_the_stores_limit_gets_puback_0x97_in_5_and_is_still_routed()
+    {
+        await using var limited = await TestBrokerServer.StartAmqpAsync(configureMqtt: o => o.RetainedMaxCount = 1);
+        await using var subscriber = await MqttInterop.ConnectAsync(limited, MqttProtocolVersion.V500, "sub-limit");
+        await subscriber.SubscribeAsync("limit/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        await using var publisher = await MqttInterop.ConnectAsync(limited, MqttProtocolVersion.V500, "pub-limit");
+        var first = await publisher.Client.PublishAsync(Retained("limit/a", "1"));
+        var second = await publisher.Client.PublishAsync(Retained("limit/b", "2"));
+        Assert.Equal(MqttClientPublishReasonCode.Success, first.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.QuotaExceeded, second.ReasonCode);
+        await subscriber.WaitForAsync(2);
+        await using var later = await MqttInterop.ConnectAsync(limited, MqttProtocolVersion.V500, "later-limit");
+        await later.SubscribeAsync("limit/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        await later.WaitForAsync(1);
+        await Task.Delay(MqttInterop.Quiet);
+        Assert.Equal("limit/a", Assert.Single(later.Messages).Topic);
+    }
 }
