@@ -44,6 +44,10 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
     private List<ulong> _toAck = [];
     /// <summary>The list the reader is acking from. Reader loop only.</summary>
     private List<ulong> _acking = [];
+    /// <summary>Tags for the reader to requeue (a shared queue's message for a member that left); guarded by <see cref="_deferredLock"/>.</summary>
+    private List<ulong> _toRequeue = [];
+    /// <summary>The list the reader is requeueing from. Reader loop only.</summary>
+    private List<ulong> _requeuing = [];
     /// <summary>1 while a wake-up of the reader is pending (interlocked).</summary>
     private int _wakeRequested;
     /// <summary>A close asked for from a queue thread (consumer cancelled or failed); done by the reader.</summary>
@@ -73,7 +77,10 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         // unsubscribed filter delivers nothing even while its binding is being removed.
         if (!Match(delivery.QueueName, topic, message.Properties, out var granted, out bool retain, out var identifiers))
         {
-            AckLater(delivery.DeliveryTag);
+            // A group's message for a member that has just left it (or a resumed session's resend
+            // after leaving) goes back to the group; anything else that matches nothing is dropped.
+            if (delivery.QueueName != _queueName && !SubscribesTo(delivery.QueueName)) RequeueLater(delivery.DeliveryTag);
+            else AckLater(delivery.DeliveryTag);
             return;
         }
         var published = MqttMessageConverter.PublishedQos(message.Properties);
@@ -201,11 +208,47 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         }
     }
 
+    /// <summary>Hands the reader the filled list and leaves the empty one to fill; caller holds <see cref="_deferredLock"/>.</summary>
+    private static List<ulong> Swap(ref List<ulong> pending, ref List<ulong> working)
+    {
+        if (pending.Count == 0) return working;
+        (pending, working) = (working, pending);
+        return working;
+    }
+
+    private void RequeueNow(ulong tag)
+    {
+        try
+        {
+            _session.Nack(tag, multiple: false, requeue: true);
+        }
+        catch (BrokerException)
+        {
+            // Already settled.
+        }
+    }
+
     /// <summary>Has the reader ack <paramref name="tag"/>; any thread (the reader is the session's only caller).</summary>
     private void AckLater(ulong tag)
     {
         lock (_deferredLock) _toAck.Add(tag);
         WakeReader();
+    }
+
+    /// <summary>Has the reader requeue <paramref name="tag"/>; any thread.</summary>
+    private void RequeueLater(ulong tag)
+    {
+        lock (_deferredLock) _toRequeue.Add(tag);
+        WakeReader();
+    }
+
+    private bool SubscribesTo(string queue)
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            if (subscription.Queue == queue) return true;
+        }
+        return false;
     }
 
     private void CloseLater(string reason)
@@ -223,22 +266,19 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
     private void RunDeferredWork()
     {
         Interlocked.Exchange(ref _wakeRequested, 0);
-        List<ulong> batch;
+        List<ulong> batch, requeue;
         lock (_deferredLock)
         {
-            if (_toAck.Count == 0) batch = _acking;
-            else
-            {
-                batch = _toAck;
-                _toAck = _acking;
-                _acking = batch;
-            }
+            batch = Swap(ref _toAck, ref _acking);
+            requeue = Swap(ref _toRequeue, ref _requeuing);
         }
         if (_session is not null)
         {
             foreach (ulong tag in batch) AckNow(tag);
+            foreach (ulong tag in requeue) RequeueNow(tag);
         }
         batch.Clear();
+        requeue.Clear();
         if (_deferredClose is { } reason) Fail(MqttReasonCode.UnspecifiedError, reason);
     }
 
