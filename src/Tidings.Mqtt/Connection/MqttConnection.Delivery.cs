@@ -126,7 +126,8 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         var native = MqttNativeBytes.Of(message);
         var flags = MqttNativeBytes.FlagsOf(native);
         bool fromStore = (flags & MqttNativeBytes.Flags.FromRetainedStore) != 0;
-        bool own = !fromStore && MqttNativeBytes.IsFrom(native, PublisherId);
+        // Whether the client published it itself: compared only once a No Local subscription asks.
+        int own = fromStore ? 0 : -1;
         bool found = false;
         granted = MqttQos.AtMostOnce;
         retain = fromStore;
@@ -134,7 +135,11 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         foreach (var subscription in _subscriptions)
         {
             if (subscription.Queue != queue || !MqttTopicFilter.Matches(subscription.MatchFilter, topic)) continue;
-            if (own && subscription.Options.NoLocal) continue;
+            if (subscription.Options.NoLocal && own != 0)
+            {
+                if (own < 0) own = MqttNativeBytes.IsFrom(native, PublisherId) ? 1 : 0;
+                if (own == 1) continue;
+            }
             if (!found || subscription.Qos > granted) granted = subscription.Qos;
             found = true;
             if (subscription.Options.RetainAsPublished && (flags & MqttNativeBytes.Flags.Retain) != 0) retain = true;

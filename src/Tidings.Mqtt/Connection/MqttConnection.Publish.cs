@@ -28,6 +28,15 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
     /// <summary>Retained QoS 1/2 publishes whose acknowledgement waits for the store too, by publish id; guarded by itself, made on first use.</summary>
     private Dictionary<ulong, RetainAckGate>? _retainGates;
 
+    /// <summary>The client id in UTF-8, marking this client's publishes for No Local; made on first use (a race makes equal copies).</summary>
+    private byte[]? _publisherId;
+    /// <summary>Shared properties of this client's publishes without 5.0 properties (<see cref="MqttMessageConverter.PlainFor"/>).</summary>
+    private MessageProperties[]? _plain;
+
+    private byte[] PublisherId => _publisherId ??= System.Text.Encoding.UTF8.GetBytes(_clientId);
+
+    private MessageProperties[] Plain => _plain ??= MqttMessageConverter.PlainFor(PublisherId);
+
     private void OnPublish(in MqttPublishPacket publish)
     {
         if (publish.Properties?.TopicAlias is not null)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Tidings.Core;
 using Tidings.Core.Messages;
 using Tidings.Core.Sessions;
@@ -18,16 +17,8 @@ namespace Tidings.Mqtt.Connection;
 /// </summary>
 internal sealed partial class MqttConnection
 {
-    /// <summary>The client id in UTF-8, marking this client's publishes for No Local; made on first use by the reader.</summary>
-    private byte[]? _publisherId;
-    /// <summary>Shared properties of this client's publishes without 5.0 properties (<see cref="MqttMessageConverter.PlainFor"/>).</summary>
-    private MessageProperties[]? _plain;
     /// <summary>The vhost's retained store, opened on first use by the reader.</summary>
     private RetainedStore? _retained;
-
-    private byte[] PublisherId => _publisherId ??= Encoding.UTF8.GetBytes(_clientId);
-
-    private MessageProperties[] Plain => _plain ??= MqttMessageConverter.PlainFor(PublisherId);
 
     private RetainedStore RetainedStore =>
         _retained ??= RetainedStoreRegistry.For(_broker, _options).Get(_connection!.VirtualHost.Name);

@@ -14,9 +14,6 @@ namespace Tidings.Mqtt.Connection;
 /// </summary>
 internal sealed partial class MqttConnection
 {
-    /// <summary>Binding argument holding a subscription's granted QoS.</summary>
-    internal const string QosArgument = MqttSubscriptionEntry.QosArgument;
-
     /// <summary>The subscriptions; replaced (copy-on-write) by the reader, read by queue threads in Deliver.</summary>
     private volatile MqttSubscriptionEntry[] _subscriptions = [];
     /// <summary>The client's subscription queue name, set at CONNECT.</summary>
