@@ -37,26 +37,16 @@ internal sealed partial class MqttConnection
                 reasons[i] = MqttReasonCode.TopicFilterInvalid;
                 continue;
             }
-            var vhost = _connection!.VirtualHost;
-            string queue = shared ? SharedQueueNameFor(group, match) : _queueName;
-            if (shared) EnsureSharedQueue(queue);
-            else EnsureQueue();
-            string key = MqttAmqpTopicMapping.ToAmqp(match);
-            var entry = new MqttSubscriptionEntry(filter, match, options, identifier, key, queue, shared);
-            int existing = IndexOf(filter);
-            if (existing >= 0 && !shared)
-                vhost.UnbindQueue(queue, _options.Exchange, key, _subscriptions[existing].Arguments(), _connection);
-            vhost.BindQueue(queue, _options.Exchange, key, entry.Arguments(), _connection);
-            var updated = existing >= 0 ? [.. _subscriptions] : new MqttSubscriptionEntry[_subscriptions.Length + 1];
-            if (existing < 0) _subscriptions.CopyTo(updated, 0);
-            updated[existing >= 0 ? existing : updated.Length - 1] = entry;
-            _subscriptions = updated;
-            if (shared && existing < 0) ConsumeShared(queue);
-            reasons[i] = (MqttReasonCode)(byte)options.Qos;
-            // Never to a shared subscription; Retain Handling 1 only for a new one, 2 never.
-            if (!shared && (options.RetainHandling == MqttRetainHandling.SendAtSubscribe
-                            || options.RetainHandling == MqttRetainHandling.SendIfNewSubscription && existing < 0))
-                (sendRetained ??= []).Add(entry);
+            try
+            {
+                reasons[i] = Subscribe(filter, match, group, shared, options, identifier, ref sendRetained);
+            }
+            catch (Tidings.Core.BrokerException e) when (e.Error != Tidings.Core.BrokerError.AccessRefused)
+            {
+                // This filter only (a name or key too long for the core, say); the others stand.
+                Log.ConnectionError(_logger, RemoteEndPoint, $"SUBSCRIBE to '{filter}' refused: {e.Message}");
+                reasons[i] = MqttReasonCode.UnspecifiedError;
+            }
         }
         if (!_consuming && HasOwnSubscriptions()) StartConsuming();
         var w = Output.Enter();
@@ -74,6 +64,32 @@ internal sealed partial class MqttConnection
         }
     }
 
+    /// <summary>One valid filter of a SUBSCRIBE: bound (and for a group, consumed); returns the granted QoS.</summary>
+    private MqttReasonCode Subscribe(string filter, string match, string group, bool shared, MqttSubscriptionOptions options,
+        int identifier, ref List<MqttSubscriptionEntry>? sendRetained)
+    {
+        var vhost = _connection!.VirtualHost;
+        string queue = shared ? SharedQueueNameFor(group, match) : _queueName;
+        if (shared) EnsureSharedQueue(queue);
+        else EnsureQueue();
+        string key = MqttAmqpTopicMapping.ToAmqp(match);
+        var entry = new MqttSubscriptionEntry(filter, match, options, identifier, key, queue, shared);
+        int existing = IndexOf(filter);
+        if (existing >= 0 && !shared)
+            vhost.UnbindQueue(queue, _options.Exchange, key, _subscriptions[existing].Arguments(), _connection);
+        vhost.BindQueue(queue, _options.Exchange, key, entry.Arguments(), _connection);
+        var updated = existing >= 0 ? [.. _subscriptions] : new MqttSubscriptionEntry[_subscriptions.Length + 1];
+        if (existing < 0) _subscriptions.CopyTo(updated, 0);
+        updated[existing >= 0 ? existing : updated.Length - 1] = entry;
+        _subscriptions = updated;
+        if (shared && existing < 0) ConsumeShared(queue, filter);
+        // Never to a shared subscription; Retain Handling 1 only for a new one, 2 never.
+        if (!shared && (options.RetainHandling == MqttRetainHandling.SendAtSubscribe
+                        || options.RetainHandling == MqttRetainHandling.SendIfNewSubscription && existing < 0))
+            (sendRetained ??= []).Add(entry);
+        return (MqttReasonCode)(byte)options.Qos;
+    }
+
     private void OnUnsubscribe(MqttUnsubscribePacket unsubscribe)
     {
         var reasons = new MqttReasonCode[unsubscribe.Filters.Count];
@@ -88,7 +104,7 @@ internal sealed partial class MqttConnection
             var removed = _subscriptions[index];
             // A member leaving a group stops consuming first (so no new delivery finds the
             // subscription gone and is dropped); the group's binding stays for the others.
-            if (removed.Shared) _session.Cancel(SharedConsumerTag(removed.Queue));
+            if (removed.Shared) _session.Cancel(removed.Filter);
             else _connection!.VirtualHost.UnbindQueue(_queueName, _options.Exchange, removed.RoutingKey, removed.Arguments(), _connection);
             _subscriptions = [.. _subscriptions[..index], .. _subscriptions[(index + 1)..]];
             reasons[i] = MqttReasonCode.Success;
@@ -158,13 +174,14 @@ internal sealed partial class MqttConnection
     /// <summary>
     /// This member's consumer on a shared queue: the queue hands each message to one of its
     /// consumers. The session-wide prefetch keeps the client's own and its shared consumers
-    /// together within one Receive Maximum.
+    /// together within one Receive Maximum. The consumer tag is the <c>$share/…</c> filter: unique
+    /// in the session, never the own consumer's (<c>mqtt-…</c>), and shorter than the queue name.
     /// </summary>
-    private void ConsumeShared(string queue)
+    private void ConsumeShared(string queue, string filter)
     {
         _session.SetPrefetch(_inflightLimit, global: false);
         _session.SetPrefetch(_inflightLimit, global: true);
-        _session.Consume(queue, SharedConsumerTag(queue), noAck: false, exclusive: false, arguments: null, this);
+        _session.Consume(queue, filter, noAck: false, exclusive: false, arguments: null, this);
     }
 
     /// <summary>
@@ -175,11 +192,9 @@ internal sealed partial class MqttConnection
     {
         foreach (var subscription in _subscriptions)
         {
-            if (subscription.Shared) _session.Cancel(SharedConsumerTag(subscription.Queue));
+            if (subscription.Shared) _session.Cancel(subscription.Filter);
         }
     }
-
-    private string SharedConsumerTag(string queue) => "mqtt-" + _clientId + "-" + queue;
 
     /// <summary>The subscriptions of an existing queue, from its bindings (a resumed or recovered session).</summary>
     private void LoadSubscriptions()

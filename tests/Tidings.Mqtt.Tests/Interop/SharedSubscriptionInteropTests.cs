@@ -132,4 +132,23 @@ public sealed class SharedSubscriptionInteropTests : IAsyncLifetime
         Assert.Equal(10, g2.Messages.Count);
         Assert.Equal(10, plain.Messages.Count);
     }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task A_filter_too_long_for_the_core_fails_alone_in_suback_and_the_connection_stays(MqttProtocolVersion version)
+    {
+        string t = $"long-{version}";
+        string tooLong = t + "/" + new string('x', 300);
+        await using var client = await MqttInterop.ConnectAsync(_server, version, "c-" + t);
+        var result = await client.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter($"$share/g/{tooLong}", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(tooLong, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter($"{t}/ok", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.Equal([MqttClientSubscribeResultCode.UnspecifiedError, MqttClientSubscribeResultCode.UnspecifiedError,
+            MqttClientSubscribeResultCode.GrantedQoS1], result.Items.Select(i => i.ResultCode));
+        await using var publisher = await MqttInterop.ConnectAsync(_server, version, "p-" + t);
+        await PublishAsync(publisher, $"{t}/ok", 0, 1);
+        await client.WaitForAsync(1);
+        Assert.True(client.Client.IsConnected);
+    }
 }
