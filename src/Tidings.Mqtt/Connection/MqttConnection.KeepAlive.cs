@@ -118,13 +118,13 @@ internal sealed partial class MqttConnection
     {
         // TODO: Will Delay Interval (5.0) is not honoured yet: the will goes out at once.
         var publish = new MqttPublishPacket(will.Topic, will.Qos, 0, will.Payload, will.Retain, properties: will.Properties);
-        if (will.Retain) Retain(publish, publishId: 0);
         var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         var message = _broker.Messages.Rent(_options.Exchange, MqttAmqpTopicMapping.ToAmqp(will.Topic), properties, (int)will.Payload.Length);
         will.Payload.CopyTo(MessagePool.BodyBuffer(message).Span);
         try
         {
             _session.Publish(message);
+            if (will.Retain) Retain(publish, publishId: 0, gate: null);
         }
         catch (BrokerException e)
         {

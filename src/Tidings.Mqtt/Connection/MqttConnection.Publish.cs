@@ -54,7 +54,7 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
 
         ulong publishId = publish.Qos == MqttQos.AtMostOnce ? 0 : ((ulong)publish.Qos << 16) | id;
         // Registered before routing: the confirm may come from the commit loop as soon as Publish returns.
-        RetainAckGate? gate = publish.Retain ? Retain(publish, publishId) : null;
+        RetainAckGate? gate = publish.Retain && publishId != 0 ? AddGate(publishId) : null;
         var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         string routingKey = MqttAmqpTopicMapping.ToAmqp(publish.Topic);
         int size = (int)publish.Payload.Length;
@@ -83,6 +83,8 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             MessagePool.ReleasePublisherReference(message);
         }
         if (publish.Qos == MqttQos.ExactlyOnce) _receivedQos2.Add(id);
+        // Retained only once the publish was allowed (write permission, limits) and routed.
+        if (publish.Retain) Retain(publish, publishId, gate);
         if (_settledInline != 0)
             Acknowledge(publishId, _settledInline == 1, result.Unroutable);
     }

@@ -24,13 +24,12 @@ internal sealed partial class MqttConnection
         _retained ??= RetainedStoreRegistry.For(_broker, _options).Get(_connection!.VirtualHost.Name);
 
     /// <summary>
-    /// Stores (or, for an empty payload, clears) the retained message of a RETAIN publish. The
-    /// store applies it in memory at once (a SUBSCRIBE right after sees it) and writes its log in
-    /// the background. For a QoS 1/2 publish (<paramref name="publishId"/> not 0) whose write is
-    /// pending or refused, returns the gate that holds its acknowledgement until the store is done.
-    /// A refusal is logged; the publish is routed all the same.
+    /// Stores (or, for an empty payload, clears) the retained message of a RETAIN publish that was
+    /// routed. The store applies it in memory at once (a SUBSCRIBE right after sees it) and writes
+    /// its log in the background; <paramref name="gate"/> (QoS 1/2) holds the acknowledgement until
+    /// it is done. A refusal is logged; the publish was routed all the same.
     /// </summary>
-    private RetainAckGate? Retain(in MqttPublishPacket publish, ulong publishId)
+    private void Retain(in MqttPublishPacket publish, ulong publishId, RetainAckGate? gate)
     {
         var store = RetainedStore;
         ValueTask<RetainResult> pending;
@@ -40,18 +39,8 @@ internal sealed partial class MqttConnection
             var payload = publish.Payload.IsSingleSegment ? publish.Payload.FirstSpan : publish.Payload.ToArray();
             pending = store.SetAsync(RetainedMessage.FromPublish(publish.Topic, payload, publish.Qos, publish.Properties, store.TimeProvider.GetUtcNow()));
         }
-        if (pending.IsCompletedSuccessfully)
-        {
-            var result = pending.Result;
-            LogRetainResult(publish.Topic, result);
-            if (publishId == 0 || result.IsSuccess()) return null;
-            var refused = AddGate(publishId);
-            refused.Retained(result);
-            return refused;
-        }
-        var gate = publishId == 0 ? null : AddGate(publishId);
-        _ = CompleteRetainAsync(publish.Topic, pending, publishId, gate);
-        return gate;
+        if (pending.IsCompletedSuccessfully) RetainDone(publish.Topic, pending.Result, publishId, gate);
+        else _ = CompleteRetainAsync(publish.Topic, pending, publishId, gate);
     }
 
     private async Task CompleteRetainAsync(string topic, ValueTask<RetainResult> pending, ulong publishId, RetainAckGate? gate)
@@ -66,6 +55,12 @@ internal sealed partial class MqttConnection
             _broker.Faults.Report($"{Description}: retaining '{topic}'", e);
             result = RetainResult.StoreFailed;
         }
+        RetainDone(topic, result, publishId, gate);
+    }
+
+    /// <summary>The store's half of the gate: acknowledges when the confirm came already; any thread.</summary>
+    private void RetainDone(string topic, RetainResult result, ulong publishId, RetainAckGate? gate)
+    {
         LogRetainResult(topic, result);
         if (gate is not null && gate.Retained(result) && TakeGate(publishId) is not null)
             Acknowledge(publishId, gate.Accepted, gate.Unroutable, result);
