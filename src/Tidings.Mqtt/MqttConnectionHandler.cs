@@ -28,6 +28,10 @@ public sealed class MqttConnectionHandler(
     /// <summary>The heartbeat every connection of this listener is checked by (keep-alive, CONNECT deadline).</summary>
     private readonly ConnectionHeartbeat _heartbeats = heartbeat ?? StartOwn(broker, lifetime);
 
+    /// <summary>Closes the retained stores once every connection is gone (Kestrel drained them before ApplicationStopped).</summary>
+    private readonly CancellationTokenRegistration _closeRetained =
+        lifetime.ApplicationStopped.Register(static b => Retained.RetainedStoreRegistry.Close((Broker)b!), broker);
+
     private static ConnectionHeartbeat StartOwn(Broker broker, IHostApplicationLifetime lifetime)
     {
         var own = new ConnectionHeartbeat(broker);

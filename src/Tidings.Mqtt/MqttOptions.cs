@@ -60,4 +60,20 @@ public sealed class MqttOptions
 
     /// <summary>Bytes of outgoing packets a connection may hold before its deliveries pause until the socket drains.</summary>
     public int MaxPendingOutputBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Where retained messages are kept: true on disk under the broker's data directory
+    /// (<c>mqtt-retained/&lt;vhost&gt;/</c>), false in memory only; null (default) follows the broker:
+    /// on disk when it stores persistent messages.
+    /// </summary>
+    public bool? RetainedOnDisk { get; set; }
+
+    /// <summary>Largest retained message (payload, topic and properties) a vhost's store accepts, in bytes; null for no limit.</summary>
+    public long? RetainedMaxMessageBytes { get; set; }
+
+    /// <summary>Most topics with a retained message per vhost; null for no limit (a retain beyond it: 5.0 PUBACK 0x97, still routed).</summary>
+    public int? RetainedMaxCount { get; set; }
+
+    /// <summary>Most bytes of retained messages per vhost (they are all held in memory); null for no limit.</summary>
+    public long? RetainedMaxTotalBytes { get; set; }
 }

@@ -46,6 +46,10 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
     private List<ulong> _toAck = [];
     /// <summary>The list the reader is acking from. Reader loop only.</summary>
     private List<ulong> _acking = [];
+    /// <summary>Tags for the reader to requeue (a shared queue's message for a member that left); guarded by <see cref="_deferredLock"/>.</summary>
+    private List<ulong> _toRequeue = [];
+    /// <summary>The list the reader is requeueing from. Reader loop only.</summary>
+    private List<ulong> _requeuing = [];
     /// <summary>1 while a wake-up of the reader is pending (interlocked).</summary>
     private int _wakeRequested;
     /// <summary>A close asked for from a queue thread (consumer cancelled or failed); done by the reader.</summary>
@@ -73,17 +77,21 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         string topic = MqttAmqpTopicMapping.ToMqtt(message.RoutingKey);
         // MQTT's own matching decides, so `$` topics never reach leading wildcards and an
         // unsubscribed filter delivers nothing even while its binding is being removed.
-        if (GrantedQos(topic) is not { } granted)
+        if (!Match(delivery.QueueName, topic, message.Properties, out var granted, out bool retain, out var identifiers))
         {
-            AckLater(delivery.DeliveryTag);
+            // A group's message for a member that has just left it (or a resumed session's resend
+            // after leaving) goes back to the group; anything else that matches nothing is dropped.
+            if (delivery.QueueName != _queueName && !SubscribesTo(delivery.QueueName)) RequeueLater(delivery.DeliveryTag);
+            else AckLater(delivery.DeliveryTag);
             return;
         }
         var published = MqttMessageConverter.PublishedQos(message.Properties);
         var qos = published < granted ? published : granted;
         ushort packetId = qos == MqttQos.AtMostOnce ? (ushort)0 : PacketIdFor(delivery.DeliveryTag);
         var properties = IsV5 ? MqttMessageConverter.ToMqtt(message, _broker.Time.GetUtcNow().ToUnixTimeMilliseconds()) : null;
+        if (identifiers is not null) (properties ??= new()).SubscriptionIdentifiers = identifiers;
         var packet = new MqttPublishPacket(topic, qos, packetId, new ReadOnlySequence<byte>(message.Body),
-            retain: false, dup: dup && qos != MqttQos.AtMostOnce, properties);
+            retain, dup: dup && qos != MqttQos.AtMostOnce, properties);
         if (_clientMaxPacketSize != int.MaxValue && MqttPacketWriter.GetPublishSize(Version, packet) > _clientMaxPacketSize)
         {
             AckLater(delivery.DeliveryTag);
@@ -106,6 +114,41 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         }
         if (qos == MqttQos.AtMostOnce) AckLater(delivery.DeliveryTag);
         _pressure.Check();
+    }
+
+    /// <summary>
+    /// Which subscriptions a delivery from <paramref name="queue"/> is for: the highest granted
+    /// QoS, whether RETAIN is set (always for a message from the retained store; for a live one
+    /// only when a matching subscription has Retain As Published and it was published retained),
+    /// and every matching subscription's identifier (5.0; null when none, so nothing is allocated).
+    /// No Local skips a subscription for the client's own publishes. False when none matches.
+    /// </summary>
+    private bool Match(string queue, string topic, Tidings.Core.Messages.MessageProperties message,
+        out MqttQos granted, out bool retain, out List<int>? identifiers)
+    {
+        var native = MqttNativeBytes.Of(message);
+        var flags = MqttNativeBytes.FlagsOf(native);
+        bool fromStore = (flags & MqttNativeBytes.Flags.FromRetainedStore) != 0;
+        // Whether the client published it itself: compared only once a No Local subscription asks.
+        int own = fromStore ? 0 : -1;
+        bool found = false;
+        granted = MqttQos.AtMostOnce;
+        retain = fromStore;
+        identifiers = null;
+        foreach (var subscription in _subscriptions)
+        {
+            if (subscription.Queue != queue || !MqttTopicFilter.Matches(subscription.MatchFilter, topic)) continue;
+            if (subscription.Options.NoLocal && own != 0)
+            {
+                if (own < 0) own = MqttNativeBytes.IsFrom(native, PublisherId) ? 1 : 0;
+                if (own == 1) continue;
+            }
+            if (!found || subscription.Qos > granted) granted = subscription.Qos;
+            found = true;
+            if (subscription.Options.RetainAsPublished && (flags & MqttNativeBytes.Flags.Retain) != 0) retain = true;
+            if (subscription.Identifier != 0 && IsV5) (identifiers ??= []).Add(subscription.Identifier);
+        }
+        return found;
     }
 
     /// <summary>
@@ -190,11 +233,47 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         }
     }
 
+    /// <summary>Hands the reader the filled list and leaves the empty one to fill; caller holds <see cref="_deferredLock"/>.</summary>
+    private static List<ulong> Swap(ref List<ulong> pending, ref List<ulong> working)
+    {
+        if (pending.Count == 0) return working;
+        (pending, working) = (working, pending);
+        return working;
+    }
+
+    private void RequeueNow(ulong tag)
+    {
+        try
+        {
+            _session.Nack(tag, multiple: false, requeue: true);
+        }
+        catch (BrokerException)
+        {
+            // Already settled.
+        }
+    }
+
     /// <summary>Has the reader ack <paramref name="tag"/>; any thread (the reader is the session's only caller).</summary>
     private void AckLater(ulong tag)
     {
         lock (_deferredLock) _toAck.Add(tag);
         WakeReader();
+    }
+
+    /// <summary>Has the reader requeue <paramref name="tag"/>; any thread.</summary>
+    private void RequeueLater(ulong tag)
+    {
+        lock (_deferredLock) _toRequeue.Add(tag);
+        WakeReader();
+    }
+
+    private bool SubscribesTo(string queue)
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            if (subscription.Queue == queue) return true;
+        }
+        return false;
     }
 
     private void CloseLater(string reason)
@@ -212,22 +291,19 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
     private void RunDeferredWork()
     {
         Interlocked.Exchange(ref _wakeRequested, 0);
-        List<ulong> batch;
+        List<ulong> batch, requeue;
         lock (_deferredLock)
         {
-            if (_toAck.Count == 0) batch = _acking;
-            else
-            {
-                batch = _toAck;
-                _toAck = _acking;
-                _acking = batch;
-            }
+            batch = Swap(ref _toAck, ref _acking);
+            requeue = Swap(ref _toRequeue, ref _requeuing);
         }
         if (_session is not null)
         {
             foreach (ulong tag in batch) AckNow(tag);
+            foreach (ulong tag in requeue) RequeueNow(tag);
         }
         batch.Clear();
+        requeue.Clear();
         if (_deferredClose is { } reason) Fail(MqttReasonCode.UnspecifiedError, reason);
     }
 

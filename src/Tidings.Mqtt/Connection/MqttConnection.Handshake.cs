@@ -196,11 +196,10 @@ internal sealed partial class MqttConnection
             ReceiveMaximum = _options.ReceiveMaximum,
             MaximumPacketSize = (uint)_options.MaxPacketSize,
             TopicAliasMaximum = _options.TopicAliasMaximum,
-            // TODO(retained): Retain Available = 1 once the retained store (src/Tidings.Mqtt/Retained) is wired in.
-            RetainAvailable = false,
+            RetainAvailable = true,
             WildcardSubscriptionAvailable = true,
-            SubscriptionIdentifierAvailable = false,
-            SharedSubscriptionAvailable = false,
+            SubscriptionIdentifierAvailable = true,
+            SharedSubscriptionAvailable = true,
             AssignedClientIdentifier = assigned ? clientId : null,
             SessionExpiryInterval = properties?.SessionExpiryInterval is { } asked && asked != _sessionExpiry ? _sessionExpiry : null,
         } : null;

@@ -87,6 +87,7 @@ internal sealed partial class MqttConnection
             if (_willDue && _will is not null) PublishWill(_will);
             if (IsPersistent)
             {
+                LeaveSharedGroups();
                 connection.Detach(_session);
                 var expiry = _sessionExpiry == uint.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(_sessionExpiry);
                 string queue = _queueName;
@@ -115,15 +116,15 @@ internal sealed partial class MqttConnection
     /// <summary>Publishes the will as the client would have; failures are logged, not thrown.</summary>
     private void PublishWill(MqttWill will)
     {
-        // TODO(retained): a will with RETAIN goes to the retained store too once it is wired in.
         // TODO: Will Delay Interval (5.0) is not honoured yet: the will goes out at once.
         var publish = new MqttPublishPacket(will.Topic, will.Qos, 0, will.Payload, will.Retain, properties: will.Properties);
-        var properties = MqttMessageConverter.ToNeutral(publish);
+        var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         var message = _broker.Messages.Rent(_options.Exchange, MqttAmqpTopicMapping.ToAmqp(will.Topic), properties, (int)will.Payload.Length);
         will.Payload.CopyTo(MessagePool.BodyBuffer(message).Span);
         try
         {
             _session.Publish(message);
+            if (will.Retain) Retain(publish, publishId: 0, gate: null);
         }
         catch (BrokerException e)
         {

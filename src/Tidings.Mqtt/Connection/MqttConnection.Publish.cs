@@ -3,6 +3,7 @@ using Tidings.Core;
 using Tidings.Core.Messages;
 using Tidings.Core.Sessions;
 using Tidings.Mqtt.Protocol;
+using Tidings.Mqtt.Retained;
 using Tidings.Mqtt.Topics;
 
 namespace Tidings.Mqtt.Connection;
@@ -24,6 +25,17 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
     private ulong _publishingId;
     /// <summary>The settlement seen for <see cref="_publishingId"/> during Publish: 0 none, 1 accepted, 2 refused.</summary>
     private int _settledInline;
+    /// <summary>Retained QoS 1/2 publishes whose acknowledgement waits for the store too, by publish id; guarded by itself, made on first use.</summary>
+    private Dictionary<ulong, RetainAckGate>? _retainGates;
+
+    /// <summary>The client id in UTF-8, marking this client's publishes for No Local; made on first use (a race makes equal copies).</summary>
+    private byte[]? _publisherId;
+    /// <summary>Shared properties of this client's publishes without 5.0 properties (<see cref="MqttMessageConverter.PlainFor"/>).</summary>
+    private MessageProperties[]? _plain;
+
+    private byte[] PublisherId => _publisherId ??= System.Text.Encoding.UTF8.GetBytes(_clientId);
+
+    private MessageProperties[] Plain => _plain ??= MqttMessageConverter.PlainFor(PublisherId);
 
     /// <summary>Topic Aliases the client set on this connection (5.0).</summary>
     private InboundTopicAliases _inboundAliases = new(0);
@@ -36,9 +48,6 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             string topic = _inboundAliases.Resolve(received.Topic, alias);
             publish = new MqttPublishPacket(topic, received.Qos, received.PacketId, received.Payload, received.Retain, received.Dup, received.Properties);
         }
-        if (publish.Retain && IsV5)
-            // TODO(retained): hand the message to the retained store here once it is wired in.
-            throw new MqttProtocolException(MqttReasonCode.RetainNotSupported, "retained messages are not available yet");
         _alarmBlocking.HasPublished = true;
         ushort id = publish.PacketId;
         if (publish.Qos == MqttQos.ExactlyOnce && _receivedQos2.Contains(id))
@@ -50,12 +59,14 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         if (publish.Qos != MqttQos.AtMostOnce && Interlocked.Increment(ref _inboundInFlight) > _options.ReceiveMaximum)
             throw new MqttProtocolException(MqttReasonCode.ReceiveMaximumExceeded, $"more than {_options.ReceiveMaximum} unacknowledged QoS 1/2 publishes");
 
-        var properties = MqttMessageConverter.ToNeutral(publish);
+        ulong publishId = publish.Qos == MqttQos.AtMostOnce ? 0 : ((ulong)publish.Qos << 16) | id;
+        // Registered before routing: the confirm may come from the commit loop as soon as Publish returns.
+        RetainAckGate? gate = publish.Retain && publishId != 0 ? AddGate(publishId) : null;
+        var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         string routingKey = MqttAmqpTopicMapping.ToAmqp(publish.Topic);
         int size = (int)publish.Payload.Length;
         var message = _broker.Messages.Rent(_options.Exchange, routingKey, properties, size);
         publish.Payload.CopyTo(MessagePool.BodyBuffer(message).Span);
-        ulong publishId = publish.Qos == MqttQos.AtMostOnce ? 0 : ((ulong)publish.Qos << 16) | id;
         _publishingId = publishId;
         _settledInline = 0;
         PublishResult result;
@@ -67,6 +78,7 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         {
             // 5.0 can refuse one message and keep the connection.
             Log.ConnectionError(_logger, RemoteEndPoint, $"PUBLISH to '{publish.Topic}' refused: {e.Message}");
+            if (gate is not null) TakeGate(publishId);
             Interlocked.Decrement(ref _inboundInFlight);
             WriteAck(publish.Qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, id,
                 e.Error == BrokerError.AccessRefused ? MqttReasonCode.NotAuthorized : MqttReasonCode.UnspecifiedError);
@@ -78,6 +90,8 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             MessagePool.ReleasePublisherReference(message);
         }
         if (publish.Qos == MqttQos.ExactlyOnce) _receivedQos2.Add(id);
+        // Retained only once the publish was allowed (write permission, limits) and routed.
+        if (publish.Retain) Retain(publish, publishId, gate);
         if (_settledInline != 0)
             Acknowledge(publishId, _settledInline == 1, result.Unroutable);
     }
@@ -97,8 +111,20 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         Acknowledge(publishId, accepted, unroutable: false);
     }
 
-    /// <summary>PUBACK (QoS 1) or PUBREC (QoS 2) for a settled publish; any thread.</summary>
+    /// <summary>PUBACK (QoS 1) or PUBREC (QoS 2) for a settled publish, once its retain (if any) is durable too; any thread.</summary>
     private void Acknowledge(ulong publishId, bool accepted, bool unroutable)
+    {
+        if (Volatile.Read(ref _retainGates) is not null && FindGate(publishId) is { } gate)
+        {
+            if (!gate.Settled(accepted, unroutable)) return;
+            TakeGate(publishId);
+            Acknowledge(publishId, accepted, unroutable, gate.Retain);
+            return;
+        }
+        Acknowledge(publishId, accepted, unroutable, RetainResult.Stored);
+    }
+
+    private void Acknowledge(ulong publishId, bool accepted, bool unroutable, RetainResult retain)
     {
         var qos = (MqttQos)(publishId >> 16);
         ushort id = (ushort)publishId;
@@ -109,6 +135,10 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             return;
         }
         var reason = !accepted ? MqttReasonCode.QuotaExceeded
+            // Routed, but not retained: a 5.0 PUBACK can say so. (Not a PUBREC: a failure there
+            // would end the QoS 2 flow for a message that was delivered.)
+            : retain.IsRefused() && qos == MqttQos.AtLeastOnce ? MqttReasonCode.QuotaExceeded
+            : !retain.IsSuccess() && qos == MqttQos.AtLeastOnce ? MqttReasonCode.UnspecifiedError
             : unroutable && IsV5 ? MqttReasonCode.NoMatchingSubscribers
             : MqttReasonCode.Success;
         if (qos == MqttQos.AtLeastOnce || !accepted) Interlocked.Decrement(ref _inboundInFlight);

@@ -24,20 +24,40 @@ internal static class MqttMessageConverter
         "x-last-death-reason", "x-last-death-queue", "x-last-death-exchange",
     };
 
-    /// <summary>Shared properties of a PUBLISH without 5.0 properties, by QoS: nothing to allocate.</summary>
-    private static readonly MessageProperties[] Plain = [Make(MqttQos.AtMostOnce), Make(MqttQos.AtLeastOnce), Make(MqttQos.ExactlyOnce)];
-
-    private static MessageProperties Make(MqttQos qos) => new()
+    /// <summary>
+    /// The properties of a publisher's PUBLISH without 5.0 properties, by QoS and RETAIN (index
+    /// qos * 2 + retain): made once per connection, so such a publish allocates nothing for them.
+    /// </summary>
+    public static MessageProperties[] PlainFor(ReadOnlySpan<byte> publisher)
     {
-        Durable = qos == MqttQos.AtMostOnce ? null : true,
-        Native = new NativeEncoding(NativeProtocol, new byte[] { (byte)qos, 0xFF }),
-    };
+        var plain = new MessageProperties[6];
+        for (int i = 0; i < plain.Length; i++)
+        {
+            var qos = (MqttQos)(i / 2);
+            plain[i] = new MessageProperties
+            {
+                Durable = qos == MqttQos.AtMostOnce ? null : true,
+                Native = new NativeEncoding(NativeProtocol,
+                    MqttNativeBytes.Make(qos, 0xFF, (i & 1) != 0 ? MqttNativeBytes.Flags.Retain : MqttNativeBytes.Flags.None, publisher)),
+            };
+        }
+        return plain;
+    }
 
-    /// <summary>The neutral properties of a client's PUBLISH (QoS ≥ 1 is persistent, as in RabbitMQ).</summary>
-    public static MessageProperties ToNeutral(in MqttPublishPacket publish)
+    /// <summary>
+    /// The neutral properties of a client's PUBLISH (QoS ≥ 1 is persistent, as in RabbitMQ).
+    /// <paramref name="plain"/> is <see cref="PlainFor"/> of the same publisher.
+    /// </summary>
+    public static MessageProperties ToNeutral(in MqttPublishPacket publish, MessageProperties[] plain,
+        MqttNativeBytes.Flags flags = MqttNativeBytes.Flags.None)
     {
         var p = publish.Properties;
-        if (p is null) return Plain[(int)publish.Qos];
+        if (publish.Retain) flags |= MqttNativeBytes.Flags.Retain;
+        if (p is null && (flags & ~MqttNativeBytes.Flags.Retain) == 0) return plain[(int)publish.Qos * 2 + (publish.Retain ? 1 : 0)];
+        var publisher = MqttNativeBytes.Of(plain[0])[MqttNativeBytes.HeaderLength..];
+        var native = new NativeEncoding(NativeProtocol, MqttNativeBytes.Make(publish.Qos, p?.PayloadFormatIndicator ?? 0xFF, flags, publisher));
+        if (p is null)
+            return new MessageProperties { Durable = publish.Qos == MqttQos.AtMostOnce ? null : true, Native = native };
         string? correlationId = null;
         byte[]? correlationData = null;
         if (p.CorrelationData is { } data)
@@ -62,7 +82,7 @@ internal static class MqttMessageConverter
             ReplyTo = p.ResponseTopic is { } response ? MqttAmqpTopicMapping.ToAmqp(response) : null,
             TimeToLiveMs = p.MessageExpiryInterval is { } expiry ? expiry * 1000L : null,
             Headers = headers,
-            Native = new NativeEncoding(NativeProtocol, new byte[] { (byte)publish.Qos, p.PayloadFormatIndicator ?? 0xFF }),
+            Native = native,
         };
     }
 

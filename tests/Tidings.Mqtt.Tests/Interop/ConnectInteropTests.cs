@@ -86,9 +86,10 @@ public sealed class ConnectInteropTests : IAsyncLifetime
     {
         await using var client = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, "caps");
         var result = client.Result!;
-        Assert.False(result.RetainAvailable);
+        Assert.True(result.RetainAvailable);
         Assert.True(result.WildcardSubscriptionAvailable);
-        Assert.False(result.SharedSubscriptionAvailable);
+        Assert.True(result.SharedSubscriptionAvailable);
+        Assert.True(result.SubscriptionIdentifiersAvailable);
         Assert.Equal(16, result.TopicAliasMaximum);
         Assert.Equal((ushort)1024, result.ReceiveMaximum);
     }

@@ -225,14 +225,4 @@ public sealed class RawSocketTests : IAsyncLifetime
         await Task.Delay(MqttInterop.Quiet);
         Assert.Single(watcher.Messages);
     }
-
-    [Fact]
-    public async Task Retain_publish_in_5_gets_disconnect_0x9a_while_retain_is_not_available()
-    {
-        using var raw = await ConnectedAsync(OurVersion.V500, "retainer");
-        await raw.SendAsync(MqttNet.Encode(new Net.MqttPublishPacket { Topic = "r", Retain = true, PayloadSegment = new ArraySegment<byte>([1]) }, OurVersion.V500));
-        var answer = await raw.ReadPacketAsync();
-        Assert.NotNull(answer);
-        Assert.Equal([0xE0, 0x01, 0x9A], answer[..3]);
-    }
 }
