@@ -190,6 +190,7 @@ internal sealed partial class MqttConnection
 
         // ---- the session: resumed, recovered from its durable queue, or new ----
         bool sessionPresent = OpenSession(connect.CleanStart, out var resumed);
+        RestoreReceivedQos2(resumed: !connect.CleanStart && sessionPresent);
 
         var ack = IsV5 ? new MqttProperties
         {

@@ -88,6 +88,7 @@ internal sealed partial class MqttConnection
             if (IsPersistent)
             {
                 LeaveSharedGroups();
+                if (_receivedQos2.Count > 0) _registry?.KeepReceivedQos2(_registryKey, _receivedQos2);
                 connection.Detach(_session);
                 var expiry = _sessionExpiry == uint.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(_sessionExpiry);
                 string queue = _queueName;

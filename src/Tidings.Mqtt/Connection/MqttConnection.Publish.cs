@@ -17,8 +17,8 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
 {
     /// <summary>The core session (number 1): publishes, the subscription consumer, acks. Reader loop only.</summary>
     private Session _session = null!;
-    /// <summary>QoS 2 packet ids received and routed, until PUBREL. Reader loop only.</summary>
-    private readonly HashSet<ushort> _receivedQos2 = [];
+    /// <summary>QoS 2 packet ids received and routed, until PUBREL; carried over to a resumed persistent session. Reader loop only.</summary>
+    private HashSet<ushort> _receivedQos2 = [];
     /// <summary>QoS 1 and 2 publishes not yet acknowledged or released, against the server's Receive Maximum (interlocked).</summary>
     private int _inboundInFlight;
     /// <summary>Publish id of the publish the reader is inside of (0 = none): a settlement for it is answered after Publish returns.</summary>
@@ -143,6 +143,19 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             : MqttReasonCode.Success;
         if (qos == MqttQos.AtLeastOnce || !accepted) Interlocked.Decrement(ref _inboundInFlight);
         WriteAck(qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, id, reason);
+    }
+
+    /// <summary>
+    /// At CONNECT, after any older connection with this client id has ended: a resumed session
+    /// takes back the QoS 2 flows its last connection left open; a clean start drops them.
+    /// </summary>
+    private void RestoreReceivedQos2(bool resumed)
+    {
+        var kept = _registry!.TakeReceivedQos2(_registryKey);
+        if (!resumed || kept is null) return;
+        _receivedQos2 = kept;
+        // Until PUBREL they count against the Receive Maximum, as they did before.
+        Interlocked.Add(ref _inboundInFlight, kept.Count);
     }
 
     /// <summary>PUBREL from the client: the QoS 2 id is released.</summary>

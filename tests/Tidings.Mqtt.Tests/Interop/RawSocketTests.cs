@@ -225,4 +225,48 @@ public sealed class RawSocketTests : IAsyncLifetime
         await Task.Delay(MqttInterop.Quiet);
         Assert.Single(watcher.Messages);
     }
+
+    [Theory]
+    [InlineData(OurVersion.V311)]
+    [InlineData(OurVersion.V500)]
+    public async Task A_qos2_flow_left_open_by_a_lost_connection_is_finished_once_by_the_resumed_session(OurVersion version)
+    {
+        string topic = $"q2-resume/{version}";
+        await using var watcher = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, "q2r-watcher-" + version);
+        await watcher.SubscribeAsync(topic, MqttQualityOfServiceLevel.ExactlyOnce);
+        Action<Net.MqttConnectPacket> persistent = c =>
+        {
+            c.CleanSession = false;
+            if (version == OurVersion.V500) c.SessionExpiryInterval = 60;
+        };
+        byte[] publish(bool dup) => MqttNet.Encode(new Net.MqttPublishPacket
+        {
+            Topic = topic,
+            QualityOfServiceLevel = MqttQualityOfServiceLevel.ExactlyOnce,
+            PacketIdentifier = 9,
+            Dup = dup,
+            PayloadSegment = new ArraySegment<byte>("exactly once"u8.ToArray()),
+        }, version);
+
+        var first = await ConnectedAsync(version, "q2r-pub-" + version, configure: persistent);
+        await first.SendAsync(publish(dup: false));
+        Assert.Equal([0x50, 0x02, 0x00, 0x09], (await first.ReadPacketAsync())![..4]);
+        // The connection is lost before the client could send PUBREL.
+        first.Kill();
+        await watcher.WaitForAsync(1);
+
+        using var second = await RawMqttClient.ConnectAsync(_server.MqttPort);
+        await second.SendAsync(Connect(version, "q2r-pub-" + version, configure: persistent));
+        var connack = await second.ReadPacketAsync();
+        Assert.NotNull(connack);
+        Assert.Equal(1, connack[2] & 0x01);
+        // The client resends the PUBLISH with DUP (it never saw the PUBREC), then PUBREL.
+        await second.SendAsync(publish(dup: true));
+        Assert.Equal([0x50, 0x02, 0x00, 0x09], (await second.ReadPacketAsync())![..4]);
+        await second.SendAsync(MqttNet.Encode(new Net.MqttPubRelPacket { PacketIdentifier = 9 }, version));
+        Assert.Equal([0x70, 0x02, 0x00, 0x09], (await second.ReadPacketAsync())![..4]);
+
+        await Task.Delay(MqttInterop.Quiet);
+        Assert.Single(watcher.Messages);
+    }
 }
