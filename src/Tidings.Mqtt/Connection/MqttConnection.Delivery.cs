@@ -77,7 +77,10 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         string topic = MqttAmqpTopicMapping.ToMqtt(message.RoutingKey);
         // MQTT's own matching decides, so `$` topics never reach leading wildcards and an
         // unsubscribed filter delivers nothing even while its binding is being removed.
-        if (!Match(delivery.QueueName, topic, message.Properties, out var granted, out bool retain, out var identifiers))
+        // The matching subscriptions' identifiers, written as extra properties: no list and no
+        // properties object per delivery (a client has few subscriptions; many spill to the heap).
+        Span<int> identifiers = IsV5 ? _subscriptions.Length <= 32 ? stackalloc int[32] : new int[_subscriptions.Length] : default;
+        if (!Match(delivery.QueueName, topic, message.Properties, out var granted, out bool retain, identifiers, out int identifierCount))
         {
             // A group's message for a member that has just left it (or a resumed session's resend
             // after leaving) goes back to the group; anything else that matches nothing is dropped.
@@ -89,10 +92,10 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         var qos = published < granted ? published : granted;
         ushort packetId = qos == MqttQos.AtMostOnce ? (ushort)0 : PacketIdFor(delivery.DeliveryTag);
         var properties = IsV5 ? MqttMessageConverter.ToMqtt(message, _broker.Time.GetUtcNow().ToUnixTimeMilliseconds()) : null;
-        if (identifiers is not null) (properties ??= new()).SubscriptionIdentifiers = identifiers;
+        var ids = identifiers[..identifierCount];
         var packet = new MqttPublishPacket(topic, qos, packetId, new ReadOnlySequence<byte>(message.Body),
             retain, dup: dup && qos != MqttQos.AtMostOnce, properties);
-        if (_clientMaxPacketSize != int.MaxValue && MqttPacketWriter.GetPublishSize(Version, packet) > _clientMaxPacketSize)
+        if (_clientMaxPacketSize != int.MaxValue && MqttPacketWriter.GetPublishSize(Version, packet, ids) > _clientMaxPacketSize)
         {
             AckLater(delivery.DeliveryTag);
             return;
@@ -105,8 +108,8 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         var w = Output.Enter();
         try
         {
-            if (_outboundAliases.Enabled) WriteAliased(w, packet);
-            else MqttPacketWriter.WritePublish(w, Version, packet);
+            if (_outboundAliases.Enabled) WriteAliased(w, packet, ids);
+            else MqttPacketWriter.WritePublish(w, Version, packet, ids);
         }
         finally
         {
@@ -120,11 +123,12 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
     /// Which subscriptions a delivery from <paramref name="queue"/> is for: the highest granted
     /// QoS, whether RETAIN is set (always for a message from the retained store; for a live one
     /// only when a matching subscription has Retain As Published and it was published retained),
-    /// and every matching subscription's identifier (5.0; null when none, so nothing is allocated).
-    /// No Local skips a subscription for the client's own publishes. False when none matches.
+    /// and every matching subscription's identifier (5.0) into <paramref name="identifiers"/>, at
+    /// least as long as the subscriptions. No Local skips a subscription for the client's own
+    /// publishes. False when none matches.
     /// </summary>
     private bool Match(string queue, string topic, Tidings.Core.Messages.MessageProperties message,
-        out MqttQos granted, out bool retain, out List<int>? identifiers)
+        out MqttQos granted, out bool retain, Span<int> identifiers, out int identifierCount)
     {
         var native = MqttNativeBytes.Of(message);
         var flags = MqttNativeBytes.FlagsOf(native);
@@ -134,7 +138,7 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         bool found = false;
         granted = MqttQos.AtMostOnce;
         retain = fromStore;
-        identifiers = null;
+        identifierCount = 0;
         foreach (var subscription in _subscriptions)
         {
             if (subscription.Queue != queue || !MqttTopicFilter.Matches(subscription.MatchFilter, topic)) continue;
@@ -146,7 +150,7 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
             if (!found || subscription.Qos > granted) granted = subscription.Qos;
             found = true;
             if (subscription.Options.RetainAsPublished && (flags & MqttNativeBytes.Flags.Retain) != 0) retain = true;
-            if (subscription.Identifier != 0 && IsV5) (identifiers ??= []).Add(subscription.Identifier);
+            if (subscription.Identifier != 0 && IsV5) identifiers[identifierCount++] = subscription.Identifier;
         }
         return found;
     }
@@ -156,16 +160,16 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
     /// knows the alias. Inside the output lock, so aliases are chosen in wire order. The size
     /// check before used the full topic: an aliased packet is never larger.
     /// </summary>
-    private void WriteAliased(IBufferWriter<byte> w, in MqttPublishPacket packet)
+    private void WriteAliased(IBufferWriter<byte> w, in MqttPublishPacket packet, ReadOnlySpan<int> subscriptionIds)
     {
         ushort alias = _outboundAliases.Choose(packet.Topic, out bool known);
         if (!known)
         {
-            MqttPacketWriter.WritePublish(w, Version, packet, topicAlias: alias);
+            MqttPacketWriter.WritePublish(w, Version, packet, subscriptionIds, alias);
             return;
         }
         var aliased = new MqttPublishPacket("", packet.Qos, packet.PacketId, packet.Payload, packet.Retain, packet.Dup, packet.Properties);
-        MqttPacketWriter.WritePublish(w, Version, aliased, topicAlias: alias);
+        MqttPacketWriter.WritePublish(w, Version, aliased, subscriptionIds, alias);
     }
 
     /// <summary>PUBACK, PUBREC, PUBCOMP for deliveries; PUBREL for the client's QoS 2 publishes.</summary>

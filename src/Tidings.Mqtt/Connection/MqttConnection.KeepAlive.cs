@@ -117,7 +117,7 @@ internal sealed partial class MqttConnection
     /// <summary>Publishes the will as the client would have; failures are logged, not thrown.</summary>
     private void PublishWill(MqttWill will)
     {
-        // TODO: Will Delay Interval (5.0) is not honoured yet: the will goes out at once.
+        // Will Delay Interval (5.0) is not honoured: the will goes out at once (open in issue 16, docs/MQTT.md).
         var publish = new MqttPublishPacket(will.Topic, will.Qos, 0, will.Payload, will.Retain, properties: will.Properties);
         var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         var message = _broker.Messages.Rent(_options.Exchange, MqttAmqpTopicMapping.ToAmqp(will.Topic), properties, (int)will.Payload.Length);
