@@ -43,6 +43,8 @@ internal sealed partial class MqttConnection
             // A client that left while blocked: its session detaches or closes now, not at the alarm's end.
             if (result.IsCompleted) throw new OperationCanceledException("the client left while blocked");
         }
+        // The wait ends now: keep-alive counts from here, not from the last refresh inside it.
+        _keepAlive();
         // Whatever the last wait examined is read again by the packet loop.
         if (input.TryRead(out var rest)) input.AdvanceTo(rest.Buffer.Start);
     }
