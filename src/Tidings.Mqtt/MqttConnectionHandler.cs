@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,10 +42,11 @@ public sealed class MqttConnectionHandler(
     }
 
     /// <inheritdoc />
-    public override async Task OnConnectedAsync(ConnectionContext connection)
-    {
-        var mqtt = new MqttConnection(broker, options.Value, connection.Transport, connection.RemoteEndPoint,
-            connection.LocalEndPoint, logger, _heartbeats);
-        await mqtt.RunAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
-    }
+    public override Task OnConnectedAsync(ConnectionContext connection) =>
+        RunAsync(connection.Transport, connection.RemoteEndPoint, connection.LocalEndPoint);
+
+    /// <summary>Runs one MQTT connection over <paramref name="transport"/> (a TCP connection's pipes, or a WebSocket's).</summary>
+    internal Task RunAsync(IDuplexPipe transport, EndPoint? remoteEndPoint, EndPoint? localEndPoint) =>
+        new MqttConnection(broker, options.Value, transport, remoteEndPoint, localEndPoint, logger, _heartbeats)
+            .RunAsync(lifetime.ApplicationStopping);
 }

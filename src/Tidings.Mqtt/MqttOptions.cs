@@ -9,6 +9,12 @@ public sealed class MqttOptions
     /// <summary>TCP port (1883 is MQTT's standard port; 0 picks a free one).</summary>
     public int Port { get; set; } = 1883;
 
+    /// <summary>
+    /// Path of MQTT over WebSocket (subprotocol <c>mqtt</c>) on the HTTP listener's port; empty for
+    /// none. RabbitMQ's web_mqtt plugin serves <c>/ws</c> on a port of its own; Tidings shares the HTTP port.
+    /// </summary>
+    public string WebSocketPath { get; set; } = "/mqtt";
+
     /// <summary>The topic exchange MQTT publishes go to and subscriptions bind to (RabbitMQ's mqtt.exchange).</summary>
     public string Exchange { get; set; } = "amq.topic";
 

@@ -13,6 +13,7 @@ using Tidings.Connections.Listeners;
 using Tidings.Core;
 using Tidings.Http;
 using Tidings.Http.Common;
+using Tidings.Mqtt.WebSockets;
 using Tidings.Mqtt;
 
 namespace Tidings.Testing;
@@ -60,9 +61,10 @@ public sealed class TestBrokerServer : IAsyncDisposable
 
     /// <summary>A broker with the HTTP endpoints (management, REST, metrics, dashboard) and the AMQP listener.</summary>
     /// <param name="mapExtra">Maps endpoints of the test's own next to Tidings' (e.g. one that throws).</param>
+    /// <param name="withMqtt">Also an MQTT listener, and MQTT over WebSocket at /mqtt on the HTTP port.</param>
     public static Task<TestBrokerServer> StartWithHttpAsync(BrokerOptions? brokerOptions = null, Action<HttpOptions>? configureHttp = null,
-        Action<AmqpOptions>? configureAmqp = null, Action<WebApplication>? mapExtra = null) =>
-        StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp, mapExtra);
+        Action<AmqpOptions>? configureAmqp = null, Action<WebApplication>? mapExtra = null, bool withMqtt = false) =>
+        StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp, mapExtra, withMqtt);
 
     private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
         bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null,
@@ -107,6 +109,7 @@ public sealed class TestBrokerServer : IAsyncDisposable
         listeners.Add("amqp", "amqp", tls: false, () => amqp?.EndPoint);
         if (withMqtt) listeners.Add("mqtt", "mqtt", tls: false, () => mqtt?.EndPoint);
         if (withHttp) app.MapTidingsHttp();
+        if (withHttp && withMqtt) app.MapMqttWebSockets();
         mapExtra?.Invoke(app);
         try
         {

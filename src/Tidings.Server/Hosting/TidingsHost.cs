@@ -7,11 +7,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using Tidings.Connections;
 using Tidings.Connections.Listeners;
 using Tidings.Connections.Tls;
 using Tidings.Core;
 using Tidings.Http;
+using Tidings.Mqtt;
+using Tidings.Mqtt.WebSockets;
 using Tidings.Server.Cli;
 
 namespace Tidings.Server.Hosting;
@@ -134,6 +137,9 @@ public static class TidingsHost
         // Resolving it now puts it in the container's care, so disposing an app that never started still disposes the broker.
         app.Services.GetRequiredService<BrokerLifecycle>();
         app.MapTidingsHttp();
+        // MQTT over WebSocket shares the HTTP port, as long as the MQTT listener is not switched off.
+        string webSocketPath = app.Services.GetRequiredService<IOptions<MqttOptions>>().Value.WebSocketPath;
+        if (options.Mqtt.Enabled && webSocketPath.Length > 0) app.MapMqttWebSockets(webSocketPath);
         return app;
     }
 
