@@ -73,7 +73,7 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
     }
 
     [Fact]
-    public async Task Overview_lists_amqp_amqp_ssl_and_https_with_their_ports_and_addresses()
+    public async Task Overview_lists_amqp_amqp_ssl_https_mqtt_and_mqtt_ssl_with_their_ports_and_addresses()
     {
         var (exitCode, output, error) = await CurlAsync($"https://127.0.0.1:{server.HttpsPort}/api/overview");
         Assert.True(exitCode == 0, $"curl exited {exitCode}: {error}");
@@ -84,7 +84,7 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
             .ToList();
         Assert.Equal(
             [("amqp", "127.0.0.1", server.AmqpPort), ("amqp/ssl", "127.0.0.1", server.AmqpsPort), ("https", "127.0.0.1", server.HttpsPort),
-                ("mqtt", "127.0.0.1", server.MqttPort)],
+                ("mqtt", "127.0.0.1", server.MqttPort), ("mqtt/ssl", "127.0.0.1", server.MqttsPort)],
             listeners);
         var context = Assert.Single(overview.RootElement.GetProperty("contexts").EnumerateArray());
         Assert.Equal(server.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), context.GetProperty("port").GetString());

@@ -6,7 +6,7 @@ using Tidings.Server.Hosting;
 namespace Tidings.Server.Tests.Tls;
 
 /// <summary>
-/// One server for the TLS tests: plain AMQP, amqps and HTTPS on ports the OS picked on
+/// One server for the TLS tests: plain AMQP and MQTT, amqps, mqtts and HTTPS on ports the OS picked on
 /// 127.0.0.1, with a certificate from <see cref="TestCertificates"/>, configured through
 /// TIDINGS__ variables as an operator would.
 /// </summary>
@@ -25,6 +25,8 @@ public sealed class TlsServer : IAsyncLifetime
 
     public int MqttPort => App.GetListenerEndpoint("mqtt").Port;
 
+    public int MqttsPort => App.GetListenerEndpoint("mqtts").Port;
+
     public int HttpsPort => App.GetListenerEndpoint("http").Port;
 
     public async Task InitializeAsync()
@@ -33,12 +35,13 @@ public sealed class TlsServer : IAsyncLifetime
         var environment = new Hashtable
         {
             ["TIDINGS__AMQPS__ENABLED"] = "true",
+            ["TIDINGS__MQTTS__ENABLED"] = "true",
             ["TIDINGS__HTTP__TLS"] = "true",
             ["TIDINGS__TLS__CERTIFICATEFILE"] = Certificates.CertificateFile,
             ["TIDINGS__TLS__KEYFILE"] = Certificates.KeyFile,
         };
         var serve = ArgumentParser.Parse(ServeCommand.Verb,
-            ["--amqp-port", "0", "--mqtt-port", "0", "--amqps-port", "0", "--http-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
+            ["--amqp-port", "0", "--mqtt-port", "0", "--amqps-port", "0", "--mqtts-port", "0", "--http-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
         _app = TidingsHost.Build(serve, configure: null, environment, _directory.Path, Listeners.All);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _app.StartAsync(timeout.Token);
