@@ -34,6 +34,18 @@ public sealed class MqttConnectionHandler(
     private readonly CancellationTokenRegistration _closeRetained =
         lifetime.ApplicationStopped.Register(static b => Retained.RetainedStoreRegistry.Close((Broker)b!), broker);
 
+    /// <summary>
+    /// Opened with the listener, not with the first client: sessions left detached when the broker
+    /// stopped must expire on time even if their clients never come back. Closed at host stop.
+    /// </summary>
+    private readonly CancellationTokenRegistration _closeSessions = OpenSessions(broker, lifetime);
+
+    private static CancellationTokenRegistration OpenSessions(Broker broker, IHostApplicationLifetime lifetime)
+    {
+        _ = Sessions.MqttSessionStore.For(broker);
+        return lifetime.ApplicationStopped.Register(static b => Sessions.MqttSessionStore.Close((Broker)b!), broker);
+    }
+
     private static ConnectionHeartbeat StartOwn(Broker broker, IHostApplicationLifetime lifetime)
     {
         var own = new ConnectionHeartbeat(broker);

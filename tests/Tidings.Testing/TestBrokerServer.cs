@@ -26,6 +26,9 @@ public sealed class TestBrokerServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
+    /// <summary>The data directory's stores when the server was started durable; null otherwise.</summary>
+    private TestStorage? _storage;
+
     private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress, int? mqttPort)
     {
         _app = app;
@@ -59,6 +62,15 @@ public sealed class TestBrokerServer : IAsyncDisposable
         StartAsync(brokerOptions, configureAmqp, withHttp: false, configureHttp: null, withMqtt: withMqtt || configureMqtt is not null,
             configureMqtt: configureMqtt);
 
+    /// <summary>
+    /// A broker that keeps its durable queues, messages and MQTT state in <paramref name="dataDirectory"/>,
+    /// as the server does: a second one started on the same directory after this one was disposed
+    /// is the same broker restarted.
+    /// </summary>
+    public static Task<TestBrokerServer> StartDurableAsync(string dataDirectory, bool withMqtt = true, Action<MqttOptions>? configureMqtt = null) =>
+        StartAsync(new BrokerOptions { MemoryHighWatermarkBytes = 0, DataDirectory = dataDirectory }, configureAmqp: null, withHttp: false,
+            configureHttp: null, withMqtt: withMqtt, configureMqtt: configureMqtt, durable: true);
+
     /// <summary>A broker with the HTTP endpoints (management, REST, metrics, dashboard) and the AMQP listener.</summary>
     /// <param name="mapExtra">Maps endpoints of the test's own next to Tidings' (e.g. one that throws).</param>
     /// <param name="withMqtt">Also an MQTT listener, and MQTT over WebSocket at /mqtt on the HTTP port.</param>
@@ -68,13 +80,15 @@ public sealed class TestBrokerServer : IAsyncDisposable
 
     private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
         bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null,
-        bool withMqtt = false, Action<MqttOptions>? configureMqtt = null)
+        bool withMqtt = false, Action<MqttOptions>? configureMqtt = null, bool durable = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         // No memory alarm unless a test asks for one: the machine's memory is not the test's.
         var broker = new Broker(brokerOptions ?? new BrokerOptions { MemoryHighWatermarkBytes = 0 });
+        // Before any listener: definitions and messages are back before the first client.
+        var storage = durable ? TestStorage.Attach(broker) : null;
         builder.Services.AddSingleton(broker);
         builder.Services.Configure<AmqpOptions>(o => configureAmqp?.Invoke(o));
         builder.Services.AddTidingsConnections();
@@ -118,12 +132,13 @@ public sealed class TestBrokerServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            broker.Dispose();
+            if (storage is not null) await storage.CloseAsync(broker).ConfigureAwait(false);
+            else broker.Dispose();
             throw;
         }
         var baseAddress = http is null ? null : new Uri($"http://127.0.0.1:{((IPEndPoint)http.EndPoint).Port}/");
         int? mqttPort = mqtt is null ? null : ((IPEndPoint)mqtt.EndPoint).Port;
-        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress, mqttPort);
+        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress, mqttPort) { _storage = storage };
     }
 
     /// <summary>An HttpClient for the HTTP endpoints, authenticated as <paramref name="user"/> (null = no credentials).</summary>
@@ -140,6 +155,7 @@ public sealed class TestBrokerServer : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        Broker.Dispose();
+        if (_storage is not null) await _storage.CloseAsync(Broker).ConfigureAwait(false);
+        else Broker.Dispose();
     }
 }

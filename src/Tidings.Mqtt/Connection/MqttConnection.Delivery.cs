@@ -210,10 +210,12 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
                         else _inflight[id] = entry with { State = OutboundState.AwaitingComp };
                     }
                 }
-                if (tag != 0) AckNow(tag);
                 // A PUBREC with a failure reason ends the flow: no PUBREL.
-                if (!failed)
-                    WriteAck(MqttPacketType.PubRel, id, known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound);
+                if (failed)
+                {
+                    if (tag != 0) AckNow(tag);
+                }
+                else Release(tag, id, known);
                 return;
             }
             case MqttPacketType.PubComp:
@@ -221,6 +223,7 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
                 {
                     if (_inflight.TryGetValue(id, out var entry) && entry.State == OutboundState.AwaitingComp) _inflight.Remove(id);
                 }
+                Completed(id);
                 return;
         }
     }

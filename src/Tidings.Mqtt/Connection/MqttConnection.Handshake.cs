@@ -3,6 +3,7 @@ using System.Text;
 using Tidings.Core;
 using Tidings.Core.Sessions;
 using Tidings.Mqtt.Protocol;
+using Tidings.Mqtt.Sessions;
 
 namespace Tidings.Mqtt.Connection;
 
@@ -190,7 +191,7 @@ internal sealed partial class MqttConnection
 
         // ---- the session: resumed, recovered from its durable queue, or new ----
         bool sessionPresent = OpenSession(connect.CleanStart, out var resumed);
-        RestoreReceivedQos2(resumed: !connect.CleanStart && sessionPresent);
+        RestoreFlows(resumed: !connect.CleanStart && sessionPresent);
 
         var ack = IsV5 ? new MqttProperties
         {
@@ -252,7 +253,7 @@ internal sealed partial class MqttConnection
     /// <summary>
     /// Picks the session: a clean start discards what was kept (detached session and durable
     /// queue); otherwise a detached session is taken back, or — after a broker restart — the
-    /// durable subscription queue alone is found. Returns Session Present.
+    /// durable subscription queue and the stored session state are found. Returns Session Present.
     /// </summary>
     private bool OpenSession(bool cleanStart, out Session? resumed)
     {
@@ -267,7 +268,8 @@ internal sealed partial class MqttConnection
         }
         resumed = vhost.DetachedSessions.Take(_clientId);
         if (resumed is not null && resumed.IsClosed) resumed = null;
-        return resumed is not null || vhost.FindQueue(_queueName) is not null;
+        // A publisher-only session has no queue, but its stored state (open QoS 2 flows) is a session too.
+        return resumed is not null || vhost.FindQueue(_queueName) is not null || MqttSessionStore.For(_broker).Find(vhost.Name, _clientId) is not null;
     }
 
     /// <summary>After CONNACK: attaches or opens the core session and starts the subscription consumer.</summary>
@@ -275,6 +277,7 @@ internal sealed partial class MqttConnection
     {
         var vhost = _connection!.VirtualHost;
         if (vhost.FindQueue(_queueName) is not null) LoadSubscriptions();
+        ResendReleases();
         if (resumed is not null)
         {
             // Unacknowledged deliveries go out first, with DUP and their packet ids; then new ones.

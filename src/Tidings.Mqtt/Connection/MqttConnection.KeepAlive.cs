@@ -95,16 +95,18 @@ internal sealed partial class MqttConnection
             if (IsPersistent)
             {
                 LeaveSharedGroups();
-                if (_receivedQos2.Count > 0) _registry?.KeepReceivedQos2(_registryKey, _receivedQos2);
                 connection.Detach(_session);
                 var expiry = _sessionExpiry == uint.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(_sessionExpiry);
-                string queue = _queueName;
+                string queue = _queueName, clientId = _clientId;
+                var sessions = _sessions;
                 vhost.DetachedSessions.Keep(_clientId, _session, expiry, _ =>
                 {
                     if (vhost.FindQueue(queue) is not null) vhost.DeleteQueue(queue);
+                    ForgetSession(sessions, vhost.Name, clientId);
                 });
             }
         }
+        EndSessionState();
         connection.Dispose();
         // An exclusive queue went with the connection; a durable one of an earlier persistent session goes now.
         if (!IsPersistent && _queueName.Length > 0 && vhost.FindQueue(_queueName) is not null)

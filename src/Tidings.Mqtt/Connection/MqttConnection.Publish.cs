@@ -26,7 +26,7 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
     /// <summary>The settlement seen for <see cref="_publishingId"/> during Publish: 0 none, 1 accepted, 2 refused.</summary>
     private int _settledInline;
     /// <summary>Retained QoS 1/2 publishes whose acknowledgement waits for the store too, by publish id; guarded by itself, made on first use.</summary>
-    private Dictionary<ulong, RetainAckGate>? _retainGates;
+    private Dictionary<ulong, AckGate>? _ackGates;
 
     /// <summary>The client id in UTF-8, marking this client's publishes for No Local; made on first use (a race makes equal copies).</summary>
     private byte[]? _publisherId;
@@ -61,7 +61,8 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
 
         ulong publishId = publish.Qos == MqttQos.AtMostOnce ? 0 : ((ulong)publish.Qos << 16) | id;
         // Registered before routing: the confirm may come from the commit loop as soon as Publish returns.
-        RetainAckGate? gate = publish.Retain && publishId != 0 ? AddGate(publishId) : null;
+        bool saveReceived = publish.Qos == MqttQos.ExactlyOnce && SavesDurably;
+        AckGate? gate = (publish.Retain || saveReceived) && publishId != 0 ? AddGate(publishId, publish.Retain, saveReceived) : null;
         var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         string routingKey = MqttAmqpTopicMapping.ToAmqp(publish.Topic);
         int size = (int)publish.Payload.Length;
@@ -89,7 +90,12 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             _publishingId = 0;
             MessagePool.ReleasePublisherReference(message);
         }
-        if (publish.Qos == MqttQos.ExactlyOnce) _receivedQos2.Add(id);
+        if (publish.Qos == MqttQos.ExactlyOnce)
+        {
+            _receivedQos2.Add(id);
+            if (saveReceived) SaveReceived(publishId, gate!);
+            else if (IsPersistent) _ = SaveSession();
+        }
         // Retained only once the publish was allowed (write permission, limits) and routed.
         if (publish.Retain) Retain(publish, publishId, gate);
         if (_settledInline != 0)
@@ -114,7 +120,7 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
     /// <summary>PUBACK (QoS 1) or PUBREC (QoS 2) for a settled publish, once its retain (if any) is durable too; any thread.</summary>
     private void Acknowledge(ulong publishId, bool accepted, bool unroutable)
     {
-        if (Volatile.Read(ref _retainGates) is not null && FindGate(publishId) is { } gate)
+        if (Volatile.Read(ref _ackGates) is not null && FindGate(publishId) is { } gate)
         {
             if (!gate.Settled(accepted, unroutable)) return;
             TakeGate(publishId);
@@ -143,26 +149,5 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
             : MqttReasonCode.Success;
         if (qos == MqttQos.AtLeastOnce || !accepted) Interlocked.Decrement(ref _inboundInFlight);
         WriteAck(qos == MqttQos.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubRec, id, reason);
-    }
-
-    /// <summary>
-    /// At CONNECT, after any older connection with this client id has ended: a resumed session
-    /// takes back the QoS 2 flows its last connection left open; a clean start drops them.
-    /// </summary>
-    private void RestoreReceivedQos2(bool resumed)
-    {
-        var kept = _registry!.TakeReceivedQos2(_registryKey);
-        if (!resumed || kept is null) return;
-        _receivedQos2 = kept;
-        // Until PUBREL they count against the Receive Maximum, as they did before.
-        Interlocked.Add(ref _inboundInFlight, kept.Count);
-    }
-
-    /// <summary>PUBREL from the client: the QoS 2 id is released.</summary>
-    private void OnPubRel(ushort id)
-    {
-        bool known = _receivedQos2.Remove(id);
-        if (known) Interlocked.Decrement(ref _inboundInFlight);
-        WriteAck(MqttPacketType.PubComp, id, known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound);
     }
 }

@@ -29,7 +29,7 @@ internal sealed partial class MqttConnection
     /// its log in the background; <paramref name="gate"/> (QoS 1/2) holds the acknowledgement until
     /// it is done. A refusal is logged; the publish was routed all the same.
     /// </summary>
-    private void Retain(in MqttPublishPacket publish, ulong publishId, RetainAckGate? gate)
+    private void Retain(in MqttPublishPacket publish, ulong publishId, AckGate? gate)
     {
         var store = RetainedStore;
         ValueTask<RetainResult> pending;
@@ -43,7 +43,7 @@ internal sealed partial class MqttConnection
         else _ = CompleteRetainAsync(publish.Topic, pending, publishId, gate);
     }
 
-    private async Task CompleteRetainAsync(string topic, ValueTask<RetainResult> pending, ulong publishId, RetainAckGate? gate)
+    private async Task CompleteRetainAsync(string topic, ValueTask<RetainResult> pending, ulong publishId, AckGate? gate)
     {
         RetainResult result;
         try
@@ -59,7 +59,7 @@ internal sealed partial class MqttConnection
     }
 
     /// <summary>The store's half of the gate: acknowledges when the confirm came already; any thread.</summary>
-    private void RetainDone(string topic, RetainResult result, ulong publishId, RetainAckGate? gate)
+    private void RetainDone(string topic, RetainResult result, ulong publishId, AckGate? gate)
     {
         LogRetainResult(topic, result);
         if (gate is not null && gate.Retained(result) && TakeGate(publishId) is not null)
@@ -69,28 +69,6 @@ internal sealed partial class MqttConnection
     private void LogRetainResult(string topic, RetainResult result)
     {
         if (!result.IsSuccess()) Log.ConnectionError(_logger, RemoteEndPoint, $"retained message for '{topic}' not kept: {result}");
-    }
-
-    private RetainAckGate AddGate(ulong publishId)
-    {
-        var gates = Volatile.Read(ref _retainGates) ?? Interlocked.CompareExchange(ref _retainGates, [], null) ?? _retainGates!;
-        var gate = new RetainAckGate();
-        lock (gates) gates[publishId] = gate;
-        return gate;
-    }
-
-    private RetainAckGate? FindGate(ulong publishId)
-    {
-        var gates = _retainGates!;
-        lock (gates) return gates.GetValueOrDefault(publishId);
-    }
-
-    /// <summary>Removes and returns the gate of <paramref name="publishId"/>; null when it is gone already.</summary>
-    private RetainAckGate? TakeGate(ulong publishId)
-    {
-        var gates = Volatile.Read(ref _retainGates);
-        if (gates is null) return null;
-        lock (gates) return gates.Remove(publishId, out var gate) ? gate : null;
     }
 
     /// <summary>

@@ -1,0 +1,162 @@
+using Tidings.Mqtt.Protocol;
+using Tidings.Mqtt.Sessions;
+
+namespace Tidings.Mqtt.Connection;
+
+/// <summary>
+/// A persistent session's open QoS 2 flows and expiry in the <see cref="MqttSessionStore"/>, and the
+/// gates that hold an acknowledgement until what it promises is durable. Inbound: a QoS 2 PUBLISH's
+/// id is saved before PUBREC and its release before PUBCOMP, so a PUBLISH resent after a reconnect
+/// or a crash is acknowledged, not routed again. Outbound: a released id (PUBREL sent) is saved
+/// before the delivery is settled, and PUBREL is sent again when the session resumes.
+/// </summary>
+internal sealed partial class MqttConnection
+{
+    /// <summary>The broker's session store; set at CONNECT.</summary>
+    private MqttSessionStore? _sessions;
+    /// <summary>Outbound QoS 2 packet ids released (PUBREL sent), until PUBCOMP. Reader loop only.</summary>
+    private HashSet<ushort> _releasedQos2 = [];
+
+    /// <summary>True when this session's QoS 2 state is worth waiting for: it outlives the connection and reaches the disk.</summary>
+    private bool SavesDurably => IsPersistent && _sessions!.IsDurable;
+
+    /// <summary>
+    /// At CONNECT, after any older connection with this client id has ended: a resumed session
+    /// takes back its open QoS 2 flows and counts the inbound ones against the Receive Maximum as
+    /// before; a clean start forgets them.
+    /// </summary>
+    private void RestoreFlows(bool resumed)
+    {
+        _sessions = MqttSessionStore.For(_broker);
+        var vhost = _connection!.VirtualHost.Name;
+        if (resumed && _sessions.Find(vhost, _clientId) is { } kept)
+        {
+            _receivedQos2 = [.. kept.Received];
+            _releasedQos2 = [.. kept.Released];
+            Interlocked.Add(ref _inboundInFlight, _receivedQos2.Count);
+        }
+        if (IsPersistent) _ = SaveSession(detached: false);
+        else _ = _sessions.Remove(vhost, _clientId);
+    }
+
+    /// <summary>Records this session's state (reader loop, or the end of the connection); completes once durable.</summary>
+    private Task SaveSession(bool detached = false) =>
+        _sessions!.Save(new MqttSessionState(_connection!.VirtualHost.Name, _clientId, _sessionExpiry,
+            detached ? _broker.Time.GetUtcNow().ToUnixTimeMilliseconds() : 0, [.. _receivedQos2], [.. _releasedQos2]));
+
+    /// <summary>The connection ended: a persistent session's state is kept as detached, any other forgotten.</summary>
+    private void EndSessionState()
+    {
+        if (_sessions is null || _connection is null) return;
+        if (IsPersistent) _ = SaveSession(detached: true);
+        else _ = _sessions.Remove(_connection.VirtualHost.Name, _clientId);
+    }
+
+    /// <summary>A detached session expired: its state goes with its queue.</summary>
+    private static void ForgetSession(MqttSessionStore? sessions, string vhost, string clientId) => _ = sessions?.Remove(vhost, clientId);
+
+    /// <summary>A QoS 2 PUBLISH was routed: its id is saved, and the gate's session half completes once that is durable.</summary>
+    private void SaveReceived(ulong publishId, AckGate gate)
+    {
+        var saved = SaveSession();
+        if (saved.IsCompleted) SessionSaved(publishId, gate, saved);
+        else
+        {
+            saved.ContinueWith(static (t, s) =>
+            {
+                var (connection, id, g) = ((MqttConnection, ulong, AckGate))s!;
+                connection.SessionSaved(id, g, t);
+            }, (this, publishId, gate), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void SessionSaved(ulong publishId, AckGate gate, Task saved)
+    {
+        // A failed write was reported by the store; the publish was routed and is acknowledged all the same.
+        if (gate.SessionSaved() && TakeGate(publishId) is not null)
+            Acknowledge(publishId, gate.Accepted, gate.Unroutable, gate.Retain);
+    }
+
+    /// <summary>PUBREL from the client: the id is released, and PUBCOMP goes once that is durable.</summary>
+    private void OnPubRel(ushort id)
+    {
+        bool known = _receivedQos2.Remove(id);
+        if (known) Interlocked.Decrement(ref _inboundInFlight);
+        var reason = known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound;
+        if (!known || !SavesDurably)
+        {
+            if (known && IsPersistent) _ = SaveSession();
+            WriteAck(MqttPacketType.PubComp, id, reason);
+            return;
+        }
+        SaveSession().ContinueWith(static (_, s) =>
+        {
+            var (connection, packetId) = ((MqttConnection, ushort))s!;
+            connection.WriteAck(MqttPacketType.PubComp, packetId, MqttReasonCode.Success);
+        }, (this, id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// PUBREC for a QoS 2 delivery (reader loop): the id is released, and once that is durable the
+    /// delivery is settled and PUBREL sent, so after a crash the broker resends PUBREL, not the PUBLISH.
+    /// </summary>
+    private void Release(ulong tag, ushort id, bool known)
+    {
+        var reason = known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound;
+        if (!IsPersistent)
+        {
+            if (tag != 0) AckNow(tag);
+            WriteAck(MqttPacketType.PubRel, id, reason);
+            return;
+        }
+        _releasedQos2.Add(id);
+        var saved = SaveSession();
+        if (saved.IsCompleted)
+        {
+            if (tag != 0) AckNow(tag);
+            WriteAck(MqttPacketType.PubRel, id, reason);
+            return;
+        }
+        saved.ContinueWith(static (_, s) =>
+        {
+            var (connection, deliveryTag, packetId, code) = ((MqttConnection, ulong, ushort, MqttReasonCode))s!;
+            if (deliveryTag != 0) connection.AckLater(deliveryTag);
+            connection.WriteAck(MqttPacketType.PubRel, packetId, code);
+        }, (this, tag, id, reason), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>PUBCOMP for a released id that no delivery of this connection holds (resent PUBREL of a resumed session).</summary>
+    private void Completed(ushort id)
+    {
+        if (_releasedQos2.Remove(id) && IsPersistent) _ = SaveSession();
+    }
+
+    /// <summary>A resumed session's released ids get their PUBREL again, before anything else is sent [MQTT-4.4.0-1].</summary>
+    private void ResendReleases()
+    {
+        foreach (ushort id in _releasedQos2) WriteAck(MqttPacketType.PubRel, id, MqttReasonCode.Success);
+    }
+
+    private AckGate AddGate(ulong publishId, bool retain, bool session)
+    {
+        var gates = Volatile.Read(ref _ackGates) ?? Interlocked.CompareExchange(ref _ackGates, [], null) ?? _ackGates!;
+        var gate = new AckGate(retain, session);
+        lock (gates) gates[publishId] = gate;
+        return gate;
+    }
+
+    private AckGate? FindGate(ulong publishId)
+    {
+        var gates = _ackGates!;
+        lock (gates) return gates.GetValueOrDefault(publishId);
+    }
+
+    /// <summary>Removes and returns the gate of <paramref name="publishId"/>; null when it is gone already.</summary>
+    private AckGate? TakeGate(ulong publishId)
+    {
+        var gates = Volatile.Read(ref _ackGates);
+        if (gates is null) return null;
+        lock (gates) return gates.Remove(publishId, out var gate) ? gate : null;
+    }
+
+}
