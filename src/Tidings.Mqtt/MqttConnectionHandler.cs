@@ -35,16 +35,15 @@ public sealed class MqttConnectionHandler(
         lifetime.ApplicationStopped.Register(static b => Retained.RetainedStoreRegistry.Close((Broker)b!), broker);
 
     /// <summary>
-    /// Opened with the listener, not with the first client: sessions left detached when the broker
-    /// stopped must expire on time even if their clients never come back. Closed at host stop.
+    /// Opened once the host has started (its message store is attached by then), not with the first
+    /// client: sessions left detached when the broker stopped must expire on time even if their
+    /// clients never come back. A client faster than that opens it itself. Closed at host stop.
     /// </summary>
-    private readonly CancellationTokenRegistration _closeSessions = OpenSessions(broker, lifetime);
-
-    private static CancellationTokenRegistration OpenSessions(Broker broker, IHostApplicationLifetime lifetime)
-    {
-        _ = Sessions.MqttSessionStore.For(broker);
-        return lifetime.ApplicationStopped.Register(static b => Sessions.MqttSessionStore.Close((Broker)b!), broker);
-    }
+    private readonly CancellationTokenRegistration[] _sessions =
+    [
+        lifetime.ApplicationStarted.Register(static b => Sessions.MqttSessionStore.For((Broker)b!), broker),
+        lifetime.ApplicationStopped.Register(static b => Sessions.MqttSessionStore.Close((Broker)b!), broker),
+    ];
 
     private static ConnectionHeartbeat StartOwn(Broker broker, IHostApplicationLifetime lifetime)
     {
