@@ -17,7 +17,13 @@ internal sealed class MqttClientRegistry
     private readonly Lock _lock = new();
     /// <summary>Connections by "vhost\0clientid".</summary>
     private readonly Dictionary<string, MqttConnection> _clients = new(StringComparer.Ordinal);
-    public static MqttClientRegistry For(Broker broker) => Registries.GetValue(broker, static _ => new MqttClientRegistry());
+    private MqttClientRegistry(TimeProvider time) => Wills = new DelayedWills(time);
+
+    public static MqttClientRegistry For(Broker broker) => Registries.GetValue(broker, static b => new MqttClientRegistry(b.Time));
+
+    /// <summary>Wills waiting for their delay, by the same key.</summary>
+    public DelayedWills Wills { get; }
+
 
     /// <summary>Registers <paramref name="connection"/> under <paramref name="key"/>, returning the one it replaces.</summary>
     public MqttConnection? Register(string key, MqttConnection connection)

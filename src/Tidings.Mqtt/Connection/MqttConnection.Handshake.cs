@@ -189,6 +189,11 @@ internal sealed partial class MqttConnection
             await previous.TakeOverAsync().ConfigureAwait(false);
         }
 
+        // A delayed will of the session's last connection: a clean start ends that session, which
+        // sends it now; a resumed session has its connection back, so it is not sent.
+        if (connect.CleanStart) _registry.Wills.SendNow(_registryKey);
+        else _registry.Wills.Cancel(_registryKey);
+
         // ---- the session: resumed, recovered from its durable queue, or new ----
         bool sessionPresent = OpenSession(connect.CleanStart, out var resumed);
         RestoreFlows(resumed: !connect.CleanStart && sessionPresent);

@@ -91,7 +91,7 @@ internal sealed partial class MqttConnection
         if (_session is not null && !_session.IsClosed)
         {
             RunDeferredWork();
-            if (_willDue && _will is not null) PublishWill(_will);
+            if (_willDue && _will is not null) SendOrDelayWill(_will);
             if (IsPersistent)
             {
                 LeaveSharedGroups();
@@ -123,17 +123,35 @@ internal sealed partial class MqttConnection
         _registry?.Remove(_registryKey, this);
     }
 
-    /// <summary>Publishes the will as the client would have; failures are logged, not thrown.</summary>
-    private void PublishWill(MqttWill will)
+    /// <summary>
+    /// The will goes out now, or (5.0) after its Will Delay Interval, or when the session ends if
+    /// that comes first [MQTT-3.1.3-9]: a session that ends with the connection sends it now.
+    /// </summary>
+    private void SendOrDelayWill(MqttWill will)
     {
-        // Will Delay Interval (5.0) is not honoured: the will goes out at once (open in issue 16, docs/MQTT.md).
+        uint delay = IsV5 ? Math.Min(will.Properties?.WillDelayInterval ?? 0, _sessionExpiry) : 0;
+        if (delay == 0 || _registry is null)
+        {
+            PublishWill(will, detached: false);
+            return;
+        }
+        _registry.Wills.Schedule(_registryKey, TimeSpan.FromSeconds(delay), () => PublishWill(will, detached: true));
+    }
+
+    /// <summary>
+    /// Publishes the will as the client would have; failures are logged, not thrown. A delayed
+    /// will is published by the vhost for the client's user, its session being detached or gone.
+    /// </summary>
+    private void PublishWill(MqttWill will, bool detached)
+    {
         var publish = new MqttPublishPacket(will.Topic, will.Qos, 0, will.Payload, will.Retain, properties: will.Properties);
         var properties = MqttMessageConverter.ToNeutral(publish, Plain);
         var message = _broker.Messages.Rent(_options.Exchange, MqttAmqpTopicMapping.ToAmqp(will.Topic), properties, (int)will.Payload.Length);
         will.Payload.CopyTo(MessagePool.BodyBuffer(message).Span);
         try
         {
-            _session.Publish(message);
+            if (detached) _connection!.VirtualHost.Publish(message, _connection.User);
+            else _session.Publish(message);
             if (will.Retain) Retain(publish, publishId: 0, gate: null);
         }
         catch (BrokerException e)
