@@ -295,8 +295,9 @@ internal sealed partial class MqttConnection
         else
         {
             _session = _connection.OpenSession(1);
-            if (_subscriptions.Length > 0) StartConsuming();
+            if (HasOwnSubscriptions()) StartConsuming();
         }
+        ConsumeSharedSubscriptions();
         _session.ConfirmSink = this;
     }
 

@@ -1,5 +1,6 @@
 using Tidings.Mqtt.Protocol;
 using Tidings.Mqtt.Sessions;
+using Tidings.Mqtt.Topics;
 
 namespace Tidings.Mqtt.Connection;
 
@@ -34,6 +35,7 @@ internal sealed partial class MqttConnection
             _receivedQos2 = [.. kept.Received];
             _releasedQos2 = [.. kept.Released];
             Interlocked.Add(ref _inboundInFlight, _receivedQos2.Count);
+            RestoreSharedMemberships(kept.Shared);
         }
         if (IsPersistent) _ = SaveSession(detached: false);
         else _ = _sessions.Remove(vhost, _clientId);
@@ -42,7 +44,44 @@ internal sealed partial class MqttConnection
     /// <summary>Records this session's state (reader loop, or the end of the connection); completes once durable.</summary>
     private Task SaveSession(bool detached = false) =>
         _sessions!.Save(new MqttSessionState(_connection!.VirtualHost.Name, _clientId, _sessionExpiry,
-            detached ? _broker.Time.GetUtcNow().ToUnixTimeMilliseconds() : 0, [.. _receivedQos2], [.. _releasedQos2]));
+            detached ? _broker.Time.GetUtcNow().ToUnixTimeMilliseconds() : 0, [.. _receivedQos2], [.. _releasedQos2], SharedMemberships()));
+
+    private MqttSharedMembership[] SharedMemberships()
+    {
+        List<MqttSharedMembership>? shared = null;
+        foreach (var s in _subscriptions)
+        {
+            if (s.Shared) (shared ??= []).Add(new MqttSharedMembership(s.Filter, (byte)s.Qos, s.Identifier));
+        }
+        return shared is null ? [] : [.. shared];
+    }
+
+    /// <summary>
+    /// A resumed session's group memberships whose group queue still exists come back as
+    /// subscriptions; their consumers start with the session (<see cref="ConsumeSharedSubscriptions"/>).
+    /// </summary>
+    private void RestoreSharedMemberships(MqttSharedMembership[] memberships)
+    {
+        var vhost = _connection!.VirtualHost;
+        foreach (var m in memberships)
+        {
+            if (!MqttSharedSubscription.TryParse(m.Filter, out string group, out string match)) continue;
+            string queue = SharedQueueNameFor(group, match);
+            if (vhost.FindQueue(queue) is null || IndexOf(m.Filter) >= 0) continue;
+            var entry = new MqttSubscriptionEntry(m.Filter, match, new MqttSubscriptionOptions((MqttQos)m.Qos), m.Identifier,
+                MqttAmqpTopicMapping.ToAmqp(match), queue, Shared: true);
+            _subscriptions = [.. _subscriptions, entry];
+        }
+    }
+
+    /// <summary>Starts this member's consumer on each group queue it belongs to (a session just opened or resumed).</summary>
+    private void ConsumeSharedSubscriptions()
+    {
+        foreach (var s in _subscriptions)
+        {
+            if (s.Shared) ConsumeShared(s.Queue, s.Filter);
+        }
+    }
 
     /// <summary>The connection ended: a persistent session's state is kept as detached, any other forgotten.</summary>
     private void EndSessionState()

@@ -82,7 +82,11 @@ internal sealed partial class MqttConnection
         if (existing < 0) _subscriptions.CopyTo(updated, 0);
         updated[existing >= 0 ? existing : updated.Length - 1] = entry;
         _subscriptions = updated;
-        if (shared && existing < 0) ConsumeShared(queue, filter);
+        if (shared && existing < 0)
+        {
+            ConsumeShared(queue, filter);
+            if (IsPersistent) _ = SaveSession();
+        }
         // Never to a shared subscription; Retain Handling 1 only for a new one, 2 never.
         if (!shared && (options.RetainHandling == MqttRetainHandling.SendAtSubscribe
                         || options.RetainHandling == MqttRetainHandling.SendIfNewSubscription && existing < 0))
@@ -107,6 +111,7 @@ internal sealed partial class MqttConnection
             if (removed.Shared) _session.Cancel(removed.Filter);
             else _connection!.VirtualHost.UnbindQueue(_queueName, _options.Exchange, removed.RoutingKey, removed.Arguments(), _connection);
             _subscriptions = [.. _subscriptions[..index], .. _subscriptions[(index + 1)..]];
+            if (removed.Shared && IsPersistent) _ = SaveSession();
             reasons[i] = MqttReasonCode.Success;
         }
         var w = Output.Enter();
@@ -186,7 +191,8 @@ internal sealed partial class MqttConnection
 
     /// <summary>
     /// A persistent session leaving: its shared consumers are cancelled, so the group's messages go
-    /// to the members still connected instead of waiting for this one (membership is not kept).
+    /// to the members still connected instead of waiting for this one; its membership is kept in
+    /// the session store and taken up again when it resumes.
     /// </summary>
     private void LeaveSharedGroups()
     {
@@ -207,6 +213,11 @@ internal sealed partial class MqttConnection
         {
             if (!ReferenceEquals(binding.Destination, queue)) continue;
             loaded.Add(MqttSubscriptionEntry.FromBinding(MqttAmqpTopicMapping.ToMqtt(binding.RoutingKey), binding.RoutingKey, _queueName, binding.Arguments));
+        }
+        // Group memberships restored from the session store are not bindings of this queue: they stay.
+        foreach (var s in _subscriptions)
+        {
+            if (s.Shared) loaded.Add(s);
         }
         _subscriptions = [.. loaded];
     }

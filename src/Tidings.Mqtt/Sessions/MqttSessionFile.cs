@@ -36,7 +36,8 @@ internal static class MqttSessionFile
                     s.GetProperty("expiry").GetUInt32(),
                     s.GetProperty("detached_at").GetInt64(),
                     ReadIds(s.GetProperty("received")),
-                    ReadIds(s.GetProperty("released"))));
+                    ReadIds(s.GetProperty("released")),
+                    s.TryGetProperty("shared", out var shared) ? ReadShared(shared) : []));
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -64,6 +65,16 @@ internal static class MqttSessionFile
                 json.WriteNumber("detached_at", s.DetachedAtMs);
                 WriteIds(json, "received", s.Received);
                 WriteIds(json, "released", s.Released);
+                json.WriteStartArray("shared");
+                foreach (var m in s.Shared)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("filter", m.Filter);
+                    json.WriteNumber("qos", m.Qos);
+                    json.WriteNumber("identifier", m.Identifier);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -86,6 +97,10 @@ internal static class MqttSessionFile
         foreach (var id in array.EnumerateArray()) ids[i++] = id.GetUInt16();
         return ids;
     }
+
+    private static MqttSharedMembership[] ReadShared(JsonElement array) =>
+        [.. array.EnumerateArray().Select(m => new MqttSharedMembership(m.GetProperty("filter").GetString()!,
+            m.GetProperty("qos").GetByte(), m.GetProperty("identifier").GetInt32()))];
 
     private static void WriteIds(Utf8JsonWriter json, string name, ushort[] ids)
     {

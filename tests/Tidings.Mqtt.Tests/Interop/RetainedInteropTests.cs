@@ -135,7 +135,7 @@ public sealed class RetainedInteropTests : IAsyncLifetime
                 await publisher.Client.PublishAsync(Retained($"{t}/{i % 50}/{i}", i.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     i == count - 1 ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce));
         }
-        // Receive Maximum 10 in 5.0; 3.1.1 has the server's prefetch (10) as its window.
+        // Receive Maximum 10 in 5.0; 3.1.1 has the server's prefetch (100) as its window.
         await using var subscriber = await MqttInterop.ConnectAsync(_server, version, "sub-" + t,
             o => { if (version == MqttProtocolVersion.V500) o.WithReceiveMaximum(10); });
         await subscriber.SubscribeAsync($"{t}/#", MqttQualityOfServiceLevel.AtLeastOnce);

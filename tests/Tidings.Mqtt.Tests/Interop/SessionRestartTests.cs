@@ -59,6 +59,28 @@ public sealed class SessionRestartTests : IDisposable
         Assert.Equal("after restart", all[5].ConvertPayloadToString());
     }
 
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311)]
+    [InlineData(MqttProtocolVersion.V500)]
+    public async Task A_shared_subscription_members_group_and_its_waiting_messages_survive_a_restart(MqttProtocolVersion version)
+    {
+        string topic = $"shared-restart/{version}";
+        await using (var first = await StartAsync())
+        {
+            await using (var worker = await MqttInterop.ConnectAsync(first, version, "worker-" + version, Persistent(version)))
+                await worker.SubscribeAsync($"$share/workers/{topic}", MqttQualityOfServiceLevel.AtLeastOnce);
+            await using var producer = await MqttInterop.ConnectAsync(first, version, "producer-" + version);
+            for (int i = 0; i < 3; i++)
+                await producer.Client.PublishAsync(MqttInterop.Message(topic, $"job {i}", MqttQualityOfServiceLevel.AtLeastOnce));
+        }
+
+        await using var second = await StartAsync();
+        await using var back = await MqttInterop.ConnectAsync(second, version, "worker-" + version, Persistent(version));
+        Assert.True(back.Result!.IsSessionPresent);
+        var jobs = await back.WaitForAsync(3);
+        Assert.Equal(["job 0", "job 1", "job 2"], jobs.Select(m => m.ConvertPayloadToString()));
+    }
+
     [Fact]
     public async Task A_5_0_session_expiry_counts_on_across_a_restart_while_a_longer_one_survives()
     {

@@ -113,6 +113,32 @@ public sealed class SharedSubscriptionInteropTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Versions))]
+    public async Task A_persistent_member_takes_up_its_group_membership_again_when_it_reconnects(MqttProtocolVersion version)
+    {
+        string t = $"rejoin-{version}";
+        Action<MqttClientOptionsBuilder> persistent = o =>
+        {
+            o.WithCleanSession(false);
+            if (version == MqttProtocolVersion.V500) o.WithSessionExpiryInterval(600);
+        };
+        await using (var member = await MqttInterop.ConnectAsync(_server, version, "m-" + t, persistent))
+            await member.SubscribeAsync($"$share/g/{t}", MqttQualityOfServiceLevel.AtLeastOnce);
+        // Back without subscribing again: it is still in the group, and the only member.
+        await using var back = await MqttInterop.ConnectAsync(_server, version, "m-" + t, persistent);
+        Assert.True(back.Result!.IsSessionPresent);
+        await using var publisher = await MqttInterop.ConnectAsync(_server, version, "p-" + t);
+        await PublishAsync(publisher, t, 0, 10);
+        await back.WaitForAsync(10);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Payloads(back));
+        // Unsubscribing the group filter works on the restored membership.
+        await back.Client.UnsubscribeAsync($"$share/g/{t}");
+        await PublishAsync(publisher, t, 10, 1);
+        await Task.Delay(MqttInterop.Quiet);
+        Assert.Equal(10, back.Messages.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
     public async Task Groups_are_independent_and_a_plain_subscriber_still_gets_every_message(MqttProtocolVersion version)
     {
         string t = $"groups-{version}";
