@@ -24,6 +24,15 @@ internal sealed class MqttClientRegistry
     /// </summary>
     private readonly Dictionary<string, HashSet<ushort>> _receivedQos2 = new(StringComparer.Ordinal);
 
+    /// <summary>Connections registered now; the fuzzer checks that none outlives its connection.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _clients.Count;
+        }
+    }
+
     public static MqttClientRegistry For(Broker broker) => Registries.GetValue(broker, static _ => new MqttClientRegistry());
 
     /// <summary>Registers <paramref name="connection"/> under <paramref name="key"/>, returning the one it replaces.</summary>
