@@ -99,6 +99,23 @@ public sealed class RawSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connect_naming_an_authentication_method_gets_connack_0x8C_and_a_close()
+    {
+        // Found by the mqtt fuzz target's corpus: the method was ignored and CONNACK said success.
+        using var raw = await RawMqttClient.ConnectAsync(_server.MqttPort);
+        await raw.SendAsync(Connect(OurVersion.V500, "auth-method", configure: c =>
+        {
+            c.AuthenticationMethod = "SCRAM-SHA-256";
+            c.AuthenticationData = [1, 2, 3];
+        }));
+        var connack = await raw.ReadPacketAsync();
+        Assert.NotNull(connack);
+        Assert.Equal(0x20, connack[0]);
+        Assert.Equal(0x8C, connack[3]);
+        Assert.True(await raw.ClosedWithinAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Packet_above_the_maximum_packet_size_gets_disconnect_0x95()
     {
         using var raw = await ConnectedAsync(OurVersion.V500, "too-big");
