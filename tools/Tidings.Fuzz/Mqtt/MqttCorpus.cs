@@ -154,7 +154,7 @@ internal static class MqttCorpus
         PingRequest(),
     ]);
 
-    /// <summary>Enhanced authentication asked for in CONNECT, then continued with AUTH 0x18.</summary>
+    /// <summary>Enhanced authentication asked for in CONNECT (the broker has none: CONNACK 0x8C), then continued with AUTH 0x18.</summary>
     private static MqttSession AuthMethodInConnectV5() => new("auth-method-5.0", V5,
     [
         Connect(V5, "fz-authm5", new ConnectOptions

@@ -57,24 +57,26 @@ internal sealed class MqttTarget : IFuzzTarget
         ? _corpus[random.Next(_corpus.Count)].ToBytes()
         : _mutator.Mutate(random);
 
-    public async Task<Failure?> RunAsync(byte[] input, CancellationToken cancellation)
+    public async Task<Failure?> RunAsync(byte[] input, CancellationToken cancellation) =>
+        (await RunRecordedAsync(input, cancellation).ConfigureAwait(false)).Failure;
+
+    /// <summary>One connection, as <see cref="RunAsync"/>, and the kinds of the replies in order (for the corpus tests).</summary>
+    internal async Task<(Failure? Failure, List<string> Replies)> RunRecordedAsync(byte[] input, CancellationToken cancellation)
     {
         if (++_connectionsOnBroker > ConnectionsPerBroker)
         {
             // The old broker is checked before it goes: whatever it holds must be consistent.
-            if (Invariants(_broker) is { } broken) return broken;
+            if (Invariants(_broker) is { } broken) return (broken, []);
             DisposeBroker(_broker);
             _broker = NewBroker();
             _connectionsOnBroker = 1;
         }
         var (failure, output) = await RunConnectionAsync(input, ending: null, cancellation).ConfigureAwait(false);
         _connections++;
-        if (output is not null)
-        {
-            foreach (string kind in output.Frames.Select(ReplyKind).Distinct()) _replies[kind] = _replies.GetValueOrDefault(kind) + 1;
-            failure ??= MqttReplyCheck.Check(input, output, _options.MaxPacketSize);
-        }
-        return failure;
+        if (output is null) return (failure, []);
+        var replies = output.Frames.Select(ReplyKind).ToList();
+        foreach (string kind in replies.Distinct()) _replies[kind] = _replies.GetValueOrDefault(kind) + 1;
+        return (failure ?? MqttReplyCheck.Check(input, output, _options.MaxPacketSize), replies);
     }
 
     /// <summary>
