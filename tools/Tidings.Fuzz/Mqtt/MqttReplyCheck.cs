@@ -60,8 +60,21 @@ internal static class MqttReplyCheck
 
     private static string Name(int type) => type switch
     {
-        1 => "CONNECT", 2 => "CONNACK", 3 => "PUBLISH", 4 => "PUBACK", 5 => "PUBREC", 6 => "PUBREL", 7 => "PUBCOMP", 8 => "SUBSCRIBE",
-        9 => "SUBACK", 10 => "UNSUBSCRIBE", 11 => "UNSUBACK", 12 => "PINGREQ", 13 => "PINGRESP", 14 => "DISCONNECT", 15 => "AUTH",
+        1 => "CONNECT",
+        2 => "CONNACK",
+        3 => "PUBLISH",
+        4 => "PUBACK",
+        5 => "PUBREC",
+        6 => "PUBREL",
+        7 => "PUBCOMP",
+        8 => "SUBSCRIBE",
+        9 => "SUBACK",
+        10 => "UNSUBSCRIBE",
+        11 => "UNSUBACK",
+        12 => "PINGREQ",
+        13 => "PINGRESP",
+        14 => "DISCONNECT",
+        15 => "AUTH",
         _ => $"type {type}",
     };
 

@@ -48,9 +48,6 @@ internal sealed class MqttTarget : IFuzzTarget
 
     public string Name => "mqtt";
 
-    /// <summary>The valid sessions, as single streams.</summary>
-    public IEnumerable<byte[]> Seeds => _corpus.Select(s => s.ToBytes());
-
     public Task StartAsync() => Task.CompletedTask;
 
     public byte[] NextInput(Random random) => random.Next(50) == 0
