@@ -16,6 +16,7 @@ public sealed class FuzzSliceTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("amqp", 10)]
+    [InlineData("mqtt", 10)]
     [InlineData("management", 10)]
     [InlineData("definitions", 10)]
     // A REST get may long-poll for up to 30 s by design; a hang there is anything longer.

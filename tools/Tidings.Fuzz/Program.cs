@@ -1,10 +1,17 @@
 using System.Globalization;
 using Tidings.Fuzz;
 
-// tidings-fuzz --target amqp|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N]
+// tidings-fuzz --target amqp|mqtt|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N]
 //              [--findings DIR] [--timeout-seconds N] [--replay FILE] [--include-known]
 // --include-known turns every KnownIssues switch off for this run (to check whether a fix landed).
-// Exit code: 0 nothing found, 1 findings, 2 bad arguments.
+// --help prints the usage. Exit code: 0 nothing found, 1 findings, 2 bad arguments.
+const string Usage = "usage: --target amqp|mqtt|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N] " +
+                     "[--findings DIR] [--timeout-seconds N] [--replay FILE] [--include-known]";
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
 string? target = null, findings = "fuzz-findings", replay = null;
 double? seconds = null;
 long? iterations = null;
@@ -37,8 +44,7 @@ try
 catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: --target amqp|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N] " +
-                            "[--findings DIR] [--timeout-seconds N] [--replay FILE] [--include-known]");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 

@@ -6,6 +6,7 @@ internal static class Targets
     public static readonly IReadOnlyDictionary<string, Func<IFuzzTarget>> All = new Dictionary<string, Func<IFuzzTarget>>(StringComparer.Ordinal)
     {
         ["amqp"] = () => new Amqp.AmqpTarget(),
+        ["mqtt"] = () => new Mqtt.MqttTarget(),
         ["management"] = () => new Http.ManagementTarget(),
         ["rest"] = () => new Http.RestTarget(),
         ["definitions"] = () => new Definitions.DefinitionsTarget(),

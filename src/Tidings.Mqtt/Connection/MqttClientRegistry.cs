@@ -24,6 +24,14 @@ internal sealed class MqttClientRegistry
     /// <summary>Wills waiting for their delay, by the same key.</summary>
     public DelayedWills Wills { get; }
 
+    /// <summary>Connections registered now; the fuzzer checks that none outlives its connection.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _clients.Count;
+        }
+    }
 
     /// <summary>Registers <paramref name="connection"/> under <paramref name="key"/>, returning the one it replaces.</summary>
     public MqttConnection? Register(string key, MqttConnection connection)

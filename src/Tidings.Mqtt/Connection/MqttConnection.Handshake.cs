@@ -90,6 +90,13 @@ internal sealed partial class MqttConnection
         }
         Version = connect.ProtocolVersion == MqttProtocolVersion.V310 ? MqttProtocolVersion.V311 : connect.ProtocolVersion;
         _decoder = new MqttPacketDecoder(connect.ProtocolVersion);
+        if (connect.Properties?.AuthenticationMethod is { } method)
+        {
+            // No enhanced authentication: a method we do not support is refused and the connection closed [MQTT-4.12.0-1].
+            Log.LoginRefused(_logger, RemoteEndPoint, connect.UserName ?? "", $"authentication method '{method}' is not supported");
+            WriteConnAck(Version, MqttReasonCode.BadAuthenticationMethod);
+            return false;
+        }
         string password = connect.HasPassword ? Encoding.UTF8.GetString(connect.Password) : "";
         CaptureWill(connect);
 

@@ -52,7 +52,7 @@ internal sealed partial class MqttConnection
         var w = Output.Enter();
         try
         {
-            MqttPacketWriter.WriteSubAck(w, Version, subscribe.PacketId, reasons);
+            if (!_disconnectWritten) MqttPacketWriter.WriteSubAck(w, Version, subscribe.PacketId, reasons);
         }
         finally
         {
@@ -117,7 +117,7 @@ internal sealed partial class MqttConnection
         var w = Output.Enter();
         try
         {
-            MqttPacketWriter.WriteUnsubAck(w, Version, unsubscribe.PacketId, reasons);
+            if (!_disconnectWritten) MqttPacketWriter.WriteUnsubAck(w, Version, unsubscribe.PacketId, reasons);
         }
         finally
         {

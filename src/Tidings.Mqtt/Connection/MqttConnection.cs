@@ -47,6 +47,12 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
     private volatile bool _connected;
     /// <summary>Set when the reader must stop after the current packet (DISCONNECT received, a protocol error answered).</summary>
     private bool _closing;
+    /// <summary>
+    /// Set under the output lock once a DISCONNECT is appended: nothing may follow it on the
+    /// connection [MQTT-3.14.4-1], so later packets (deliveries from queue threads, confirms from
+    /// the commit loop, a second DISCONNECT) are dropped, as if the socket had lost them.
+    /// </summary>
+    private bool _disconnectWritten;
 
     /// <summary>The per-connection decoder, in the version CONNECT named.</summary>
     private MqttPacketDecoder _decoder = null!;
@@ -270,16 +276,26 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
     private void SendDisconnect(MqttReasonCode reason)
     {
         if (!IsV5 || !_connected) return;
-        Write(static (w, r) => MqttPacketWriter.WriteDisconnect(w, (MqttReasonCode)r), (int)reason);
+        var w = Output.Enter();
+        try
+        {
+            if (_disconnectWritten) return;
+            MqttPacketWriter.WriteDisconnect(w, reason);
+            _disconnectWritten = true;
+        }
+        finally
+        {
+            Output.Exit();
+        }
     }
 
-    /// <summary>Appends one packet written by <paramref name="write"/>; any thread.</summary>
+    /// <summary>Appends one packet written by <paramref name="write"/> unless DISCONNECT went first; any thread.</summary>
     private void Write(Action<IBufferWriter<byte>, int> write, int argument)
     {
         var w = Output.Enter();
         try
         {
-            write(w, argument);
+            if (!_disconnectWritten) write(w, argument);
         }
         finally
         {
@@ -293,7 +309,7 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
         var w = Output.Enter();
         try
         {
-            MqttPacketWriter.WritePublishAck(w, Version, new MqttPublishAckPacket(type, packetId, reason));
+            if (!_disconnectWritten) MqttPacketWriter.WritePublishAck(w, Version, new MqttPublishAckPacket(type, packetId, reason));
         }
         finally
         {

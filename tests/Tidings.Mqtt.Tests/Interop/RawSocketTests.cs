@@ -63,6 +63,59 @@ public sealed class RawSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nothing_follows_the_disconnect_while_deliveries_are_still_coming()
+    {
+        // Found by the mqtt fuzz target: deliveries from the queue thread (and acks) kept being
+        // written after the DISCONNECT 0x81, until the session closed; MQTT allows nothing after it.
+        // Racy by nature, so a few rounds of a flood the client receives back.
+        for (int round = 0; round < 5; round++)
+        {
+            using var raw = await ConnectedAsync(OurVersion.V500, $"flooded-{round}");
+            await raw.SendAsync(MqttNet.Encode(new Net.MqttSubscribePacket
+            {
+                PacketIdentifier = 1,
+                TopicFilters = [new Net.MqttTopicFilter { Topic = $"flood/{round}/#", QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce }],
+            }, OurVersion.V500));
+            Assert.Equal(0x90, (await raw.ReadPacketAsync())![0]);
+            var publish = MqttNet.Encode(new Net.MqttPublishPacket { Topic = $"flood/{round}/x", PayloadSegment = new ArraySegment<byte>(new byte[64]) },
+                OurVersion.V500);
+            // 300 publishes the client gets back, then PUBLISH with QoS bits 3: malformed.
+            byte[] burst = [.. Enumerable.Repeat(publish, 300).SelectMany(p => p), 0x36, 0x05, 0x00, 0x01, (byte)'t', 0x00, 0x01];
+            await raw.SendAsync(burst);
+            var packets = new List<byte[]>();
+            try
+            {
+                while (await raw.ReadPacketAsync() is { } packet) packets.Add(packet);
+            }
+            catch (IOException)
+            {
+                // A reset after the close: what arrived before it is what counts.
+            }
+            int disconnect = packets.FindIndex(p => p[0] == 0xE0);
+            Assert.True(disconnect >= 0, $"round {round}: no DISCONNECT in {packets.Count} packets");
+            Assert.Equal(0x81, packets[disconnect][2]);
+            Assert.True(disconnect == packets.Count - 1, $"round {round}: {packets.Count - 1 - disconnect} packets after DISCONNECT");
+        }
+    }
+
+    [Fact]
+    public async Task Connect_naming_an_authentication_method_gets_connack_0x8C_and_a_close()
+    {
+        // Found by the mqtt fuzz target's corpus: the method was ignored and CONNACK said success.
+        using var raw = await RawMqttClient.ConnectAsync(_server.MqttPort);
+        await raw.SendAsync(Connect(OurVersion.V500, "auth-method", configure: c =>
+        {
+            c.AuthenticationMethod = "SCRAM-SHA-256";
+            c.AuthenticationData = [1, 2, 3];
+        }));
+        var connack = await raw.ReadPacketAsync();
+        Assert.NotNull(connack);
+        Assert.Equal(0x20, connack[0]);
+        Assert.Equal(0x8C, connack[3]);
+        Assert.True(await raw.ClosedWithinAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Packet_above_the_maximum_packet_size_gets_disconnect_0x95()
     {
         using var raw = await ConnectedAsync(OurVersion.V500, "too-big");

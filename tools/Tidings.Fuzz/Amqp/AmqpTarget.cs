@@ -82,7 +82,7 @@ internal class AmqpTarget : IFuzzTarget
         var connection = new AmqpConnection(broker, _options, WrapServerSide(pipe.Server, input), Remote, _errors, Local, _heartbeats);
         var run = Task.Run(() => connection.RunAsync(_shutdown.Token), CancellationToken.None);
         var drain = Task.Run(() => DrainAsync(pipe.Client.Input), CancellationToken.None);
-        await FeedAsync(pipe.Client.Output, input).ConfigureAwait(false);
+        await ChunkedFeed.WriteAsync(pipe.Client.Output, input).ConfigureAwait(false);
 
         try
         {
@@ -166,34 +166,6 @@ internal class AmqpTarget : IFuzzTarget
             }
         }
         return null;
-    }
-
-    /// <summary>Writes the input in chunks whose sizes come from the input itself, so a replay splits it the same way.</summary>
-    private static async Task FeedAsync(PipeWriter writer, byte[] input)
-    {
-        var random = new Random(InputHash.Of(input));
-        int offset = 0;
-        try
-        {
-            while (offset < input.Length)
-            {
-                int chunk = random.Next(4) switch
-                {
-                    0 => input.Length - offset,
-                    1 => 1 + random.Next(8),
-                    _ => 1 + random.Next(512),
-                };
-                chunk = Math.Min(chunk, input.Length - offset);
-                var result = await writer.WriteAsync(input.AsMemory(offset, chunk)).ConfigureAwait(false);
-                offset += chunk;
-                if (result.IsCompleted) break;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // The server completed its reader: it is done with this connection.
-        }
-        await writer.CompleteAsync().ConfigureAwait(false);
     }
 
     /// <summary>Reads everything the server sends; every byte must belong to a well-formed frame.</summary>

@@ -1,10 +1,10 @@
 using System.IO.Pipelines;
 
-namespace Tidings.Fuzz.Amqp;
+namespace Tidings.Fuzz;
 
 /// <summary>
 /// The socketless transport: two pipes back to back. <see cref="Server"/> goes to the
-/// AmqpConnection as Kestrel's socket would; the fuzzer writes and reads <see cref="Client"/>.
+/// connection under test (AMQP or MQTT) as Kestrel's socket would; the fuzzer writes and reads <see cref="Client"/>.
 /// </summary>
 internal sealed class DuplexPipe
 {
