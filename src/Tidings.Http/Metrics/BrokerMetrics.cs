@@ -180,11 +180,12 @@ internal static class BrokerMetrics
         foreach (var resource in AlarmResources)
             writer.Sample("tidings_alarm", "resource", resource, active.Contains(resource) ? 1 : 0);
 
+        // Before the fault count, so a registered reader that throws is counted in this scrape.
+        WriteRegistered(broker, writer);
+
         writer.Family("tidings_faults_contained_total", "counter",
             "Faults of the broker's own code caught at an entry point (timer, loop, delivery) and contained; each is in the log.");
         writer.Sample("tidings_faults_contained_total", broker.Faults.Count);
-
-        WriteRegistered(broker, writer);
     }
 
     /// <summary>
