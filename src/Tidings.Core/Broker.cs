@@ -78,6 +78,12 @@ public sealed class Broker : IDisposable
     /// </summary>
     public LatencyHistogram StoreFsyncLatency { get; } = new();
 
+    /// <summary>
+    /// Counters and gauges protocol adapters add (MQTT: retained messages, oversized deliveries
+    /// dropped); the metrics endpoint exports them without knowing the protocols.
+    /// </summary>
+    public MetricRegistry Metrics { get; } = new();
+
     /// <summary>Failed-login throttling shared by every protocol's authentication (<see cref="Authenticate"/>).</summary>
     public LoginThrottle Logins { get; }
 

@@ -45,6 +45,15 @@ public sealed class MqttConnectionHandler(
         lifetime.ApplicationStopped.Register(static b => Sessions.MqttSessionStore.Close((Broker)b!), broker),
     ];
 
+    /// <summary>Registers the adapter's metrics with the broker when the listener is created, so they read 0 before any client.</summary>
+    private readonly bool _metricsRegistered = RegisterMetrics(broker);
+
+    private static bool RegisterMetrics(Broker broker)
+    {
+        MqttMetrics.Register(broker);
+        return true;
+    }
+
     private static ConnectionHeartbeat StartOwn(Broker broker, IHostApplicationLifetime lifetime)
     {
         var own = new ConnectionHeartbeat(broker);

@@ -20,7 +20,7 @@ namespace Tidings.Testing;
 
 /// <summary>
 /// A broker hosted by Kestrel in-process as `tidings serve` hosts it: the AMQP listener and,
-/// when asked, the HTTP endpoints, each on 127.0.0.1 with a port the OS picks. Dispose stops it.
+/// when asked, the HTTP endpoints and the MQTT listener, each on 127.0.0.1 with a port the OS picks. Dispose stops it.
 /// </summary>
 public sealed class TestBrokerServer : IAsyncDisposable
 {
@@ -73,10 +73,11 @@ public sealed class TestBrokerServer : IAsyncDisposable
 
     /// <summary>A broker with the HTTP endpoints (management, REST, metrics, dashboard) and the AMQP listener.</summary>
     /// <param name="mapExtra">Maps endpoints of the test's own next to Tidings' (e.g. one that throws).</param>
-    /// <param name="withMqtt">Also an MQTT listener, and MQTT over WebSocket at /mqtt on the HTTP port.</param>
+    /// <param name="withMqtt">Adds the MQTT listener too, and MQTT over WebSocket at /mqtt on the HTTP port.</param>
     public static Task<TestBrokerServer> StartWithHttpAsync(BrokerOptions? brokerOptions = null, Action<HttpOptions>? configureHttp = null,
-        Action<AmqpOptions>? configureAmqp = null, Action<WebApplication>? mapExtra = null, bool withMqtt = false) =>
-        StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp, mapExtra, withMqtt);
+        Action<AmqpOptions>? configureAmqp = null, Action<WebApplication>? mapExtra = null, bool withMqtt = false,
+        Action<MqttOptions>? configureMqtt = null) =>
+        StartAsync(brokerOptions, configureAmqp, withHttp: true, configureHttp, mapExtra, withMqtt || configureMqtt is not null, configureMqtt);
 
     private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
         bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null,

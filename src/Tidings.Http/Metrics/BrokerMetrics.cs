@@ -1,5 +1,6 @@
 using Tidings.Core;
 using Tidings.Core.Queues;
+using Tidings.Core.Sessions;
 
 namespace Tidings.Http.Metrics;
 
@@ -152,11 +153,16 @@ internal static class BrokerMetrics
             foreach (var queue in queues[v]) consumers += queue.ConsumerCount;
         }
         Gauge(writer, "tidings_connections", "Open client connections (every protocol).", connections.Count);
+        WriteConnectionsByProtocol(connections, writer);
         Gauge(writer, "tidings_channels", "Open channels (sessions) of all connections.", channels);
         Gauge(writer, "tidings_consumers", "Consumers on all queues.", consumers);
         Gauge(writer, "tidings_queues", "Queues in all virtual hosts.", queueCount);
         Gauge(writer, "tidings_exchanges", "Exchanges in all virtual hosts, including the predeclared ones.", exchanges);
         Gauge(writer, "tidings_virtual_hosts", "Virtual hosts.", vhosts.Length);
+        long detached = 0;
+        foreach (var vhost in vhosts) detached += vhost.DetachedSessions.Count;
+        Gauge(writer, "tidings_detached_sessions",
+            "Sessions kept for a client that went away until it comes back or they expire (MQTT persistent sessions).", detached);
 
         Gauge(writer, "tidings_process_resident_memory_bytes", "Working set (resident memory) of the broker process, which the memory alarm watches.",
             Environment.WorkingSet);
@@ -174,9 +180,42 @@ internal static class BrokerMetrics
         foreach (var resource in AlarmResources)
             writer.Sample("tidings_alarm", "resource", resource, active.Contains(resource) ? 1 : 0);
 
+        // Before the fault count, so a registered reader that throws is counted in this scrape.
+        WriteRegistered(broker, writer);
+
         writer.Family("tidings_faults_contained_total", "counter",
             "Faults of the broker's own code caught at an entry point (timer, loop, delivery) and contained; each is in the log.");
         writer.Sample("tidings_faults_contained_total", broker.Faults.Count);
+    }
+
+    /// <summary>
+    /// Open connections by the protocol they name (as /api/connections shows it: "AMQP 0-9-1",
+    /// "MQTT 3.1.1", "MQTT 5.0"), a family of its own so <c>sum(tidings_connections)</c> still
+    /// counts each connection once. Only protocols with an open connection have a sample.
+    /// </summary>
+    private static void WriteConnectionsByProtocol(IReadOnlyCollection<ClientConnection> connections, PrometheusTextWriter writer)
+    {
+        const string name = "tidings_connections_by_protocol";
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var connection in connections)
+            counts[connection.Protocol] = counts.GetValueOrDefault(connection.Protocol) + 1;
+        writer.Family(name, "gauge", "Open client connections by protocol and version.");
+        foreach (var (protocol, count) in counts) writer.Sample(name, "protocol", protocol, count);
+    }
+
+    /// <summary>
+    /// The counters and gauges protocol adapters registered on the broker. A reader that throws is
+    /// a contained fault: its family has no sample and the rest of the scrape goes on.
+    /// </summary>
+    private static void WriteRegistered(Broker broker, PrometheusTextWriter writer)
+    {
+        foreach (var metric in broker.Metrics.All)
+        {
+            long value = 0;
+            bool read = broker.Faults.Guard($"metric {metric.Name}", metric, m => value = m.Read());
+            writer.Family(metric.Name, metric.Type, metric.Help);
+            if (read) writer.Sample(metric.Name, value);
+        }
     }
 
     private static void Gauge(PrometheusTextWriter writer, string name, string help, long value)

@@ -39,6 +39,8 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
     private OutboundTopicAliases _outboundAliases = new(0);
     /// <summary>The 5.0 client's Maximum Packet Size; bigger deliveries are dropped for it (acked, not sent).</summary>
     private int _clientMaxPacketSize = int.MaxValue;
+    /// <summary>Counts deliveries dropped for <see cref="_clientMaxPacketSize"/> (the broker's, shared by every connection).</summary>
+    private readonly MetricCounter _droppedOversize;
 
     /// <summary>Guards <see cref="_toAck"/>.</summary>
     private readonly Lock _deferredLock = new();
@@ -97,6 +99,7 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
             retain, dup: dup && qos != MqttQos.AtMostOnce, properties);
         if (_clientMaxPacketSize != int.MaxValue && MqttPacketWriter.GetPublishSize(Version, packet, ids) > _clientMaxPacketSize)
         {
+            _droppedOversize.Increment();
             AckLater(delivery.DeliveryTag);
             return;
         }

@@ -75,6 +75,7 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
         _pressure = new OutputPressure(Output, options.MaxPendingOutputBytes, this);
         _alarmBlocking = new AlarmBlocking(broker.Alarms, this, transport.Input);
         _keepAlive = () => Volatile.Write(ref _lastReadTicks, _heartbeats.Now);
+        _droppedOversize = MqttMetrics.DroppedOversizeCounter(broker);
     }
 
     /// <summary>Packets waiting to be written to the socket.</summary>

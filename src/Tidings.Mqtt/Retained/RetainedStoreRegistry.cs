@@ -24,6 +24,9 @@ internal static class RetainedStoreRegistry
                 TimeProvider = b.Time,
             }));
 
+    /// <summary>The broker's stores if a connection has used them since start (or the last <see cref="Close"/>); metrics must not open them.</summary>
+    public static RetainedStores? Find(Broker broker) => Stores.TryGetValue(broker, out var stores) ? stores : null;
+
     /// <summary>Flushes and closes the broker's stores (host stop), so a restarted broker can open their logs.</summary>
     public static void Close(Broker broker)
     {

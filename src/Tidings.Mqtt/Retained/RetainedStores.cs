@@ -36,6 +36,34 @@ public sealed class RetainedStores : IDisposable
         return _stores.GetOrAdd(vhost, static (name, self) => new Lazy<RetainedStore>(() => self.Open(name)), this).Value;
     }
 
+    /// <summary>Retained messages in the stores opened so far (a vhost's store opens at its first use).</summary>
+    public long Count
+    {
+        get
+        {
+            long count = 0;
+            foreach (var store in _stores.Values)
+            {
+                if (store.IsValueCreated) count += store.Value.Count;
+            }
+            return count;
+        }
+    }
+
+    /// <summary>Bytes of the retained messages in the stores opened so far.</summary>
+    public long TotalBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (var store in _stores.Values)
+            {
+                if (store.IsValueCreated) bytes += store.Value.TotalBytes;
+            }
+            return bytes;
+        }
+    }
+
     /// <summary>The folder of <paramref name="vhost"/>'s store under <paramref name="dataDirectory"/>.</summary>
     public static string DirectoryFor(string dataDirectory, string vhost) =>
         Path.Combine(dataDirectory, FolderName, EscapeVhost(vhost));

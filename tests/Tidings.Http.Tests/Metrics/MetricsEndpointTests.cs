@@ -40,7 +40,7 @@ public sealed class MetricsEndpointTests
             "tidings_queue_messages_ready", "tidings_queue_messages_unacked", "tidings_queue_messages_ready_bytes",
             "tidings_queue_consumers", "tidings_queue_messages_published_total", "tidings_queue_messages_delivered_total",
             "tidings_queue_messages_acknowledged_total", "tidings_queue_messages_redelivered_total",
-            "tidings_connections", "tidings_channels", "tidings_consumers", "tidings_queues", "tidings_exchanges",
+            "tidings_connections", "tidings_connections_by_protocol", "tidings_detached_sessions", "tidings_channels", "tidings_consumers", "tidings_queues", "tidings_exchanges",
             "tidings_process_resident_memory_bytes", "tidings_managed_heap_bytes", "tidings_memory_limit_bytes",
             "tidings_disk_free_bytes", "tidings_alarm", "tidings_vhost_messages_published_total", "tidings_store_fsync_seconds",
         ];
@@ -157,6 +157,49 @@ public sealed class MetricsEndpointTests
         server.Broker.Faults.Report("test", new InvalidOperationException("contained"));
 
         Assert.Equal(1, (await ScrapeAsync(server)).Value("tidings_faults_contained_total"));
+    }
+
+    [Fact]
+    public async Task Connections_are_counted_by_protocol_beside_the_total()
+    {
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
+        Assert.DoesNotContain((await ScrapeAsync(server)).Samples, s => s.Name == "tidings_connections_by_protocol");
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort };
+        await using var first = await factory.CreateConnectionAsync();
+        await using var second = await factory.CreateConnectionAsync();
+        var guest = server.Broker.FindUser("guest")!;
+        using var other = server.Broker.OpenConnection(guest, "/", "TEST 1.0");
+
+        var metrics = await ScrapeAsync(server);
+
+        Assert.Equal(3, metrics.Value("tidings_connections"));
+        Assert.Equal("gauge", metrics.Types["tidings_connections_by_protocol"]);
+        Assert.Equal(2, metrics.Value("tidings_connections_by_protocol", ("protocol", "AMQP 0-9-1")));
+        Assert.Equal(1, metrics.Value("tidings_connections_by_protocol", ("protocol", "TEST 1.0")));
+    }
+
+    [Fact]
+    public async Task Metrics_an_adapter_registers_on_the_broker_are_exported_and_a_failing_one_is_contained()
+    {
+        await using var server = await TestBrokerServer.StartWithHttpAsync();
+        var counter = server.Broker.Metrics.Counter("tidings_test_things_total", "Things the test counted.");
+        long level = 7;
+        server.Broker.Metrics.Gauge("tidings_test_level", "A level the test sets.", () => level);
+        server.Broker.Metrics.Gauge("tidings_test_broken", "A gauge whose reader throws.", () => throw new InvalidOperationException("broken"));
+        counter.Increment();
+        counter.Add(2);
+
+        var metrics = await ScrapeAsync(server);
+
+        Assert.Equal("counter", metrics.Types["tidings_test_things_total"]);
+        Assert.Equal(3, metrics.Value("tidings_test_things_total"));
+        Assert.Equal("gauge", metrics.Types["tidings_test_level"]);
+        Assert.Equal(7, metrics.Value("tidings_test_level"));
+        Assert.Equal("A level the test sets.", metrics.Help["tidings_test_level"]);
+        // The broken gauge's family has no sample, the fault is counted, and the scrape went on.
+        Assert.Equal("gauge", metrics.Types["tidings_test_broken"]);
+        Assert.Null(metrics.Value("tidings_test_broken"));
+        Assert.Equal(1, metrics.Value("tidings_faults_contained_total"));
     }
 
     [Fact]
