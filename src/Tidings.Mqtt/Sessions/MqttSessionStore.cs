@@ -16,6 +16,8 @@ internal sealed class MqttSessionStore : IDisposable
 {
     /// <summary>One store per broker, without a DI registration every host would need.</summary>
     private static readonly ConditionalWeakTable<Broker, MqttSessionStore> Stores = [];
+    /// <summary>Serialises opening (rare: once per broker).</summary>
+    private static readonly Lock OpenLock = new();
 
     private readonly Broker _broker;
     /// <summary>The folder of the sessions file; null keeps sessions in memory only.</summary>
@@ -37,8 +39,16 @@ internal sealed class MqttSessionStore : IDisposable
     }
 
     /// <summary>The broker's store, opened (and its detached sessions' expiry scheduled) on first use.</summary>
-    public static MqttSessionStore For(Broker broker) =>
-        Stores.GetValue(broker, static b => Open(b, b.MessageStore is not null ? Path.Combine(b.Options.DataDirectory, MqttSessionFile.FolderName) : null));
+    public static MqttSessionStore For(Broker broker)
+    {
+        if (Stores.TryGetValue(broker, out var store)) return store;
+        // GetValue may run its factory on two racing threads (the host's start and a first client),
+        // and two opens would both rewrite the file: one opens, under a lock.
+        lock (OpenLock)
+        {
+            return Stores.GetValue(broker, static b => Open(b, b.MessageStore is not null ? Path.Combine(b.Options.DataDirectory, MqttSessionFile.FolderName) : null));
+        }
+    }
 
     /// <summary>Writes what is pending and forgets the broker's store (host stop), so a restarted broker reads it afresh.</summary>
     public static void Close(Broker broker)
