@@ -170,6 +170,8 @@ public sealed class MetricsEndpointTests
         var guest = server.Broker.FindUser("guest")!;
         using var other = server.Broker.OpenConnection(guest, "/", "TEST 1.0");
 
+        // A client's connection is registered by the broker's side of the handshake, which may finish just after the client's.
+        await Eventually.TrueAsync(async () => (await ScrapeAsync(server)).Value("tidings_connections") == 3, "three connections listed");
         var metrics = await ScrapeAsync(server);
 
         Assert.Equal(3, metrics.Value("tidings_connections"));
