@@ -96,7 +96,10 @@ public sealed class HiveSensorsTests : IDisposable
             Assert.Equal(1, await north1.FlushAsync());
             await Eventually.TrueAsync(() => service.OccupancyOf("north") == 5, "the report made while the broker was down is counted",
                 TimeSpan.FromSeconds(30));
-            Assert.Equal(north1.ReportsSent + north2.ReportsSent, service.ReportsCounted);
+            // QoS 1 is at least once: a report whose PUBACK or AMQP ack was cut by the restart may come twice
+            // (seen once in ~10 full runs), never not at all; the occupancy above is right either way.
+            Assert.True(service.ReportsCounted >= north1.ReportsSent + north2.ReportsSent,
+                $"{service.ReportsCounted} reports counted of {north1.ReportsSent + north2.ReportsSent} sent");
             Assert.Contains(service.Alerts, a => a is { Hive: "north", Over: false, Occupancy: 5 });
 
             // The retained configuration survived the restart: a sensor installed now gets it.
