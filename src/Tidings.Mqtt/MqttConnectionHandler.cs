@@ -30,28 +30,25 @@ public sealed class MqttConnectionHandler(
     /// <summary>The heartbeat every connection of this listener is checked by (keep-alive, CONNECT deadline).</summary>
     private readonly ConnectionHeartbeat _heartbeats = heartbeat ?? StartOwn(broker, lifetime);
 
-    /// <summary>Closes the retained stores once every connection is gone (Kestrel drained them before ApplicationStopped).</summary>
-    private readonly CancellationTokenRegistration _closeRetained =
-        lifetime.ApplicationStopped.Register(static b => Retained.RetainedStoreRegistry.Close((Broker)b!), broker);
+    /// <summary>The broker-wide MQTT state this listener takes part in (idempotent: every listener of a broker attaches).</summary>
+    private readonly CancellationTokenRegistration[] _brokerState = AttachBrokerState(broker, lifetime);
 
     /// <summary>
-    /// Opened once the host has started (its message store is attached by then), not with the first
+    /// Registers the adapter's metrics now, so they read 0 before any client. Opens the session
+    /// store once the host has started (its message store is attached by then), not with the first
     /// client: sessions left detached when the broker stopped must expire on time even if their
-    /// clients never come back. A client faster than that opens it itself. Closed at host stop.
+    /// clients never come back; a client faster than that opens it itself. Closes the session and
+    /// retained stores once every connection is gone (Kestrel drained them before ApplicationStopped).
     /// </summary>
-    private readonly CancellationTokenRegistration[] _sessions =
-    [
-        lifetime.ApplicationStarted.Register(static b => Sessions.MqttSessionStore.For((Broker)b!), broker),
-        lifetime.ApplicationStopped.Register(static b => Sessions.MqttSessionStore.Close((Broker)b!), broker),
-    ];
-
-    /// <summary>Registers the adapter's metrics with the broker when the listener is created, so they read 0 before any client.</summary>
-    private readonly bool _metricsRegistered = RegisterMetrics(broker);
-
-    private static bool RegisterMetrics(Broker broker)
+    private static CancellationTokenRegistration[] AttachBrokerState(Broker broker, IHostApplicationLifetime lifetime)
     {
         MqttMetrics.Register(broker);
-        return true;
+        return
+        [
+            lifetime.ApplicationStarted.Register(static b => Sessions.MqttSessionStore.For((Broker)b!), broker),
+            lifetime.ApplicationStopped.Register(static b => Sessions.MqttSessionStore.Close((Broker)b!), broker),
+            lifetime.ApplicationStopped.Register(static b => Retained.RetainedStoreRegistry.Close((Broker)b!), broker),
+        ];
     }
 
     private static ConnectionHeartbeat StartOwn(Broker broker, IHostApplicationLifetime lifetime)

@@ -31,6 +31,33 @@ public sealed class OutboundBufferTests
     }
 
     [Fact]
+    public async Task After_seal_what_was_appended_goes_out_and_nothing_appended_later_does()
+    {
+        var buffer = new OutboundBuffer();
+        var pipe = new Pipe();
+        var writer = buffer.RunAsync(pipe.Writer);
+        Append(buffer, 1, 10);
+        var last = buffer.Enter();
+        last.GetSpan(5)[..5].Fill(2);
+        last.Advance(5);
+        buffer.Seal();
+        buffer.Exit();
+        Append(buffer, 3, 1000);
+        buffer.Complete();
+        await writer;
+        await pipe.Writer.CompleteAsync();
+        var sent = new List<byte>();
+        while (true)
+        {
+            var result = await pipe.Reader.ReadAsync();
+            sent.AddRange(result.Buffer.ToArray());
+            pipe.Reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted) break;
+        }
+        Assert.Equal([.. Enumerable.Repeat((byte)1, 10), .. Enumerable.Repeat((byte)2, 5)], sent);
+    }
+
+    [Fact]
     public async Task An_idle_buffer_gives_up_its_memory_and_still_sends_what_comes_after_in_order()
     {
         var buffer = new OutboundBuffer();

@@ -260,7 +260,7 @@ internal sealed partial class AmqpConnection
             FrameWriter.WriteHeartbeat(w);
             Output.Exit();
         }
-        if (now - Volatile.Read(ref _lastReadTicks) > 2 * intervalMs)
+        if (!_alarmBlocking.HoldsSilence(ref _lastReadTicks, now) && now - Volatile.Read(ref _lastReadTicks) > 2 * intervalMs)
         {
             Log.MissedHeartbeats(_logger, RemoteEndPoint, Heartbeat * 2);
             Abort();

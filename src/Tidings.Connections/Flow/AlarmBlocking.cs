@@ -46,6 +46,19 @@ public sealed class AlarmBlocking
     /// </summary>
     public bool ShouldStopReading => HasPublished && _alarms.IsBlocked;
 
+    /// <summary>
+    /// The heartbeat check's part of blocking: while this connection is held, its client is not
+    /// read, so its silence is the broker's doing. Marks it alive at <paramref name="now"/> and
+    /// returns true; the heartbeat then must not time it out. Checked on every tick rather than
+    /// refreshed by a timer in the wait, which a loaded machine can delay past the timeout.
+    /// </summary>
+    public bool HoldsSilence(ref long lastReadTicks, long now)
+    {
+        if (!ShouldStopReading) return false;
+        Volatile.Write(ref lastReadTicks, now);
+        return true;
+    }
+
     /// <summary>Whether the client was last told it is blocked.</summary>
     public bool IsNotifiedBlocked
     {
@@ -91,7 +104,7 @@ public sealed class AlarmBlocking
     /// Called by the reader loop before each read: returns at once unless this connection has
     /// published and an alarm is on; then waits for the alarm to clear.
     /// </summary>
-    /// <param name="keepAlive">Called about once a second while waiting: the client's heartbeats are not read meanwhile, and that is not silence.</param>
+    /// <param name="keepAlive">Called when the wait ends, so the heartbeat counts the client's silence from then (during the wait <see cref="HoldsSilence"/> covers it).</param>
     /// <param name="cancellation">Stops the wait (connection closing).</param>
     /// <exception cref="OperationCanceledException">Cancelled, or the client closed its side of the socket while blocked.</exception>
     public async Task WaitWhileBlockedAsync(Action keepAlive, CancellationToken cancellation)
@@ -102,13 +115,13 @@ public sealed class AlarmBlocking
         var cleared = _alarms.WhenClearAsync();
         while (!cleared.IsCompleted)
         {
-            keepAlive();
             await Task.WhenAny(cleared, Task.Delay(1000, cancellation)).ConfigureAwait(false);
             cancellation.ThrowIfCancellationRequested();
             // A client that left while blocked is noticed now, not when the alarm clears: its
             // sessions close and their unacked messages go back to their queues.
             if (InputEnded()) throw new OperationCanceledException("the client left while blocked");
         }
+        keepAlive();
         // Covers an alarm that cleared while the blocked notice was being sent.
         if (_notice.CanNotify) Notify(false);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using System.IO.Pipelines;
 
@@ -40,6 +41,10 @@ public sealed class OutboundBuffer
     private bool _wakePending;
     /// <summary>Set by <see cref="Complete"/>; guarded by _lock.</summary>
     private bool _completed;
+    /// <summary>Set by <see cref="Seal"/>: appends go to <see cref="_discarded"/> from then on; guarded by _lock.</summary>
+    private bool _sealed;
+    /// <summary>Takes what is appended after <see cref="Seal"/>, emptied at each <see cref="Exit"/>; guarded by _lock.</summary>
+    private ArrayBufferWriter<byte>? _discarded;
     /// <summary>Bytes of the batch the writer is sending now (interlocked: read outside the lock).</summary>
     private long _bytesInFlight;
     /// <summary>1 when <see cref="RequestDrainedCheck"/> asked for a <see cref="Drained"/> call even without a batch (interlocked).</summary>
@@ -80,16 +85,32 @@ public sealed class OutboundBuffer
     /// </summary>
     public event Action? Drained;
 
-    /// <summary>Enters the lock and returns the writer to append frames to. Call <see cref="Exit"/> after.</summary>
+    /// <summary>
+    /// Enters the lock and returns the writer to append frames to (after <see cref="Seal"/>, one whose
+    /// frames are dropped). Call <see cref="Exit"/> after.
+    /// </summary>
     public IBufferWriter<byte> Enter()
     {
         _lock.Enter();
-        return _pending;
+        return _sealed ? _discarded! : _pending;
+    }
+
+    /// <summary>
+    /// Between <see cref="Enter"/> and <see cref="Exit"/>, after the protocol's last frame (MQTT's
+    /// DISCONNECT, after which nothing may be sent): whatever any thread appends later is dropped,
+    /// as if the socket had lost it; what is pending still goes out.
+    /// </summary>
+    public void Seal()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "Seal is called between Enter and Exit");
+        _sealed = true;
+        _discarded ??= new ArrayBufferWriter<byte>();
     }
 
     /// <summary>Leaves the lock and wakes the writer loop.</summary>
     public void Exit()
     {
+        _discarded?.ResetWrittenCount();
         bool wake = !_wakePending && _pending.WrittenCount > 0;
         if (wake) _wakePending = true;
         LastWriteTicks = Now;

@@ -1,3 +1,5 @@
+using Tidings.Core;
+
 namespace Tidings.Mqtt.Connection;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace Tidings.Mqtt.Connection;
 /// old session, which sends it at once. Kept in memory: a will still waiting when the broker
 /// stops is not sent.
 /// </summary>
-internal sealed class DelayedWills(TimeProvider time)
+internal sealed class DelayedWills(TimeProvider time, FaultLog faults)
 {
+    private readonly FaultLog _faults = faults;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (ITimer Timer, Action Publish)> _waiting = new(StringComparer.Ordinal);
 
@@ -17,7 +20,8 @@ internal sealed class DelayedWills(TimeProvider time)
         var timer = time.CreateTimer(static s =>
         {
             var (wills, key) = ((DelayedWills, string))s!;
-            wills.Take(key)?.Invoke();
+            // A timer callback: whatever the publish throws is contained, never the process's end.
+            wills._faults.Guard("MQTT delayed will", wills.Take(key), static publish => publish?.Invoke());
         }, (this, key), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_lock)
         {

@@ -17,9 +17,9 @@ internal sealed class MqttClientRegistry
     private readonly Lock _lock = new();
     /// <summary>Connections by "vhost\0clientid".</summary>
     private readonly Dictionary<string, MqttConnection> _clients = new(StringComparer.Ordinal);
-    private MqttClientRegistry(TimeProvider time) => Wills = new DelayedWills(time);
+    private MqttClientRegistry(Broker broker) => Wills = new DelayedWills(broker.Time, broker.Faults);
 
-    public static MqttClientRegistry For(Broker broker) => Registries.GetValue(broker, static b => new MqttClientRegistry(b.Time));
+    public static MqttClientRegistry For(Broker broker) => Registries.GetValue(broker, static b => new MqttClientRegistry(b));
 
     /// <summary>Wills waiting for their delay, by the same key.</summary>
     public DelayedWills Wills { get; }

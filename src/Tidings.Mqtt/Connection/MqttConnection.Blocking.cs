@@ -21,10 +21,9 @@ internal sealed partial class MqttConnection
     private async Task WaitWhileBlockedAsync(PipeReader input, CancellationToken cancellation)
     {
         var cleared = _broker.Alarms.WhenClearAsync();
+        // Meanwhile the heartbeat check keeps the client alive (AlarmBlocking.HoldsSilence).
         while (_alarmBlocking.ShouldStopReading && !cleared.IsCompleted)
         {
-            // The client's silence is ours: its packets are not being read.
-            _keepAlive();
             var read = input.ReadAsync(cancellation).AsTask();
             var done = await Task.WhenAny(read, cleared, Task.Delay(1000, cancellation)).ConfigureAwait(false);
             if (done != read)
@@ -44,7 +43,7 @@ internal sealed partial class MqttConnection
             if (result.IsCompleted) throw new OperationCanceledException("the client left while blocked");
         }
         // The wait ends now: keep-alive counts from here, not from the last refresh inside it.
-        _keepAlive();
+        Volatile.Write(ref _lastReadTicks, _heartbeats.Now);
         // Whatever the last wait examined is read again by the packet loop.
         if (input.TryRead(out var rest)) input.AdvanceTo(rest.Buffer.Start);
     }

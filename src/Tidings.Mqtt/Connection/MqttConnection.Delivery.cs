@@ -111,12 +111,9 @@ internal sealed partial class MqttConnection : IConsumerSink, IDeliveryFlow, IBl
         var w = Output.Enter();
         try
         {
-            // After DISCONNECT nothing is sent: a QoS 1/2 delivery stays unacknowledged (requeued, or resent to a resumed session).
-            if (!_disconnectWritten)
-            {
-                if (_outboundAliases.Enabled) WriteAliased(w, packet, ids);
-                else MqttPacketWriter.WritePublish(w, Version, packet, ids);
-            }
+            // After DISCONNECT the buffer drops it: a QoS 1/2 delivery stays unacknowledged (requeued, or resent to a resumed session).
+            if (_outboundAliases.Enabled) WriteAliased(w, packet, ids);
+            else MqttPacketWriter.WritePublish(w, Version, packet, ids);
         }
         finally
         {

@@ -272,6 +272,7 @@ internal sealed partial class MqttConnection
         var vhost = _connection!.VirtualHost;
         resumed = null;
         _queueName = QueueNameFor(_clientId);
+        _sessions = MqttSessionStore.For(_broker);
         if (cleanStart)
         {
             vhost.DetachedSessions.Discard(_clientId);
@@ -281,7 +282,7 @@ internal sealed partial class MqttConnection
         resumed = vhost.DetachedSessions.Take(_clientId);
         if (resumed is not null && resumed.IsClosed) resumed = null;
         // A publisher-only session has no queue, but its stored state (open QoS 2 flows) is a session too.
-        return resumed is not null || vhost.FindQueue(_queueName) is not null || MqttSessionStore.For(_broker).Find(vhost.Name, _clientId) is not null;
+        return resumed is not null || vhost.FindQueue(_queueName) is not null || _sessions!.Find(vhost.Name, _clientId) is not null;
     }
 
     /// <summary>After CONNACK: attaches or opens the core session and starts the subscription consumer.</summary>

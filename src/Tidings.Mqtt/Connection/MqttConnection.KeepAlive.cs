@@ -60,13 +60,8 @@ internal sealed partial class MqttConnection
         }
         Output.TrimIfIdle(now);
         if (_keepAliveSeconds == 0) return;
-        if (_alarmBlocking.ShouldStopReading)
-        {
-            // Blocked by an alarm: the client's packets are not being read, so its silence is ours.
-            // Checked here, not only refreshed by the blocked wait, whose timer a loaded machine can delay past 1.5 × keep alive.
-            Volatile.Write(ref _lastReadTicks, now);
-            return;
-        }
+        // Held by a resource alarm, the client is not read: its silence is ours.
+        if (_alarmBlocking.HoldsSilence(ref _lastReadTicks, now)) return;
         if (now - Volatile.Read(ref _lastReadTicks) > _keepAliveSeconds * 1500L && Interlocked.Exchange(ref _timedOut, 1) == 0)
         {
             Log.KeepAliveTimeout(_logger, RemoteEndPoint, _keepAliveSeconds * 1.5);

@@ -94,7 +94,6 @@ internal sealed partial class MqttConnection : IPublishConfirmSink
         {
             _receivedQos2.Add(id);
             if (saveReceived) SaveReceived(publishId, gate!);
-            else if (IsPersistent) _ = SaveSession();
         }
         // Retained only once the publish was allowed (write permission, limits) and routed.
         if (publish.Retain) Retain(publish, publishId, gate);

@@ -13,7 +13,7 @@ namespace Tidings.Mqtt.Connection;
 /// </summary>
 internal sealed partial class MqttConnection
 {
-    /// <summary>The broker's session store; set at CONNECT.</summary>
+    /// <summary>The broker's session store; set at CONNECT (OpenSession).</summary>
     private MqttSessionStore? _sessions;
     /// <summary>Outbound QoS 2 packet ids released (PUBREL sent), until PUBCOMP. Reader loop only.</summary>
     private HashSet<ushort> _releasedQos2 = [];
@@ -28,20 +28,20 @@ internal sealed partial class MqttConnection
     /// </summary>
     private void RestoreFlows(bool resumed)
     {
-        _sessions = MqttSessionStore.For(_broker);
         var vhost = _connection!.VirtualHost.Name;
-        if (resumed && _sessions.Find(vhost, _clientId) is { } kept)
+        if (resumed && _sessions!.Find(vhost, _clientId) is { } kept)
         {
             _receivedQos2 = [.. kept.Received];
             _releasedQos2 = [.. kept.Released];
             Interlocked.Add(ref _inboundInFlight, _receivedQos2.Count);
             RestoreSharedMemberships(kept.Shared);
         }
-        if (IsPersistent) _ = SaveSession(detached: false);
-        else _ = _sessions.Remove(vhost, _clientId);
+        // In memory the state is taken at the end of the connection; on disk it is kept current.
+        if (SavesDurably) _ = SaveSession();
+        else if (!IsPersistent) _ = _sessions!.Remove(vhost, _clientId);
     }
 
-    /// <summary>Records this session's state (reader loop, or the end of the connection); completes once durable.</summary>
+    /// <summary>Records this session's state (reader loop, or the end of the connection); completes once durable. Called for every change only when <see cref="SavesDurably"/>.</summary>
     private Task SaveSession(bool detached = false) =>
         _sessions!.Save(new MqttSessionState(_connection!.VirtualHost.Name, _clientId, _sessionExpiry,
             detached ? _broker.Time.GetUtcNow().ToUnixTimeMilliseconds() : 0, [.. _receivedQos2], [.. _releasedQos2], SharedMemberships()));
@@ -95,79 +95,70 @@ internal sealed partial class MqttConnection
     private static void ForgetSession(MqttSessionStore? sessions, string vhost, string clientId) => _ = sessions?.Remove(vhost, clientId);
 
     /// <summary>A QoS 2 PUBLISH was routed: its id is saved, and the gate's session half completes once that is durable.</summary>
-    private void SaveReceived(ulong publishId, AckGate gate)
-    {
-        var saved = SaveSession();
-        if (saved.IsCompleted) SessionSaved(publishId, gate, saved);
-        else
+    private void SaveReceived(ulong publishId, AckGate gate) =>
+        AfterSave((publishId, gate), static (connection, s) =>
         {
-            saved.ContinueWith(static (t, s) =>
-            {
-                var (connection, id, g) = ((MqttConnection, ulong, AckGate))s!;
-                connection.SessionSaved(id, g, t);
-            }, (this, publishId, gate), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    private void SessionSaved(ulong publishId, AckGate gate, Task saved)
-    {
-        // A failed write was reported by the store; the publish was routed and is acknowledged all the same.
-        if (gate.SessionSaved() && TakeGate(publishId) is not null)
-            Acknowledge(publishId, gate.Accepted, gate.Unroutable, gate.Retain);
-    }
+            // A failed write was reported by the store; the publish was routed and is acknowledged all the same.
+            if (s.gate.SessionSaved() && connection.TakeGate(s.publishId) is not null)
+                connection.Acknowledge(s.publishId, s.gate.Accepted, s.gate.Unroutable, s.gate.Retain);
+        });
 
     /// <summary>PUBREL from the client: the id is released, and PUBCOMP goes once that is durable.</summary>
     private void OnPubRel(ushort id)
     {
         bool known = _receivedQos2.Remove(id);
         if (known) Interlocked.Decrement(ref _inboundInFlight);
-        var reason = known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound;
         if (!known || !SavesDurably)
         {
-            if (known && IsPersistent) _ = SaveSession();
-            WriteAck(MqttPacketType.PubComp, id, reason);
+            WriteAck(MqttPacketType.PubComp, id, known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound);
             return;
         }
-        SaveSession().ContinueWith(static (_, s) =>
-        {
-            var (connection, packetId) = ((MqttConnection, ushort))s!;
-            connection.WriteAck(MqttPacketType.PubComp, packetId, MqttReasonCode.Success);
-        }, (this, id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        AfterSave(id, static (connection, packetId) => connection.WriteAck(MqttPacketType.PubComp, packetId, MqttReasonCode.Success));
     }
 
     /// <summary>
     /// PUBREC for a QoS 2 delivery (reader loop): the id is released, and once that is durable the
     /// delivery is settled and PUBREL sent, so after a crash the broker resends PUBREL, not the PUBLISH.
+    /// A persistent session kept in memory carries its released ids to its next connection.
     /// </summary>
     private void Release(ulong tag, ushort id, bool known)
     {
         var reason = known || !IsV5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound;
-        if (!IsPersistent)
+        if (IsPersistent) _releasedQos2.Add(id);
+        if (!SavesDurably)
         {
             if (tag != 0) AckNow(tag);
             WriteAck(MqttPacketType.PubRel, id, reason);
             return;
         }
-        _releasedQos2.Add(id);
+        AfterSave((tag, id, reason), static (connection, s) =>
+        {
+            // The store's thread: the reader settles the delivery.
+            if (s.tag != 0) connection.AckLater(s.tag);
+            connection.WriteAck(MqttPacketType.PubRel, s.id, s.reason);
+        });
+    }
+
+    /// <summary>PUBCOMP for a released id: it is forgotten (on disk lazily: a PUBREL resent for it after a crash gets PUBCOMP again).</summary>
+    private void Completed(ushort id)
+    {
+        if (_releasedQos2.Remove(id) && SavesDurably) _ = SaveSession();
+    }
+
+    /// <summary>Saves the session (reader loop), then runs <paramref name="then"/>: at once when the save is, else on the store's thread.</summary>
+    private void AfterSave<TState>(TState state, Action<MqttConnection, TState> then)
+    {
         var saved = SaveSession();
         if (saved.IsCompleted)
         {
-            if (tag != 0) AckNow(tag);
-            WriteAck(MqttPacketType.PubRel, id, reason);
+            then(this, state);
             return;
         }
         saved.ContinueWith(static (_, s) =>
         {
-            var (connection, deliveryTag, packetId, code) = ((MqttConnection, ulong, ushort, MqttReasonCode))s!;
-            if (deliveryTag != 0) connection.AckLater(deliveryTag);
-            connection.WriteAck(MqttPacketType.PubRel, packetId, code);
-        }, (this, tag, id, reason), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>PUBCOMP for a released id that no delivery of this connection holds (resent PUBREL of a resumed session).</summary>
-    private void Completed(ushort id)
-    {
-        if (_releasedQos2.Remove(id) && IsPersistent) _ = SaveSession();
+            var (connection, state, then) = ((MqttConnection, TState, Action<MqttConnection, TState>))s!;
+            connection._broker.Faults.Guard("MQTT acknowledgement after a session save", (connection, state, then), static t => t.then(t.connection, t.state));
+        }, (this, state, then), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>A resumed session's released ids get their PUBREL again, before anything else is sent [MQTT-4.4.0-1].</summary>
@@ -197,5 +188,4 @@ internal sealed partial class MqttConnection
         if (gates is null) return null;
         lock (gates) return gates.Remove(publishId, out var gate) ? gate : null;
     }
-
 }

@@ -52,7 +52,7 @@ internal sealed partial class MqttConnection
         var w = Output.Enter();
         try
         {
-            if (!_disconnectWritten) MqttPacketWriter.WriteSubAck(w, Version, subscribe.PacketId, reasons);
+            MqttPacketWriter.WriteSubAck(w, Version, subscribe.PacketId, reasons);
         }
         finally
         {
@@ -85,7 +85,7 @@ internal sealed partial class MqttConnection
         if (shared && existing < 0)
         {
             ConsumeShared(queue, filter);
-            if (IsPersistent) _ = SaveSession();
+            if (SavesDurably) _ = SaveSession();
         }
         // Never to a shared subscription; Retain Handling 1 only for a new one, 2 never.
         if (!shared && (options.RetainHandling == MqttRetainHandling.SendAtSubscribe
@@ -111,13 +111,13 @@ internal sealed partial class MqttConnection
             if (removed.Shared) _session.Cancel(removed.Filter);
             else _connection!.VirtualHost.UnbindQueue(_queueName, _options.Exchange, removed.RoutingKey, removed.Arguments(), _connection);
             _subscriptions = [.. _subscriptions[..index], .. _subscriptions[(index + 1)..]];
-            if (removed.Shared && IsPersistent) _ = SaveSession();
+            if (removed.Shared && SavesDurably) _ = SaveSession();
             reasons[i] = MqttReasonCode.Success;
         }
         var w = Output.Enter();
         try
         {
-            if (!_disconnectWritten) MqttPacketWriter.WriteUnsubAck(w, Version, unsubscribe.PacketId, reasons);
+            MqttPacketWriter.WriteUnsubAck(w, Version, unsubscribe.PacketId, reasons);
         }
         finally
         {

@@ -37,8 +37,6 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
     private readonly OutputPressure _pressure;
     /// <summary>Stops reading a publishing client while a resource alarm is on.</summary>
     private readonly AlarmBlocking _alarmBlocking;
-    /// <summary>Made once: marks the client alive while it is not read because it is blocked.</summary>
-    private readonly Action _keepAlive;
     /// <summary>Milliseconds (<see cref="ConnectionHeartbeat.Now"/>) of the last packet received; written by the reader, read by the heartbeat.</summary>
     private long _lastReadTicks;
     /// <summary>When a connection that has not sent CONNECT is dropped.</summary>
@@ -47,12 +45,6 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
     private volatile bool _connected;
     /// <summary>Set when the reader must stop after the current packet (DISCONNECT received, a protocol error answered).</summary>
     private bool _closing;
-    /// <summary>
-    /// Set under the output lock once a DISCONNECT is appended: nothing may follow it on the
-    /// connection [MQTT-3.14.4-1], so later packets (deliveries from queue threads, confirms from
-    /// the commit loop, a second DISCONNECT) are dropped, as if the socket had lost them.
-    /// </summary>
-    private bool _disconnectWritten;
 
     /// <summary>The per-connection decoder, in the version CONNECT named.</summary>
     private MqttPacketDecoder _decoder = null!;
@@ -74,7 +66,6 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
         Output = new OutboundBuffer(heartbeats);
         _pressure = new OutputPressure(Output, options.MaxPendingOutputBytes, this);
         _alarmBlocking = new AlarmBlocking(broker.Alarms, this, transport.Input);
-        _keepAlive = () => Volatile.Write(ref _lastReadTicks, _heartbeats.Now);
         _droppedOversize = MqttMetrics.DroppedOversizeCounter(broker);
     }
 
@@ -280,9 +271,10 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
         var w = Output.Enter();
         try
         {
-            if (_disconnectWritten) return;
+            // Nothing may follow DISCONNECT [MQTT-3.14.4-1]: later packets (deliveries from queue
+            // threads, confirms from the commit loop, a second DISCONNECT) are dropped by the buffer.
             MqttPacketWriter.WriteDisconnect(w, reason);
-            _disconnectWritten = true;
+            Output.Seal();
         }
         finally
         {
@@ -290,13 +282,13 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
         }
     }
 
-    /// <summary>Appends one packet written by <paramref name="write"/> unless DISCONNECT went first; any thread.</summary>
+    /// <summary>Appends one packet written by <paramref name="write"/>; any thread.</summary>
     private void Write(Action<IBufferWriter<byte>, int> write, int argument)
     {
         var w = Output.Enter();
         try
         {
-            if (!_disconnectWritten) write(w, argument);
+            write(w, argument);
         }
         finally
         {
@@ -310,7 +302,7 @@ internal sealed partial class MqttConnection : IHeartbeatChecked
         var w = Output.Enter();
         try
         {
-            if (!_disconnectWritten) MqttPacketWriter.WritePublishAck(w, Version, new MqttPublishAckPacket(type, packetId, reason));
+            MqttPacketWriter.WritePublishAck(w, Version, new MqttPublishAckPacket(type, packetId, reason));
         }
         finally
         {

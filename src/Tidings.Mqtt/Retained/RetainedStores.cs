@@ -37,31 +37,19 @@ public sealed class RetainedStores : IDisposable
     }
 
     /// <summary>Retained messages in the stores opened so far (a vhost's store opens at its first use).</summary>
-    public long Count
-    {
-        get
-        {
-            long count = 0;
-            foreach (var store in _stores.Values)
-            {
-                if (store.IsValueCreated) count += store.Value.Count;
-            }
-            return count;
-        }
-    }
+    public long Count => Sum(static store => store.Count);
 
     /// <summary>Bytes of the retained messages in the stores opened so far.</summary>
-    public long TotalBytes
+    public long TotalBytes => Sum(static store => store.TotalBytes);
+
+    private long Sum(Func<RetainedStore, long> of)
     {
-        get
+        long sum = 0;
+        foreach (var store in _stores.Values)
         {
-            long bytes = 0;
-            foreach (var store in _stores.Values)
-            {
-                if (store.IsValueCreated) bytes += store.Value.TotalBytes;
-            }
-            return bytes;
+            if (store.IsValueCreated) sum += of(store.Value);
         }
+        return sum;
     }
 
     /// <summary>The folder of <paramref name="vhost"/>'s store under <paramref name="dataDirectory"/>.</summary>

@@ -155,7 +155,8 @@ internal sealed class MqttSessionStore : IDisposable
         var timer = _broker.Time.CreateTimer(static s =>
         {
             var (store, expired) = ((MqttSessionStore, MqttSessionState))s!;
-            store.Expire(expired);
+            // A timer callback: a failure is contained, never the process's end.
+            store._broker.Faults.Guard("MQTT session expiry", (store, expired), static t => t.store.Expire(t.expired));
         }, (this, state), TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
         _recoveredExpiry[state.Key] = timer;
     }
@@ -219,8 +220,9 @@ internal sealed class MqttSessionStore : IDisposable
                 MqttSessionFile.Write(_directory!, snapshot, fsync: true);
                 round.SetResult();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
+                // A thread-pool loop: any failure is contained, and the saves of this round learn of it.
                 _broker.Faults.Report("MQTT sessions file: write", e);
                 round.SetException(e);
             }

@@ -104,6 +104,19 @@ internal sealed class RawMqttClient : IDisposable
         return raw;
     }
 
+    /// <summary>A client that sent <paramref name="connect"/> and got CONNACK accepted (with that Session Present, when given).</summary>
+    public static async Task<RawMqttClient> ConnectAcceptedAsync(int port, byte[] connect, bool? sessionPresent = null)
+    {
+        var raw = await ConnectAsync(port);
+        await raw.SendAsync(connect);
+        var connack = await raw.ReadPacketAsync();
+        Assert.NotNull(connack);
+        Assert.Equal(0x20, connack[0]);
+        if (sessionPresent is { } present) Assert.Equal(present ? 1 : 0, connack[2] & 0x01);
+        Assert.Equal(0, connack[3]);
+        return raw;
+    }
+
     public Task SendAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
 
     /// <summary>The next whole packet the server sent; null when it closed the connection.</summary>
