@@ -154,6 +154,9 @@ public sealed class RetainedInteropTests : IAsyncLifetime
         {
             await dying.Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build());
         }
+        // The broker publishes the will once it has seen the connection end, after the client's
+        // DisconnectAsync returned: a subscriber that came first would get it live, not retained.
+        await Eventually.TrueAsync(() => Tidings.Mqtt.Retained.RetainedStoreRegistry.Find(_server.Broker)?.Count == 1, "the will is retained");
         await using var subscriber = await MqttInterop.ConnectAsync(_server, MqttProtocolVersion.V500, "sub-will-ret");
         await subscriber.SubscribeAsync("will-ret/#", MqttQualityOfServiceLevel.AtLeastOnce);
         var got = await subscriber.WaitForAsync(1);
