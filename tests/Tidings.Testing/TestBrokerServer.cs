@@ -15,6 +15,7 @@ using Tidings.Http;
 using Tidings.Http.Common;
 using Tidings.Mqtt.WebSockets;
 using Tidings.Mqtt;
+using Tidings.Sqs;
 
 namespace Tidings.Testing;
 
@@ -29,8 +30,9 @@ public sealed class TestBrokerServer : IAsyncDisposable
     /// <summary>The data directory's stores when the server was started durable; null otherwise.</summary>
     private TestStorage? _storage;
 
-    private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress, int? mqttPort)
+    private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress, int? mqttPort, int? sqsPort = null)
     {
+        _sqsPort = sqsPort;
         _app = app;
         Broker = broker;
         AmqpPort = amqpPort;
@@ -44,6 +46,14 @@ public sealed class TestBrokerServer : IAsyncDisposable
     public int MqttPort => _mqttPort ?? throw new InvalidOperationException("this server was started without MQTT");
 
     private readonly Uri? _baseAddress;
+
+    private readonly int? _sqsPort;
+
+    /// <summary>The SQS listener's port (servers started with <c>withSqs: true</c> only).</summary>
+    public int SqsPort => _sqsPort ?? throw new InvalidOperationException("this server was started without SQS");
+
+    /// <summary>http://127.0.0.1:port of the SQS API, the endpoint URL clients are given.</summary>
+    public string SqsEndpoint => $"http://127.0.0.1:{SqsPort}";
 
     public Broker Broker { get; }
 
@@ -67,9 +77,15 @@ public sealed class TestBrokerServer : IAsyncDisposable
     /// as the server does: a second one started on the same directory after this one was disposed
     /// is the same broker restarted.
     /// </summary>
-    public static Task<TestBrokerServer> StartDurableAsync(string dataDirectory, bool withMqtt = true, Action<MqttOptions>? configureMqtt = null) =>
-        StartAsync(new BrokerOptions { MemoryHighWatermarkBytes = 0, DataDirectory = dataDirectory }, configureAmqp: null, withHttp: false,
-            configureHttp: null, withMqtt: withMqtt, configureMqtt: configureMqtt, durable: true);
+    public static Task<TestBrokerServer> StartDurableAsync(string dataDirectory, bool withMqtt = true, Action<MqttOptions>? configureMqtt = null,
+        bool withSqs = false, bool withHttp = false) =>
+        StartAsync(new BrokerOptions { MemoryHighWatermarkBytes = 0, DataDirectory = dataDirectory }, configureAmqp: null, withHttp: withHttp,
+            configureHttp: null, withMqtt: withMqtt, configureMqtt: configureMqtt, durable: true, withSqs: withSqs);
+
+    /// <summary>A broker with the SQS API listener and the AMQP listener (and the HTTP endpoints with <paramref name="withHttp"/>).</summary>
+    public static Task<TestBrokerServer> StartWithSqsAsync(Action<SqsOptions>? configureSqs = null, BrokerOptions? brokerOptions = null,
+        bool withHttp = false) =>
+        StartAsync(brokerOptions, configureAmqp: null, withHttp: withHttp, configureHttp: null, withSqs: true, configureSqs: configureSqs);
 
     /// <summary>A broker with the HTTP endpoints (management, REST, metrics, dashboard) and the AMQP listener.</summary>
     /// <param name="mapExtra">Maps endpoints of the test's own next to Tidings' (e.g. one that throws).</param>
@@ -81,7 +97,8 @@ public sealed class TestBrokerServer : IAsyncDisposable
 
     private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
         bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null,
-        bool withMqtt = false, Action<MqttOptions>? configureMqtt = null, bool durable = false)
+        bool withMqtt = false, Action<MqttOptions>? configureMqtt = null, bool durable = false,
+        bool withSqs = false, Action<SqsOptions>? configureSqs = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -94,12 +111,17 @@ public sealed class TestBrokerServer : IAsyncDisposable
         builder.Services.Configure<AmqpOptions>(o => configureAmqp?.Invoke(o));
         builder.Services.AddTidingsConnections();
         if (withMqtt) builder.Services.Configure<MqttOptions>(o => configureMqtt?.Invoke(o));
+        if (withSqs)
+        {
+            builder.Services.AddTidingsSqs();
+            builder.Services.Configure<SqsOptions>(o => configureSqs?.Invoke(o));
+        }
         if (withHttp)
         {
             builder.Services.AddTidingsHttp();
             if (configureHttp is not null) builder.Services.Configure(configureHttp);
         }
-        ListenOptions? http = null, amqp = null, mqtt = null;
+        ListenOptions? http = null, amqp = null, mqtt = null, sqs = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             if (withHttp) k.Listen(IPAddress.Loopback, 0, l => http = l);
@@ -108,6 +130,14 @@ public sealed class TestBrokerServer : IAsyncDisposable
                 amqp = l;
                 l.UseConnectionHandler<AmqpConnectionHandler>();
             });
+            if (withSqs)
+            {
+                k.Listen(IPAddress.Loopback, 0, l =>
+                {
+                    sqs = l;
+                    l.MarkSqsConnections();
+                });
+            }
             if (withMqtt)
             {
                 k.Listen(IPAddress.Loopback, 0, l =>
@@ -123,6 +153,8 @@ public sealed class TestBrokerServer : IAsyncDisposable
         if (withHttp) listeners.Add("http", "http", tls: false, () => http?.EndPoint);
         listeners.Add("amqp", "amqp", tls: false, () => amqp?.EndPoint);
         if (withMqtt) listeners.Add("mqtt", "mqtt", tls: false, () => mqtt?.EndPoint);
+        if (withSqs) listeners.Add("sqs", "sqs", tls: false, () => sqs?.EndPoint);
+        if (withSqs) app.UseSqsListener();
         if (withHttp) app.MapTidingsHttp();
         if (withHttp && withMqtt) app.MapMqttWebSockets();
         mapExtra?.Invoke(app);
@@ -139,7 +171,8 @@ public sealed class TestBrokerServer : IAsyncDisposable
         }
         var baseAddress = http is null ? null : new Uri($"http://127.0.0.1:{((IPEndPoint)http.EndPoint).Port}/");
         int? mqttPort = mqtt is null ? null : ((IPEndPoint)mqtt.EndPoint).Port;
-        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress, mqttPort) { _storage = storage };
+        int? sqsPort = sqs is null ? null : ((IPEndPoint)sqs.EndPoint).Port;
+        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress, mqttPort, sqsPort) { _storage = storage };
     }
 
     /// <summary>An HttpClient for the HTTP endpoints, authenticated as <paramref name="user"/> (null = no credentials).</summary>

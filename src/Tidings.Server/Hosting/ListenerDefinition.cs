@@ -29,8 +29,11 @@ internal sealed record ListenerDefinition(
     /// </summary>
     public ListenerSettings? Settings { get; init; }
 
+    /// <summary>The URI scheme of the logged address when it is not <see cref="Protocol"/> (the SQS API is "http").</summary>
+    public string? UriScheme { get; init; }
+
     public string ConfigKey => $"{TidingsServerOptions.SectionName}:{ConfigSection}";
 
     /// <summary>URI scheme of the logged address: the protocol's, with "s" for TLS ("amqps", "https").</summary>
-    public string Scheme(bool tls) => tls ? Protocol + "s" : Protocol;
+    public string Scheme(bool tls) => tls ? (UriScheme ?? Protocol) + "s" : UriScheme ?? Protocol;
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Tidings.Amqp;
 using Tidings.Http;
 using Tidings.Mqtt;
+using Tidings.Sqs;
 
 namespace Tidings.Server.Hosting;
 
@@ -34,6 +35,13 @@ internal static class Listeners
         // MQTT over TLS on 8883, as amqps beside amqp; off until Tidings:Mqtts:Enabled. It shares
         // Tidings:Mqtt's protocol settings (Exchange, MaxPacketSize, ...).
         new("mqtts", "MQTT TLS listener", "mqtt", "Mqtts", o => o.Mqtts, l => l.UseConnectionHandler<MqttConnectionHandler>()),
+        // The SQS API is HTTP on a port of its own; its connections are marked so the HTTP pipeline
+        // serves them as SQS calls (SqsEndpoint.UseSqsListener) and nothing else.
+        new("sqs", "SQS API", "sqs", "Sqs", o => o.Sqs, l => l.MarkSqsConnections())
+        {
+            Settings = ListenerSettings.For<SqsOptions>(),
+            UriScheme = "http",
+        },
         new("http", "HTTP API", "http", "Http", o => o.Http, _ => { })
         {
             Settings = ListenerSettings.For<HttpOptions>(),

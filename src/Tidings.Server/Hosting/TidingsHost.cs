@@ -15,6 +15,7 @@ using Tidings.Core;
 using Tidings.Http;
 using Tidings.Mqtt;
 using Tidings.Mqtt.WebSockets;
+using Tidings.Sqs;
 using Tidings.Server.Cli;
 
 namespace Tidings.Server.Hosting;
@@ -132,10 +133,13 @@ public static class TidingsHost
         builder.Services.AddSingleton<BrokerLifecycle>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BrokerLifecycle>());
         builder.Services.AddTidingsHttp();
+        builder.Services.AddTidingsSqs();
 
         var app = builder.Build();
         // Resolving it now puts it in the container's care, so disposing an app that never started still disposes the broker.
         app.Services.GetRequiredService<BrokerLifecycle>();
+        // First in the pipeline: requests on the SQS listener never reach the HTTP API's middleware.
+        app.UseSqsListener();
         app.MapTidingsHttp();
         // MQTT over WebSocket shares the HTTP port, as long as the MQTT listener is not switched off.
         string webSocketPath = app.Services.GetRequiredService<IOptions<MqttOptions>>().Value.WebSocketPath;

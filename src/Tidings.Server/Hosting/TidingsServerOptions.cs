@@ -34,6 +34,9 @@ public sealed class TidingsServerOptions
     /// <summary>Where the HTTP API binds.</summary>
     public EndpointOptions Http { get; set; } = new() { Host = "127.0.0.1", Port = 15672 };
 
+    /// <summary>Where the SQS API (AWS JSON and Query protocols) binds.</summary>
+    public EndpointOptions Sqs { get; set; } = new() { Host = "127.0.0.1", Port = 9324 };
+
     /// <summary>The certificate and key (PEM files) every listener with Tls on presents.</summary>
     public TlsOptions Tls { get; set; } = new();
 
@@ -71,6 +74,10 @@ public sealed class TidingsServerOptions
             yield return problem;
         }
         foreach (var problem in Http.Validate($"{SectionName}:{nameof(Http)}"))
+        {
+            yield return problem;
+        }
+        foreach (var problem in Sqs.Validate($"{SectionName}:{nameof(Sqs)}"))
         {
             yield return problem;
         }

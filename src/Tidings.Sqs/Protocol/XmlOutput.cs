@@ -1,0 +1,103 @@
+using System.Text;
+using System.Xml;
+
+namespace Tidings.Sqs.Protocol;
+
+/// <summary>
+/// An AWS Query result: <c>&lt;ActionResponse&gt;&lt;ActionResult&gt;…&lt;/ActionResult&gt;&lt;ResponseMetadata&gt;…</c>,
+/// lists and maps flattened. The Result element is written only when the action has output.
+/// </summary>
+public sealed class XmlOutput : SqsOutput
+{
+    public const string Namespace = "http://queue.amazonaws.com/doc/2012-11-05/";
+
+    private readonly MemoryStream _stream = new();
+    private readonly XmlWriter _xml;
+    private readonly string _action;
+    private bool _resultOpen;
+    // The enclosing lists' item names and maps' entry shapes, innermost last.
+    private readonly Stack<string> _itemNames = new();
+    private readonly Stack<(string Entry, string Key, string Value)> _maps = new();
+
+    public XmlOutput(string action, string xmlNamespace = Namespace)
+    {
+        _action = action;
+        _xml = XmlWriter.Create(_stream, new XmlWriterSettings { Encoding = new UTF8Encoding(false), CheckCharacters = false, NewLineHandling = NewLineHandling.Entitize });
+        _xml.WriteStartElement(action + "Response", xmlNamespace);
+    }
+
+    /// <summary>Closes the document with the request id and returns its bytes.</summary>
+    public ReadOnlyMemory<byte> Finish(string requestId)
+    {
+        if (_resultOpen) _xml.WriteEndElement();
+        _xml.WriteStartElement("ResponseMetadata");
+        _xml.WriteElementString("RequestId", requestId);
+        _xml.WriteEndElement();
+        _xml.WriteEndElement();
+        _xml.Flush();
+        return _stream.GetBuffer().AsMemory(0, (int)_stream.Length);
+    }
+
+    /// <summary>Opens the Result element before the first member.</summary>
+    private void Result()
+    {
+        if (_resultOpen) return;
+        _resultOpen = true;
+        _xml.WriteStartElement(_action + "Result");
+    }
+
+    public override void String(string name, string value)
+    {
+        Result();
+        _xml.WriteElementString(name, value);
+    }
+
+    public override void Bool(string name, bool value) => String(name, value ? "true" : "false");
+
+    public override void Number(string name, long value) => String(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public override void StartList(string name, string itemName)
+    {
+        Result();
+        _itemNames.Push(itemName);
+    }
+
+    public override void EndList() => _itemNames.Pop();
+
+    public override void ListString(string value) => _xml.WriteElementString(_itemNames.Peek(), value);
+
+    public override void StartItem() => _xml.WriteStartElement(_itemNames.Peek());
+
+    public override void EndItem() => _xml.WriteEndElement();
+
+    public override void StartMap(string name, string entryName, string keyName = "Name", string valueName = "Value")
+    {
+        Result();
+        _maps.Push((entryName, keyName, valueName));
+    }
+
+    public override void EndMap() => _maps.Pop();
+
+    public override void MapString(string key, string value)
+    {
+        var (entry, keyName, valueName) = _maps.Peek();
+        _xml.WriteStartElement(entry);
+        _xml.WriteElementString(keyName, key);
+        _xml.WriteElementString(valueName, value);
+        _xml.WriteEndElement();
+    }
+
+    public override void StartMapEntry(string key)
+    {
+        var (entry, keyName, valueName) = _maps.Peek();
+        _xml.WriteStartElement(entry);
+        _xml.WriteElementString(keyName, key);
+        _xml.WriteStartElement(valueName);
+    }
+
+    public override void EndMapEntry()
+    {
+        _xml.WriteEndElement();
+        _xml.WriteEndElement();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Text.Json;
+using Tidings.Storage;
+
+namespace Tidings.Sqs.Queues;
+
+/// <summary>
+/// The SQS catalog file, <c>&lt;data&gt;/sqs/queues.json</c>: each SQS queue's attributes, tags and
+/// permissions, replaced as a whole (written beside, fsynced, renamed over, the folder fsynced), so
+/// a crash leaves the old file or the new one. The messages themselves are in the broker's store.
+/// </summary>
+internal static class SqsCatalogFile
+{
+    public const string FolderName = "sqs";
+    private const string FileName = "queues.json";
+    private const string TempFileName = "queues.json.tmp";
+
+    public sealed record Entry(string Name, long Created, long Modified, IReadOnlyDictionary<string, string> Attributes,
+        IReadOnlyDictionary<string, string> Tags, IReadOnlyList<QueuePermission> Permissions);
+
+    public static List<Entry> Read(string directory)
+    {
+        string path = Path.Combine(directory, FileName);
+        File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
+        var entries = new List<Entry>();
+        if (!File.Exists(path)) return entries;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            foreach (var q in document.RootElement.GetProperty("queues").EnumerateArray())
+            {
+                var permissions = new List<QueuePermission>();
+                foreach (var p in q.GetProperty("permissions").EnumerateArray())
+                {
+                    permissions.Add(new QueuePermission(p.GetProperty("label").GetString()!,
+                        [.. p.GetProperty("accounts").EnumerateArray().Select(a => a.GetString()!)],
+                        [.. p.GetProperty("actions").EnumerateArray().Select(a => a.GetString()!)]));
+                }
+                entries.Add(new Entry(q.GetProperty("name").GetString()!, q.GetProperty("created").GetInt64(),
+                    q.GetProperty("modified").GetInt64(), ReadMap(q.GetProperty("attributes")), ReadMap(q.GetProperty("tags")), permissions));
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"SQS catalog file '{path}' is damaged: {e.Message}", e);
+        }
+        return entries;
+    }
+
+    public static void Write(string directory, IEnumerable<SqsQueue> queues)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", 1);
+            json.WriteStartArray("queues");
+            foreach (var queue in queues)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", queue.Name);
+                json.WriteNumber("created", queue.CreatedSeconds);
+                json.WriteNumber("modified", queue.ModifiedSeconds);
+                WriteMap(json, "attributes", queue.Settings.Values);
+                WriteMap(json, "tags", queue.Tags);
+                json.WriteStartArray("permissions");
+                foreach (var permission in queue.Permissions)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("label", permission.Label);
+                    json.WriteStartArray("accounts");
+                    foreach (var account in permission.Accounts) json.WriteStringValue(account);
+                    json.WriteEndArray();
+                    json.WriteStartArray("actions");
+                    foreach (var action in permission.Actions) json.WriteStringValue(action);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        Directory.CreateDirectory(directory);
+        string temp = Path.Combine(directory, TempFileName);
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(buffer.WrittenSpan);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, Path.Combine(directory, FileName), overwrite: true);
+        DirectorySync.Fsync(directory);
+    }
+
+    private static Dictionary<string, string> ReadMap(JsonElement element)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject()) map[property.Name] = property.Value.GetString()!;
+        return map;
+    }
+
+    private static void WriteMap(Utf8JsonWriter json, string name, IEnumerable<KeyValuePair<string, string>> map)
+    {
+        json.WriteStartObject(name);
+        foreach (var (key, value) in map) json.WriteString(key, value);
+        json.WriteEndObject();
+    }
+}
