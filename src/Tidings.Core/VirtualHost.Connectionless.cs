@@ -73,6 +73,39 @@ public sealed partial class VirtualHost
     }
 
     /// <summary>
+    /// Finds a delivery handed out by <see cref="Receive"/> from its <see cref="DeliveryHandle.Token"/>
+    /// (an SQS receipt handle), while it is still out: not settled, not returned by its visibility
+    /// timeout, not purged. False otherwise, also when the queue does not exist. No permission is
+    /// checked: the token is the receipt the receiver was given.
+    /// </summary>
+    public bool TryFindDelivery(string queueName, DeliveryToken token, out DeliveryHandle handle)
+    {
+        handle = default;
+        return _queues.TryGetValue(queueName, out var queue) && queue.TryFindDelivery(token, out handle);
+    }
+
+    /// <summary>
+    /// Moves the visibility deadline of received deliveries to now + <paramref name="visibilityTimeout"/>
+    /// (longer or shorter than before: SQS ChangeMessageVisibility). The delivery stays out under the
+    /// same handle, so a later <see cref="Settle"/> by it still works; zero makes it visible now
+    /// (back in the queue, redelivered, the handle stale). Stale handles and deliveries not made by a
+    /// connectionless receive are skipped. Returns how many were changed.
+    /// </summary>
+    public int ChangeVisibility(ReadOnlySpan<DeliveryHandle> handles, TimeSpan visibilityTimeout)
+    {
+        int changed = 0;
+        for (int start = 0; start < handles.Length;)
+        {
+            var queue = handles[start].Queue;
+            int end = start + 1;
+            while (end < handles.Length && ReferenceEquals(handles[end].Queue, queue)) end++;
+            if (queue is not null && queue.VirtualHost == this) changed += queue.ChangeVisibility(handles[start..end], visibilityTimeout);
+            start = end;
+        }
+        return changed;
+    }
+
+    /// <summary>
     /// Puts <paramref name="message"/> straight into <paramref name="queueName"/> (SQS SendMessage),
     /// not deliverable before <paramref name="deliveryDelay"/> has passed (SQS DelaySeconds).
     /// The caller keeps its own reference to the message.

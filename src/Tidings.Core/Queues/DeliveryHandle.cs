@@ -24,6 +24,12 @@ public readonly struct DeliveryHandle : IEquatable<DeliveryHandle>
     /// <summary>The entry's episode this handle belongs to.</summary>
     internal uint Generation { get; }
 
+    /// <summary>
+    /// The handle as plain data (the entry's position and this generation), valid as long as the
+    /// handle is; the default handle's token names nothing.
+    /// </summary>
+    public DeliveryToken Token => Entry is { } entry ? new DeliveryToken(entry.Sequence, Generation) : default;
+
     /// <summary>True for the default handle, which names nothing.</summary>
     public bool IsEmpty => Entry is null;
 

@@ -50,6 +50,37 @@ internal sealed class EntryDeque
         return entry;
     }
 
+    /// <summary>
+    /// Removes, in order, up to <paramref name="max"/> entries that <paramref name="pick"/> accepts
+    /// among the first <paramref name="scanLimit"/> (reduced by how many were looked at) into
+    /// <paramref name="into"/>; the others keep their order. One pass over the scanned prefix:
+    /// the kept entries close up towards the tail, so nothing behind the prefix moves.
+    /// </summary>
+    public int TakeWhere(Predicate<QueueEntry> pick, int max, ref int scanLimit, List<QueueEntry> into)
+    {
+        int mask = _items.Length - 1;
+        int scan = Math.Min(Count, scanLimit);
+        int kept = 0, taken = 0, i = 0;
+        for (; i < scan && taken < max; i++)
+        {
+            var entry = this[i];
+            if (pick(entry))
+            {
+                into.Add(entry);
+                taken++;
+            }
+            else _items[(_head + kept++) & mask] = entry;
+        }
+        scanLimit -= i;
+        if (taken == 0) return 0;
+        // Slots [0, kept) hold the kept entries; they move to [taken, i), just before the unscanned rest.
+        for (int j = kept - 1; j >= 0; j--) _items[(_head + j + taken) & mask] = _items[(_head + j) & mask];
+        for (int j = 0; j < taken; j++) _items[(_head + j) & mask] = null;
+        _head = (_head + taken) & mask;
+        Count -= taken;
+        return taken;
+    }
+
     public void Clear()
     {
         Array.Clear(_items);

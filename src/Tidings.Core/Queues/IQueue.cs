@@ -44,6 +44,8 @@ public interface IQueue : IBindingDestination
     Consumer? ActiveConsumer { get; }
     /// <summary>Ready messages held as objects in memory, for tests and diagnostics.</summary>
     long MessagesInMemory { get; }
+    /// <summary>Entries not deliverable yet: waiting out a delivery delay or a requeue after a delay (SQS ApproximateNumberOfMessagesDelayed).</summary>
+    int DelayedCount { get; }
 
     // ---- driven by the core ----
 
@@ -64,6 +66,17 @@ public interface IQueue : IBindingDestination
     /// (Unix ms) unless settled by its handle first. Returns how many were taken.
     /// </summary>
     internal int Receive(int max, long visibleAgainAtMs, List<QueueDelivery> into);
+    /// <summary>
+    /// Finds a delivery handed out by <see cref="Receive"/> that is still out (not settled, not
+    /// returned by its visibility timeout) from its <see cref="DeliveryHandle.Token"/>.
+    /// </summary>
+    internal bool TryFindDelivery(DeliveryToken token, out DeliveryHandle handle);
+    /// <summary>
+    /// Moves the visibility deadline of received deliveries to now + <paramref name="visibilityTimeout"/>,
+    /// keeping their handles; zero returns them to the queue now (their handles go stale). Stale
+    /// handles and deliveries not made by <see cref="Receive"/> are skipped. Returns how many changed.
+    /// </summary>
+    internal int ChangeVisibility(ReadOnlySpan<DeliveryHandle> handles, TimeSpan visibilityTimeout);
     /// <summary>Completes when the queue has a ready message (at once if it has one now), for long-polling receivers.</summary>
     internal Task WhenReadyAsync(CancellationToken cancellation);
     /// <summary>Delivers ready messages to consumers with credit (after acks, qos changes, flow).</summary>
@@ -78,7 +91,10 @@ public interface IQueue : IBindingDestination
     /// (a re-attached session resending what its client never acknowledged); false when stale.
     /// </summary>
     internal bool TryReadOut(DeliveryHandle handle, out QueueDelivery delivery);
-    /// <summary>Removes all ready messages; returns how many.</summary>
+    /// <summary>
+    /// Removes all ready and waiting messages, and drops the deliveries out with connectionless
+    /// receivers (SQS PurgeQueue removes in-flight messages too); returns how many ready and waiting were removed.
+    /// </summary>
     internal int Purge();
     /// <summary>Marks the queue deleted and returns its consumers; <paramref name="deleteLog"/> false keeps the durable log.</summary>
     internal (int Messages, List<Consumer> Consumers) MarkDeleted(bool deleteLog = true);

@@ -47,10 +47,10 @@ public sealed partial class MessageQueue
             if (!noAck) handle = MarkOut(entry);
             else
             {
-                entry.DeliveryCount++;
+                CountDelivery(entry);
                 Forget(entry);
             }
-            delivery = new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount);
+            delivery = new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount, entry.FirstDeliveredAtMs);
         }
         remaining = _ready.Count;
         ScheduleTtlTimer();
@@ -113,11 +113,11 @@ public sealed partial class MessageQueue
         Debug.Assert(LockIsHeld);
         DeliveryHandle handle = default;
         if (!consumer.NoAck) handle = MarkOut(entry);
-        else entry.DeliveryCount++;
+        else CountDelivery(entry);
         if (!consumer.Session.DeliverFromQueue(consumer, this, entry, handle))
         {
             if (!consumer.NoAck) MarkBack(entry);
-            entry.DeliveryCount--; // it never reached anyone
+            UncountDelivery(entry); // it never reached anyone
             consumer.Release();
             return false;
         }

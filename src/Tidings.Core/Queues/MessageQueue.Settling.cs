@@ -16,7 +16,7 @@ public sealed partial class MessageQueue
         var entry = handle.Entry!;
         // Read after this lock is gone, maybe after the entry is settled and reused.
         entry.Message.Pin();
-        delivery = new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount);
+        delivery = new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount, entry.FirstDeliveredAtMs);
         return true;
     }
 
@@ -65,7 +65,8 @@ public sealed partial class MessageQueue
         Debug.Assert(entry.State == EntryState.Ready, "only a ready entry goes out");
         _unackedCount++;
         entry.State = EntryState.Out;
-        entry.DeliveryCount++;
+        CountDelivery(entry);
+        if (entry.GroupId is { } group) GroupOut(group);
 #if DEBUG
         Debug.Assert(_outDebug.Add(entry), "an entry went out twice");
 #endif
@@ -75,12 +76,28 @@ public sealed partial class MessageQueue
     /// <summary>An entry that was out comes back or is settled; the caller says where it goes next. Lock held.</summary>
     private void MarkBack(QueueEntry entry)
     {
+        Debug.Assert(LockIsHeld);
         Debug.Assert(entry.State == EntryState.Out, "only an entry that is out comes back");
         _unackedCount--;
         entry.State = EntryState.Ready;
         entry.NextGeneration();
+        // Whatever ended the delivery (settled, returned, dropped), its receipt and its group's block end with it.
+        if (_received.Count > 0) _received.Remove(entry.Sequence);
+        if (entry.GroupId is { } group) GroupBack(group);
 #if DEBUG
         Debug.Assert(_outDebug.Remove(entry), "an entry came back that was not out");
 #endif
+    }
+
+    /// <summary>The entry goes out once more; its first delivery's time is kept (SQS ApproximateFirstReceiveTimestamp). Lock held.</summary>
+    private void CountDelivery(QueueEntry entry)
+    {
+        if (++entry.DeliveryCount == 1) entry.FirstDeliveredAtMs = NowMs;
+    }
+
+    /// <summary>A delivery that never reached anyone is taken back from the count. Lock held.</summary>
+    private static void UncountDelivery(QueueEntry entry)
+    {
+        if (--entry.DeliveryCount == 0) entry.FirstDeliveredAtMs = 0;
     }
 }

@@ -28,6 +28,9 @@ public sealed partial class MessageQueue
     /// <summary>Long-polling receivers waiting for a ready message (for tests and diagnostics).</summary>
     public int ReceiversWaiting { get { lock (_lock) return _readyWaiters?.Count ?? 0; } }
 
+    /// <inheritdoc />
+    public int DelayedCount => WaitingCount;
+
     int IQueue.Receive(int max, long visibleAgainAtMs, List<QueueDelivery> into)
     {
         using var scope = EnterLocked();
@@ -35,20 +38,31 @@ public sealed partial class MessageQueue
         Touch();
         DropExpiredHeads(NowMs);
         int taken = 0;
-        while (taken < max && _ready.Count > 0)
+        if (Settings.MessageGroups) taken = ReceiveGrouped(max, visibleAgainAtMs, into);
+        else
         {
-            var entry = _ready.RemoveHead();
-            // The receiver reads the message after this lock is gone, maybe after it was settled.
-            entry.Message.Pin();
-            var handle = MarkOut(entry);
-            entry.VisibleAtMs = visibleAgainAtMs;
-            _waiting.Enqueue((entry, handle.Generation), visibleAgainAtMs);
-            into.Add(new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount));
-            taken++;
+            while (taken < max && _ready.Count > 0)
+            {
+                HandOut(_ready.RemoveHead(), visibleAgainAtMs, into);
+                taken++;
+            }
         }
         ScheduleTtlTimer();
         ScheduleVisibilityTimer();
         return taken;
+    }
+
+    /// <summary>A received entry goes out until <paramref name="visibleAgainAtMs"/>, indexed by its receipt. Lock held.</summary>
+    private void HandOut(QueueEntry entry, long visibleAgainAtMs, List<QueueDelivery> into)
+    {
+        Debug.Assert(LockIsHeld);
+        // The receiver reads the message after this lock is gone, maybe after it was settled.
+        entry.Message.Pin();
+        var handle = MarkOut(entry);
+        _received.Add(entry.Sequence, entry);
+        entry.VisibleAtMs = visibleAgainAtMs;
+        _waiting.Enqueue((entry, handle.Generation), visibleAgainAtMs);
+        into.Add(new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount, entry.FirstDeliveredAtMs));
     }
 
     Task IQueue.WhenReadyAsync(CancellationToken cancellation)
@@ -56,7 +70,7 @@ public sealed partial class MessageQueue
         TaskCompletionSource waiter;
         lock (_lock)
         {
-            if (_ready.Count > 0 || _deleted) return Task.CompletedTask;
+            if (HasReceivable() || _deleted) return Task.CompletedTask;
             // Completed outside the lock and never inline, so the receiver's continuation cannot run under it.
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             (_readyWaiters ??= []).Add(waiter);
@@ -124,6 +138,8 @@ public sealed partial class MessageQueue
             }
             else if (entry.State == EntryState.Out)
             {
+                // An item from before the deadline was extended (ChangeVisibility): the later one stands.
+                if (due < entry.VisibleAtMs) continue;
                 // Not settled in time: back to the queue, redelivered, and its old handle is stale now.
                 MarkBack(entry);
                 entry.Redelivered = true;

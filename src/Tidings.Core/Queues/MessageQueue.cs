@@ -22,7 +22,9 @@ public enum EnqueueResult
 /// dead letters only after the lock is released, so two queues dead-lettering into each other
 /// never hold both locks. The concerns sit in partial files: this one (state, publishing,
 /// management), <c>.Consuming</c> (dispatch to consumers, basic.get), <c>.Settling</c> (ack,
-/// requeue, reject), <c>.Timers</c> (TTL at the head, x-expires); the ready list and consumer
+/// requeue, reject), <c>.Timers</c> (TTL at the head, x-expires), <c>.Visibility</c> (delays and
+/// connectionless receives), <c>.Receipts</c> (finding a receive by token, changing its visibility),
+/// <c>.Groups</c> (x-message-groups for receivers); the ready list and consumer
 /// selection are their own types (<see cref="ReadyList"/>, <see cref="ConsumerRing"/>).
 /// </summary>
 public sealed partial class MessageQueue : IQueue
@@ -94,6 +96,7 @@ public sealed partial class MessageQueue : IQueue
         {
             Stored = stored,
             Redelivered = true,
+            GroupId = GroupOf(message),
         };
         _ready.Add(entry, requeued: false);
         Stats.Add(MessageStat.Publish);
@@ -239,6 +242,7 @@ public sealed partial class MessageQueue : IQueue
         int count = _ready.Count + _waitingCount;
         _ready.Clear(forget: true, Forget);
         ClearWaiting(forget: true);
+        DropReceived();
         return count;
     }
 
@@ -253,6 +257,9 @@ public sealed partial class MessageQueue : IQueue
         _consumers.Clear();
         _ready.Clear(forget: false, Forget);
         ClearWaiting(forget: false);
+        // Nothing is settled on a deleted queue: receipts and group blocks go with it.
+        _received.Clear();
+        _groupsOut.Clear();
         _ttlTimer?.Dispose();
         _visibilityTimer?.Dispose();
         _expiryTimer?.Dispose();
@@ -280,12 +287,10 @@ public sealed partial class MessageQueue : IQueue
     private QueueEntry NewEntry(Message message, long expiresAtMs)
     {
         message.Retain();
-        if (_freeEntries.TryPop(out var entry))
-        {
-            entry.Reset(message, _nextSequence++, expiresAtMs, PriorityOf(message));
-            return entry;
-        }
-        return new QueueEntry(message, _nextSequence++, expiresAtMs, PriorityOf(message));
+        if (_freeEntries.TryPop(out var entry)) entry.Reset(message, _nextSequence++, expiresAtMs, PriorityOf(message));
+        else entry = new QueueEntry(message, _nextSequence++, expiresAtMs, PriorityOf(message));
+        entry.GroupId = GroupOf(message);
+        return entry;
     }
 
     /// <summary>
@@ -316,6 +321,8 @@ public sealed partial class MessageQueue : IQueue
         _ready.AssertInvariants();
         Debug.Assert(_unackedCount >= 0, "negative unacked count");
         Debug.Assert(_waitingCount >= 0 && _waitingCount <= _waiting.Count, "waiting count outside 0..timed items");
+        Debug.Assert(_received.Count <= _unackedCount, "more receipts indexed than deliveries out");
+        Debug.Assert(Settings.MessageGroups || _groupsOut.Count == 0, "groups counted on a queue without message groups");
 #if DEBUG
         Debug.Assert(_unackedCount == _outDebug.Count, $"unacked count {_unackedCount} != entries out {_outDebug.Count}");
 #endif

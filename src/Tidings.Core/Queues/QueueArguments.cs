@@ -11,7 +11,7 @@ public sealed class QueueArguments
     [
         "x-message-ttl", "x-expires", "x-max-length", "x-max-length-bytes", "x-overflow",
         "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-max-priority",
-        "x-single-active-consumer", "x-queue-type",
+        "x-single-active-consumer", "x-queue-type", "x-message-groups",
     ];
 
     /// <summary>x-message-ttl in ms.</summary>
@@ -26,6 +26,8 @@ public sealed class QueueArguments
     /// <summary>x-max-priority; 0 means not a priority queue.</summary>
     public byte MaxPriority { get; private init; }
     public bool SingleActiveConsumer { get; private init; }
+    /// <summary>x-message-groups: connectionless receives keep one group's messages in order, one batch out at a time (SQS FIFO).</summary>
+    public bool MessageGroups { get; private init; }
 
     /// <summary>Parses and validates; throws PreconditionFailed with RabbitMQ-like text when invalid.</summary>
     public static QueueArguments Parse(IReadOnlyDictionary<string, object?>? args, string queue, string vhost)
@@ -44,6 +46,7 @@ public sealed class QueueArguments
             DeadLetterRoutingKey = Text(args, "x-dead-letter-routing-key", queue, vhost),
             MaxPriority = MaxPriorityOf(args, queue, vhost),
             SingleActiveConsumer = Flag(args, "x-single-active-consumer", queue, vhost),
+            MessageGroups = Flag(args, "x-message-groups", queue, vhost),
         };
         // RabbitMQ refuses a dead-letter routing key without a dead-letter exchange to use it with.
         if (parsed.DeadLetterRoutingKey is not null && parsed.DeadLetterExchange is null)

@@ -32,6 +32,12 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
     /// <summary>How many times the entry has gone out (RabbitMQ's x-delivery-count counts the returns: this minus one).</summary>
     public int DeliveryCount { get; set; }
 
+    /// <summary>When the entry first went out (Unix ms), set as <see cref="DeliveryCount"/> goes from 0 to 1; 0 before.</summary>
+    public long FirstDeliveredAtMs { get; set; }
+
+    /// <summary>The message group (x-message-group-id) on a queue with x-message-groups; null elsewhere and for messages without one.</summary>
+    public string? GroupId { get; set; }
+
     /// <summary>
     /// Bumped whenever the entry starts a new episode (goes out, starts waiting, is reused), so a
     /// <see cref="DeliveryHandle"/> or timer item from an earlier episode is recognised as stale.
@@ -56,6 +62,8 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
         Redelivered = false;
         State = EntryState.Ready;
         DeliveryCount = 0;
+        FirstDeliveredAtMs = 0;
+        GroupId = null;
         VisibleAtMs = 0;
         Generation++;
     }

@@ -103,6 +103,41 @@ internal sealed class ReadyList
         return entry;
     }
 
+    /// <summary>
+    /// Removes up to <paramref name="max"/> window entries that <paramref name="pick"/> accepts, in
+    /// delivery order (highest priority first), looking at no more than <paramref name="scanLimit"/>
+    /// entries; the rest keep their places and order. The backlog is not looked at: it refills the
+    /// window only once the window is empty.
+    /// </summary>
+    public int TakeFromWindow(Predicate<QueueEntry> pick, int max, int scanLimit, List<QueueEntry> into)
+    {
+        RefillWindow();
+        int start = into.Count;
+        for (int p = _levels.Length - 1; p >= 0 && into.Count - start < max && scanLimit > 0; p--)
+            _levels[p].TakeWhere(pick, max - (into.Count - start), ref scanLimit, into);
+        for (int i = start; i < into.Count; i++)
+        {
+            long size = into[i].Message.Size;
+            Count--;
+            Bytes -= size;
+            _windowBytes -= size;
+        }
+        return into.Count - start;
+    }
+
+    /// <summary>Whether <paramref name="pick"/> accepts one of the first <paramref name="scanLimit"/> window entries, in delivery order.</summary>
+    public bool AnyInWindow(Predicate<QueueEntry> pick, int scanLimit)
+    {
+        RefillWindow();
+        for (int p = _levels.Length - 1; p >= 0 && scanLimit > 0; p--)
+        {
+            var deque = _levels[p];
+            for (int i = 0; i < deque.Count && scanLimit > 0; i++, scanLimit--)
+                if (pick(deque[i])) return true;
+        }
+        return false;
+    }
+
     /// <summary>The earliest expiry among the level heads (TTL applies at the head only); long.MaxValue when none.</summary>
     public long EarliestHeadExpiry()
     {
