@@ -18,6 +18,7 @@ public sealed class SqsQueueCatalog
     private readonly Lock _changeLock = new();
 
     /// <param name="directory">Where the catalog file lives; null keeps it in memory only.</param>
+    /// <param name="time">The broker's clock, for timestamps and the de-duplication window.</param>
     public SqsQueueCatalog(string? directory, TimeProvider time)
     {
         _directory = directory;
