@@ -13,7 +13,8 @@ namespace Tidings.SqsBench;
 //   wakeup    one receiver long-polling (WaitTimeSeconds 5), one sender sending one message every 20 ms;
 //             send->receive latency p50/p99/max
 // Prints a summary line and then one JSON line; exit 0 when the run completed with traffic and no
-// error answers, 1 otherwise, 2 for bad arguments.
+// error answers (OverLimit answers are counted as "throttled", not errors), 1 otherwise, 2 for bad arguments.
+// Requests are signed with SigV4 (key "test"/"test", us-east-1) unless --no-sign (a fixed dummy header).
 internal static class SqsBenchProgram
 {
     private const string Usage =
@@ -70,6 +71,7 @@ internal static class SqsBenchProgram
         self.Refresh();
         result.CpuSeconds = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
         result.Errors = Interlocked.Read(ref http.Errors);
+        result.Throttled = Interlocked.Read(ref http.Throttled);
         result.FirstError = http.FirstError;
         Console.WriteLine(result.Summary());
         Console.WriteLine(result.ToJson());
@@ -352,7 +354,7 @@ internal static class SqsBenchProgram
     private sealed class Result(Options options)
     {
         public double Elapsed;
-        public long Sent, Received, Deleted, SendFailed, DeleteFailed, EmptyReceives, Errors, Samples;
+        public long Sent, Received, Deleted, SendFailed, DeleteFailed, EmptyReceives, Errors, Throttled, Samples;
         public double P50Ms, P99Ms, MaxMs, CpuSeconds;
         public string? FirstError;
 
@@ -367,6 +369,10 @@ internal static class SqsBenchProgram
             if (options.Scenario == "wakeup")
             {
                 text.Append(CultureInfo.InvariantCulture, $", latency p50 {P50Ms:F2} ms p99 {P99Ms:F2} ms max {MaxMs:F2} ms ({Samples} samples)");
+            }
+            if (Throttled > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", {Throttled} OverLimit answers");
             }
             if (Errors > 0)
             {
@@ -394,6 +400,7 @@ internal static class SqsBenchProgram
                 ["delete_failed_entries"] = DeleteFailed,
                 ["empty_receives"] = EmptyReceives,
                 ["errors"] = Errors,
+                ["throttled"] = Throttled,
                 ["first_error"] = FirstError,
                 ["cpu_seconds"] = Math.Round(CpuSeconds, 3),
                 ["cpu_us_per_msg"] = Sent + Received > 0 ? Math.Round(CpuSeconds * 1e6 / (Sent + Received), 2) : 0,

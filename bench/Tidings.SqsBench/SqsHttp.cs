@@ -36,6 +36,8 @@ internal sealed class SqsHttp : IDisposable
 
     public long Errors;
     public string? FirstError;
+    /// <summary>OverLimit answers (e.g. FIFO's in-flight limit): counted apart, not as errors.</summary>
+    public long Throttled;
 
     public SqsHttp(Uri endpoint, int connections, bool sign)
     {
@@ -74,6 +76,11 @@ internal sealed class SqsHttp : IDisposable
             if (response.IsSuccessStatusCode)
             {
                 return bytes;
+            }
+            if (bytes.AsSpan().IndexOf("OverLimit"u8) >= 0)
+            {
+                Interlocked.Increment(ref Throttled);
+                return null;
             }
             Fail($"{action}: HTTP {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 300))}");
             return null;
