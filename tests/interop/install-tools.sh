@@ -4,8 +4,11 @@
 # only where they are missing, so running it again is cheap and changes nothing:
 #   Debian: python3-pika, python3-celery (with kombu and py-amqp), amqp-tools, nodejs, npm, chromium,
 #           python3-paho-mqtt, mosquitto-clients, mosquitto (the broker, for benchmarks and for
-#           checking the MQTT scenario scripts themselves; never left running, see below)
-#   npm:    amqplib and mqtt (mqtt.js), from tests/interop/node/package-lock.json;
+#           checking the MQTT scenario scripts themselves; never left running, see below),
+#           python3-boto3 and awscli (the SQS clients of tests/interop/sqs; /usr/bin/aws, not a
+#           pyenv or pip `aws` that may come first on PATH)
+#   npm:    amqplib, mqtt (mqtt.js), @aws-sdk/client-sqs, @aws-sdk/client-sns and sqs-consumer, from
+#           tests/interop/node/package-lock.json;
 #           playwright-core, from tests/browser/package-lock.json (it drives Debian's Chromium and
 #           never downloads a browser of its own)
 # The Python clients are Debian's, so the tests run them with /usr/bin/python3, not whatever
@@ -28,6 +31,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 /usr/bin/python3 -c 'import paho.mqtt.client' 2>/dev/null || missing+=(python3-paho-mqtt)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
+[ -x /usr/bin/aws ] || missing+=(awscli)
 
 # Debian's mosquitto package starts a broker on port 1883 as soon as it is installed, which would
 # collide with tests that listen on 1883 (and leave a stray broker on CI machines). While apt runs, a
@@ -68,7 +73,9 @@ elif [ -x /usr/sbin/mosquitto ] && [ -x /etc/init.d/mosquitto ] && command -v up
 fi
 
 cd "$here/node"
-if [ ! -f node_modules/amqplib/package.json ] || [ ! -f node_modules/mqtt/package.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/amqplib/package.json ] || [ ! -f node_modules/mqtt/package.json ] \
+    || [ ! -f node_modules/@aws-sdk/client-sqs/package.json ] || [ ! -f node_modules/@aws-sdk/client-sns/package.json ] \
+    || [ ! -f node_modules/sqs-consumer/package.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "install-tools: installing npm packages in tests/interop/node"
     if [ -f package-lock.json ]; then
         npm ci --no-audit --no-fund
