@@ -236,7 +236,7 @@ public sealed class SigV4Verifier
         try
         {
             var written = Encoding.UTF8.GetBytes(data, bytes);
-            // HashData reads the key fully before writing, so the key and destination may overlap.
+            // Through a local buffer, so that the destination may be the key itself.
             Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
             HMACSHA256.HashData(key, bytes.AsSpan(0, written), mac);
             mac.CopyTo(destination);
