@@ -48,7 +48,7 @@ public sealed class SigV4Verifier
         ArgumentNullException.ThrowIfNull(request);
         var authorization = FindHeader(request.Headers, "Authorization");
         if (authorization is not null) return VerifyHeader(request, authorization);
-        if (request.RawQuery.Contains("X-Amz-Signature=", StringComparison.Ordinal)) return VerifyPresigned(request);
+        if (HasQueryParameter(request.RawQuery, "X-Amz-Signature")) return VerifyPresigned(request);
         return new SignatureCheck(SignatureStatus.Missing, null, null, null, "the request is not signed");
     }
 
@@ -236,7 +236,7 @@ public sealed class SigV4Verifier
         try
         {
             var written = Encoding.UTF8.GetBytes(data, bytes);
-            // HashData reads the key fully before writing, so the key and destination may overlap.
+            // Through a local buffer, so that the destination may be the key itself.
             Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
             HMACSHA256.HashData(key, bytes.AsSpan(0, written), mac);
             mac.CopyTo(destination);
@@ -279,6 +279,19 @@ public sealed class SigV4Verifier
             if (header.Key.Equals(name, StringComparison.OrdinalIgnoreCase)) return header.Value;
         }
         return null;
+    }
+
+    /// <summary>True when the raw query has a parameter named <paramref name="name"/> (compared undecoded: AWS's names need no escapes).</summary>
+    private static bool HasQueryParameter(string rawQuery, string name)
+    {
+        var query = rawQuery.AsSpan();
+        foreach (var range in query.Split('&'))
+        {
+            var part = query[range];
+            var equals = part.IndexOf('=');
+            if ((equals < 0 ? part : part[..equals]).SequenceEqual(name)) return true;
+        }
+        return false;
     }
 
     private static bool TryParseAmzDate(string value, out DateTimeOffset time) =>

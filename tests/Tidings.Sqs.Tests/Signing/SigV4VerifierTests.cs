@@ -152,6 +152,17 @@ public sealed class SigV4VerifierTests
     public void Garbage_authorization_is_malformed(string authorization) =>
         Assert.Equal(SignatureStatus.Malformed, Verifier(SuiteTime).Verify(Request("GET", "/", "", authorization)).Status);
 
+    [Theory]
+    [InlineData("Action=ListQueues&X-Amz-Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")]
+    [InlineData("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=0&X-Amz-SignedHeaders=host&X-Amz-Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")]
+    [InlineData("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=nothex")]
+    public void Incomplete_presigned_query_is_malformed(string query) =>
+        Assert.Equal(SignatureStatus.Malformed, Verifier(SuiteTime).Verify(new SignedRequest("GET", "/", query, [new("Host", SuiteHost)], ReadOnlyMemory<byte>.Empty)).Status);
+
+    [Fact]
+    public void Query_without_a_signature_parameter_is_missing() =>
+        Assert.Equal(SignatureStatus.Missing, Verifier(SuiteTime).Verify(new SignedRequest("GET", "/", "Note=X-Amz-Signature&X-Amz-SignatureX=1", [new("Host", SuiteHost)], ReadOnlyMemory<byte>.Empty)).Status);
+
     [Fact]
     public void Unparseable_x_amz_date_is_malformed()
     {
@@ -261,7 +272,7 @@ public sealed class SigV4VerifierTests
 
     /// <summary>Signs with Debian's botocore (python3-botocore, what CI installs with python3-boto3).</summary>
     private const string BotocoreScript = """
-        import base64, json, sys
+        import base64, hashlib, json, sys
         from botocore.auth import SigV4Auth, SigV4QueryAuth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
@@ -278,6 +289,12 @@ public sealed class SigV4VerifierTests
             body = json.dumps({"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "MessageBody": "h\u00e9llo \U0001F680"}).encode()
             request = AWSRequest(method="POST", url="https://sqs.us-east-1.amazonaws.com/", data=body,
                                  headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.SendMessage"})
+            SigV4Auth(credentials, "sqs", "us-east-1").add_auth(request)
+        elif mode in ("unsigned", "sha256"):
+            body = b"Action=ListQueues&Version=2012-11-05"
+            content = "UNSIGNED-PAYLOAD" if mode == "unsigned" else hashlib.sha256(body).hexdigest()
+            request = AWSRequest(method="POST", url="https://sqs.us-east-1.amazonaws.com/", data=body,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded", "X-Amz-Content-SHA256": content})
             SigV4Auth(credentials, "sqs", "us-east-1").add_auth(request)
         else:
             request = AWSRequest(method="GET", url="https://sqs.us-east-1.amazonaws.com/123456789012/my%20queue",
@@ -335,6 +352,27 @@ public sealed class SigV4VerifierTests
         var captured = await SignWithBotocore("json");
         Assert.Contains(captured.Headers, h => h.Key == "X-Amz-Security-Token");
         AssertValidAndTamperEvident(captured, "X-Amz-Target");
+    }
+
+    [Fact]
+    [Trait(TestCategories.Name, TestCategories.Interop)]
+    public async Task Botocore_signed_payload_hash_header_verifies_and_covers_the_body()
+    {
+        var captured = await SignWithBotocore("sha256");
+        AssertValidAndTamperEvident(captured, "Content-Type");
+    }
+
+    [Fact]
+    [Trait(TestCategories.Name, TestCategories.Interop)]
+    public async Task Botocore_unsigned_payload_verifies_whatever_the_body()
+    {
+        var captured = await SignWithBotocore("unsigned");
+        var verifier = Verifier(captured.SignedAt());
+        Assert.Equal(SignatureStatus.Valid, verifier.Verify(captured.ToSigned()).Status);
+        // UNSIGNED-PAYLOAD is the client's choice to leave the body out of the signature.
+        Assert.Equal(SignatureStatus.Valid, verifier.Verify((captured with { Body = "Action=DeleteQueue"u8.ToArray() }).ToSigned()).Status);
+        Assert.Equal(SignatureStatus.Mismatch, verifier.Verify(captured.WithHeader("X-Amz-Content-SHA256", new string('0', 64)).ToSigned()).Status);
+        Assert.Equal(SignatureStatus.Malformed, verifier.Verify(captured.WithHeader("X-Amz-Content-SHA256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD").ToSigned()).Status);
     }
 
     [Fact]
