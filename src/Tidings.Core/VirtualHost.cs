@@ -169,7 +169,10 @@ public sealed partial class VirtualHost
         return DeleteQueueInternal(queue);
     }
 
-    /// <summary>Removes all ready messages from a queue; returns how many.</summary>
+    /// <summary>
+    /// Removes all ready (and delayed) messages from a queue and drops the deliveries out with
+    /// connectionless receivers; returns how many ready and delayed were removed.
+    /// </summary>
     public int PurgeQueue(string name, ClientConnection? caller = null)
     {
         var queue = GetQueueForUse(name, caller, Permission.Read);

@@ -15,9 +15,9 @@ namespace Tidings.Core.Queues;
 /// group's order holds across returns.
 /// </summary>
 /// <remarks>
-/// Limits: a receive looks at no more than the in-memory window's first
-/// <see cref="BrokerOptions.QueueWindowMessages"/> entries, so messages behind that many blocked
-/// ones wait (a durable queue's paged backlog refills the window only once it is empty). Push
+/// Limits: a grouped queue keeps its ready messages in memory (it is never paged, even when
+/// durable), and a receive looks at no more than the first <see cref="GroupScanLimit"/>
+/// ready entries, so messages behind that many blocked ones wait until the blocks clear. Push
 /// consumers and basic.get see plain queue order; their deliveries do block their group for
 /// receivers. Messages whose TTL passed are never taken from behind the head; the head sweep
 /// drops them when they get there.
@@ -26,6 +26,9 @@ public sealed partial class MessageQueue
 {
     /// <summary>The message header naming a message's group.</summary>
     public const string GroupIdHeader = "x-message-group-id";
+
+    /// <summary>How many ready entries one grouped receive (or long-poll check) looks at, at most: bounds the work under the lock.</summary>
+    internal const int GroupScanLimit = 4096;
 
     /// <summary>Deliveries out per group, on a queue with message groups; a group with none is absent. Lock held.</summary>
     private readonly Dictionary<string, int> _groupsOut = new(StringComparer.Ordinal);
@@ -64,7 +67,7 @@ public sealed partial class MessageQueue
         Debug.Assert(LockIsHeld);
         if (_ready.Count == 0) return 0;
         _scanNowMs = NowMs;
-        _ready.TakeFromWindow(_canReceiveGrouped ??= CanReceiveGrouped, max, VirtualHost.Broker.Options.QueueWindowMessages, _taking);
+        _ready.TakeFromWindow(_canReceiveGrouped ??= CanReceiveGrouped, max, GroupScanLimit, _taking);
         _groupsTaking.Clear();
         int taken = _taking.Count;
         foreach (var entry in _taking) HandOut(entry, visibleAgainAtMs, into);
@@ -78,7 +81,7 @@ public sealed partial class MessageQueue
         if (_ready.Count == 0) return false;
         if (!Settings.MessageGroups) return true;
         _scanNowMs = NowMs;
-        bool any = _ready.AnyInWindow(_canReceiveGrouped ??= CanReceiveGrouped, VirtualHost.Broker.Options.QueueWindowMessages);
+        bool any = _ready.AnyInWindow(_canReceiveGrouped ??= CanReceiveGrouped, GroupScanLimit);
         _groupsTaking.Clear();
         return any;
     }

@@ -72,8 +72,9 @@ public sealed partial class MessageQueue : IQueue
         Owner = owner;
         var store = durable ? virtualHost.Broker.MessageStore : null;
         // The backlog exists before the log replays its messages, so a long queue is paged
-        // while it is recovered rather than loaded whole.
-        _ready = new ReadyList(settings.MaxPriority, paged: store is not null, virtualHost.Broker.Options);
+        // while it is recovered rather than loaded whole. A queue with message groups is not
+        // paged: its receives look past blocked groups, which a small window would hide.
+        _ready = new ReadyList(settings.MaxPriority, paged: store is not null && !settings.MessageGroups, virtualHost.Broker.Options);
         _lastUsedMs = NowMs;
         if (store is not null)
         {
