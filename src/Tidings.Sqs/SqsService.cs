@@ -15,17 +15,15 @@ namespace Tidings.Sqs;
 /// </summary>
 public sealed class SqsService
 {
-    private readonly Lazy<SqsQueueCatalog> _catalog;
+    private SqsQueueCatalog? _catalog;
+    // Guards opening the catalog; a failed open (an unreadable file) is tried again by the next request.
+    private readonly Lock _openLock = new();
     private long _lastSequence;
 
     public SqsService(Broker broker, IOptions<SqsOptions> options)
     {
         Broker = broker;
         Options = options.Value;
-        // Opened at the first request: by then the host has attached the broker's store, which
-        // tells whether there is a data directory to keep the catalog in.
-        _catalog = new Lazy<SqsQueueCatalog>(() => new SqsQueueCatalog(
-            broker.MessageStore is not null ? Path.Combine(broker.Options.DataDirectory, SqsCatalogFile.FolderName) : null, broker.Time));
         // Sequence numbers only grow, across restarts too: they start from the clock (µs since 1970 × 1000).
         _lastSequence = broker.Time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
     }
@@ -34,7 +32,22 @@ public sealed class SqsService
 
     public SqsOptions Options { get; }
 
-    public SqsQueueCatalog Catalog => _catalog.Value;
+    /// <summary>
+    /// The catalog, opened at the first request: by then the host has attached the broker's store,
+    /// which tells whether there is a data directory to keep it in.
+    /// </summary>
+    public SqsQueueCatalog Catalog
+    {
+        get
+        {
+            if (Volatile.Read(ref _catalog) is { } open) return open;
+            lock (_openLock)
+            {
+                return _catalog ??= new SqsQueueCatalog(
+                    Broker.MessageStore is not null ? Path.Combine(Broker.Options.DataDirectory, SqsCatalogFile.FolderName) : null, Broker.Time);
+            }
+        }
+    }
 
     /// <summary>Running and finished message move tasks.</summary>
     public MoveTasks MoveTasks { get; } = new();

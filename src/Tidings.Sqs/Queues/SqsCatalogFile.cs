@@ -21,6 +21,7 @@ internal static class SqsCatalogFile
     public static List<Entry> Read(string directory)
     {
         string path = Path.Combine(directory, FileName);
+        Directory.CreateDirectory(directory);
         File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
         var entries = new List<Entry>();
         if (!File.Exists(path)) return entries;
