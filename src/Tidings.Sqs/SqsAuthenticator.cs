@@ -27,9 +27,14 @@ public sealed class SqsAuthenticator
     }
 
     /// <summary>The user the request acts as; an SqsException with AWS's code when it may not.</summary>
-    public User Authenticate(SignedRequest request, EndPoint? remote)
+    /// <param name="request">Builds the request as signed; called only when there are keys to check it against.</param>
+    /// <param name="signed">Whether the request carries a signature at all (for the error an unsigned one gets).</param>
+    /// <param name="remote">The caller's address; loopback callers may use any key.</param>
+    public User Authenticate(Func<SignedRequest> request, bool signed, EndPoint? remote)
     {
-        var check = _verifier.Verify(request);
+        // No keys configured: nothing to verify, only loopback callers get in (the common local setup, and every request's cost).
+        if (_keys.Count == 0) return LoopbackUserOr(remote, signed ? SqsErrors.InvalidClientTokenId() : SqsErrors.MissingAuthenticationToken());
+        var check = _verifier.Verify(request());
         switch (check.Status)
         {
             case SignatureStatus.Valid:
@@ -43,11 +48,13 @@ public sealed class SqsAuthenticator
                 throw SqsErrors.IncompleteSignature(check.Problem ?? "The request signature is malformed.");
         }
         // An unknown key, or no signature at all: only a loopback caller, as the loopback user.
-        if (IsLoopback(remote) && _service.Options.LoopbackUser.Length > 0 &&
-            _service.Broker.FindUser(_service.Options.LoopbackUser) is { } loopbackUser)
-            return loopbackUser;
-        throw check.Status == SignatureStatus.Missing ? SqsErrors.MissingAuthenticationToken() : SqsErrors.InvalidClientTokenId();
+        return LoopbackUserOr(remote, check.Status == SignatureStatus.Missing ? SqsErrors.MissingAuthenticationToken() : SqsErrors.InvalidClientTokenId());
     }
+
+    private User LoopbackUserOr(EndPoint? remote, SqsException refusal) =>
+        IsLoopback(remote) && _service.Options.LoopbackUser.Length > 0 && _service.Broker.FindUser(_service.Options.LoopbackUser) is { } user
+            ? user
+            : throw refusal;
 
     private static bool IsLoopback(EndPoint? remote) =>
         remote is IPEndPoint ip && (IPAddress.IsLoopback(ip.Address) || (ip.Address.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(ip.Address.MapToIPv4())));

@@ -76,7 +76,8 @@ public static class SqsEndpoint
             }
             var handler = SqsActions.Find(action) ?? throw (protocol == WireProtocol.Json ? SqsErrors.UnknownOperation(action) : SqsErrors.InvalidAction(action));
 
-            var user = http.RequestServices.GetRequiredService<SqsAuthenticator>().Authenticate(SignedRequestOf(http, body), RemoteOf(http));
+            bool signed = http.Request.Headers.ContainsKey("Authorization") || http.Request.Query.ContainsKey("X-Amz-Signature");
+            var user = http.RequestServices.GetRequiredService<SqsAuthenticator>().Authenticate(() => SignedRequestOf(http, body), signed, RemoteOf(http));
             SqsOutput output = protocol == WireProtocol.Json ? new JsonOutput() : new XmlOutput(action);
             var request = new SqsRequest(service, protocol, action, user, input, output, BaseUrlOf(http), RemoteOf(http), http.RequestAborted);
             await handler(request).ConfigureAwait(false);
