@@ -98,6 +98,19 @@ public sealed class Boto3Tests
     }
 
     [Fact]
+    public async Task Tags_set_by_create_queue_and_tag_queue_are_listed_and_untag_queue_removes_them()
+    {
+        // Regressions: TagQueue read Query's map as Tags.N.Key (botocore sends Tag.N.Key: MissingParameter Tags),
+        // and answers with an empty Result (untagged ListQueueTags, ListQueues matching nothing) had no Result element.
+        await using var server = await TestBrokerServer.StartWithSqsAsync();
+        var run = await RunScenarioAsync(server, "tags");
+
+        Assert.Equal(["env", "owner", "team"], Strings(run.Result.GetProperty("tagged")));
+        Assert.True(run.Result.GetProperty("untagged").GetBoolean());
+        SqsScripts.AssertQueuesDurableAndDeleted(server, run);
+    }
+
+    [Fact]
     public async Task Resource_api_queue_and_message_objects_work()
     {
         await using var server = await TestBrokerServer.StartWithSqsAsync();
