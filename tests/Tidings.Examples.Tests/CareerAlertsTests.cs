@@ -13,7 +13,7 @@ public sealed class CareerAlertsTests : IDisposable
     public void Dispose() => _data.Dispose();
 
     private WebApplication Broker() =>
-        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _data.Path, "--log-level", "warning"]);
+        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _data.Path, "--log-level", "warning"]);
 
     private static async Task<(IConnection, AlertsService)> ConnectAsync(WebApplication app)
     {

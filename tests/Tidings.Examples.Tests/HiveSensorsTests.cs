@@ -20,7 +20,7 @@ public sealed class HiveSensorsTests : IDisposable
 
     /// <summary>The broker; the second start reuses the first one's ports, as a restarted server would.</summary>
     private WebApplication Broker(int mqttPort = 0, int amqpPort = 0) =>
-        TidingsHost.Build(["--http-port", "0", "--amqp-port", $"{amqpPort}", "--mqtt-port", $"{mqttPort}", "--mqtts-port", "0",
+        TidingsHost.Build(["--http-port", "0", "--amqp-port", $"{amqpPort}", "--mqtt-port", $"{mqttPort}", "--mqtts-port", "0", "--sqs-port", "0",
             "--amqps-port", "0", "--data-dir", _data.Path, "--log-level", "warning"]);
 
     private static Uri AmqpUri(int port) => new($"amqp://guest:guest@{Host}:{port}/");

@@ -12,8 +12,9 @@ public static class TagActions
     {
         var (core, sqs) = request.Service.Resolve(request.Input.String("QueueUrl"));
         request.Service.Authorize(request.User, Permission.Configure, core.Name);
-        // TagQueue's map has no locationName in the model: Query sends Tags.N.Key / Tags.N.Value.
-        var tags = request.Input.StringMap("Tags", "Tags", "Key", "Value");
+        // The model's TagMap shape is flattened with locationName "Tag": Query sends Tag.N.Key / Tag.N.Value
+        // (as for CreateQueue), JSON a "Tags" object.
+        var tags = request.Input.StringMap("Tags", "Tag", "Key", "Value");
         if (tags.Count == 0) throw SqsErrors.MissingParameter("Tags");
         foreach (var (key, value) in tags)
         {

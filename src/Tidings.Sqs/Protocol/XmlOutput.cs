@@ -5,11 +5,20 @@ namespace Tidings.Sqs.Protocol;
 
 /// <summary>
 /// An AWS Query result: <c>&lt;ActionResponse&gt;&lt;ActionResult&gt;…&lt;/ActionResult&gt;&lt;ResponseMetadata&gt;…</c>,
-/// lists and maps flattened. The Result element is written only when the action has output.
+/// lists and maps flattened. The Result element is written whenever the action has output, empty
+/// when the output has no members (a ReceiveMessage that found nothing: botocore's query parser
+/// looks the element up and fails without it); actions without output have none.
 /// </summary>
 public sealed class XmlOutput : SqsOutput
 {
     public const string Namespace = "http://queue.amazonaws.com/doc/2012-11-05/";
+
+    // The SQS actions whose model has no output shape (AWS's answers to them have no Result element).
+    private static readonly HashSet<string> NoOutput = new(StringComparer.Ordinal)
+    {
+        "AddPermission", "ChangeMessageVisibility", "DeleteMessage", "DeleteQueue", "PurgeQueue",
+        "RemovePermission", "SetQueueAttributes", "TagQueue", "UntagQueue",
+    };
 
     private readonly MemoryStream _stream = new();
     private readonly XmlWriter _xml;
@@ -29,6 +38,7 @@ public sealed class XmlOutput : SqsOutput
     /// <summary>Closes the document with the request id and returns its bytes.</summary>
     public ReadOnlyMemory<byte> Finish(string requestId)
     {
+        if (!_resultOpen && !NoOutput.Contains(_action)) Result();
         if (_resultOpen) _xml.WriteEndElement();
         _xml.WriteStartElement("ResponseMetadata");
         _xml.WriteElementString("RequestId", requestId);

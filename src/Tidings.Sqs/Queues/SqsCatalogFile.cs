@@ -21,7 +21,8 @@ internal static class SqsCatalogFile
     public static List<Entry> Read(string directory)
     {
         string path = Path.Combine(directory, FileName);
-        Directory.CreateDirectory(directory);
+        // A fresh data directory has no sqs folder until the first save; File.Delete would throw.
+        if (!Directory.Exists(directory)) return [];
         File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
         var entries = new List<Entry>();
         if (!File.Exists(path)) return entries;

@@ -3,7 +3,7 @@ speaks the Query protocol: form-encoded POSTs, XML answers) for the SQS API's in
 
 Usage: /usr/bin/python3 boto3_scenarios.py ENDPOINT_URL SCENARIO
   ENDPOINT_URL: e.g. http://127.0.0.1:9324 (access key "test", secret "test", region us-east-1)
-  SCENARIO:     basic | xml_chars | batch | fifo | visibility | longpoll | errors | dlq | resource | all
+  SCENARIO:     basic | xml_chars | batch | fifo | visibility | longpoll | errors | dlq | tags | resource | all
 
 Prints one JSON line, {"ok": true, "client": "boto3", "scenario": ..., ...what was checked...} and
 exits 0, or {"ok": false, "client": "boto3", "scenario": ..., "error": "<reason>"} and exits 1
@@ -375,6 +375,30 @@ def scenario_dlq(endpoint):
     return {"max_receive_count": 2, "moved": True, "dlq_receive_count": m["Attributes"].get("ApproximateReceiveCount")}
 
 
+def scenario_tags(endpoint):
+    """Cost-allocation tags over Query (the TagMap is flattened as Tag.N.Key / Tag.N.Value for both
+    create_queue and tag_queue), and answers whose Result element has no members (an untagged queue's
+    list_queue_tags, list_dead_letter_source_queues and list_queues matching nothing)."""
+    sqs = client(endpoint)
+    with Queues(sqs) as queues:
+        queue_name = name("tags")
+        url = sqs.create_queue(QueueName=queue_name, tags={"team": "core", "env": "test"})["QueueUrl"]
+        queues.urls.append(url)
+        got = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+        check(got == {"team": "core", "env": "test"}, f"tags after create_queue: {got}")
+        sqs.tag_queue(QueueUrl=url, Tags={"env": "prod", "owner": "tidings"})
+        got = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+        check(got == {"team": "core", "env": "prod", "owner": "tidings"}, f"tags after tag_queue: {got}")
+        sqs.untag_queue(QueueUrl=url, TagKeys=["team", "env", "owner"])
+        got = sqs.list_queue_tags(QueueUrl=url)
+        check(not got.get("Tags"), f"tags after untag_queue: {got.get('Tags')}")
+        sources = sqs.list_dead_letter_source_queues(QueueUrl=url)
+        check(not sources.get("queueUrls"), f"list_dead_letter_source_queues of a queue no one uses: {sources.get('queueUrls')}")
+        listed = sqs.list_queues(QueueNamePrefix=queue_name + "-none")
+        check(not listed.get("QueueUrls"), f"list_queues with a prefix matching nothing: {listed.get('QueueUrls')}")
+    return {"tagged": ["env", "owner", "team"], "untagged": True}
+
+
 def scenario_resource(endpoint):
     sqs = session().resource("sqs", endpoint_url=endpoint, config=config())
     queue_name = name("resource")
@@ -416,6 +440,7 @@ SCENARIOS = {
     "longpoll": scenario_longpoll,
     "errors": scenario_errors,
     "dlq": scenario_dlq,
+    "tags": scenario_tags,
     "resource": scenario_resource,
 }
 
