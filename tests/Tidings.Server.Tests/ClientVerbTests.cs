@@ -13,7 +13,7 @@ public sealed class ClientVerbTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
+        _app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
         await _app.StartAsync();
         _url = $"amqp://guest:guest@{_app.GetListenerEndpoint("amqp")}/";
     }

@@ -45,7 +45,7 @@ public sealed class DiskFullTests : IDisposable
             "could not mount a tmpfs (the test needs root, as CI has)");
         string config = _directory.Combine("tidings.json");
         File.WriteAllText(config, """{ "Tidings": { "DiskFreeLimitBytes": 3000000 } }""");
-        await using var app = TidingsHost.Build(["--config", config, "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0",
+        await using var app = TidingsHost.Build(["--config", config, "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0",
             "--data-dir", Path.Combine(_mount, "data"), "--log-level", "warning"]);
         await app.StartAsync();
         var broker = app.Services.GetRequiredService<Broker>();

@@ -14,7 +14,7 @@ public sealed class DurableDefinitionsTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     private WebApplication Host() =>
-        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
+        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
 
     [Fact]
     public async Task Durable_topology_declared_over_amqp_survives_a_clean_restart_and_transient_topology_does_not()
@@ -91,7 +91,7 @@ public sealed class DurableDefinitionsTests : IDisposable
     public async Task Durable_queues_survive_kill_9()
     {
         var data = _directory.Combine("data");
-        using (var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", data))
+        using (var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", data))
         {
             var line = await server.WaitForMessageAsync("(AMQP listener)", TimeSpan.FromSeconds(30));
             int port = int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"amqp://127\.0\.0\.1:(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -105,7 +105,7 @@ public sealed class DurableDefinitionsTests : IDisposable
             server.KillHard();
         }
 
-        await using var restarted = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", data, "--log-level", "warning"]);
+        await using var restarted = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", data, "--log-level", "warning"]);
         await restarted.StartAsync();
         Assert.NotNull(restarted.Services.GetRequiredService<Broker>().DefaultVirtualHost.FindQueue("orders"));
         await restarted.StopAsync();

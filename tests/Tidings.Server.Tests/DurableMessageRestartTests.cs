@@ -15,7 +15,7 @@ public sealed class DurableMessageRestartTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     private WebApplication Host() =>
-        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
+        TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
 
     private static BasicProperties Properties() => new()
     {

@@ -30,7 +30,7 @@ public sealed partial class ExecutableTests : IDisposable
         var dataDirectory = _directory.Combine("data");
         using var server = ServerProcess.Start(
             _directory.Path,
-            "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", dataDirectory, "--log-format", logFormat);
+            "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", dataDirectory, "--log-format", logFormat);
 
         await server.WaitForMessageAsync("Broker started", StartTimeout);
         var listening = ListeningLine().Match(await server.WaitForMessageAsync("(HTTP API)", StartTimeout));
@@ -68,7 +68,7 @@ public sealed partial class ExecutableTests : IDisposable
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        using var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("data"));
+        using var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("data"));
         var exitCode = await server.WaitForExitAsync(StartTimeout);
 
         Assert.True(exitCode == 1, $"exit code {exitCode}; output:\n{server.Output}");

@@ -21,7 +21,7 @@ public sealed class InProcessHostTests : IDisposable
     public async Task Host_built_with_port_0_serves_the_node_health_check_on_the_bound_port()
     {
         var dataDirectory = _directory.Combine("data");
-        await using var app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]);
+        await using var app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", dataDirectory, "--log-level", "warning"]);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         await app.StartAsync(timeout.Token);
@@ -44,7 +44,7 @@ public sealed class InProcessHostTests : IDisposable
     [Fact]
     public async Task Host_registers_one_broker_built_from_the_configured_options()
     {
-        await using var app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("d"), "--node-name", "n7"]);
+        await using var app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("d"), "--node-name", "n7"]);
 
         var broker = app.Services.GetRequiredService<Broker>();
 
@@ -58,7 +58,7 @@ public sealed class InProcessHostTests : IDisposable
     {
         var called = false;
         await using var app = TidingsHost.Build(
-            ["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("d"), "--node-name", "from-flag"],
+            ["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("d"), "--node-name", "from-flag"],
             builder =>
             {
                 called = true;

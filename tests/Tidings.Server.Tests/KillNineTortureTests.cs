@@ -36,7 +36,7 @@ public sealed partial class KillNineTortureTests : IDisposable
 
         for (int cycle = 0; cycle < Cycles; cycle++)
         {
-            using var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", data);
+            using var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", data);
             var line = await server.WaitForMessageAsync("(AMQP listener)", TimeSpan.FromSeconds(30));
             int port = int.Parse(AmqpAddress().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
             var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = port, AutomaticRecoveryEnabled = false };

@@ -25,7 +25,7 @@ public sealed class ManagementVerbTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
+        _app = TidingsHost.Build(["--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
         await _app.StartAsync();
         _api = $"http://{_app.GetListenerEndpoint("http")}";
         _amqpPort = _app.GetListenerEndpoint("amqp").Port;

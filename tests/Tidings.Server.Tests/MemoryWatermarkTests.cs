@@ -24,7 +24,7 @@ public sealed partial class MemoryWatermarkTests : IDisposable
     {
         _directory.WriteFile("tidings.json", $$"""{ "Tidings": { "MemoryHighWatermarkBytes": {{Limit}} } }""");
         using var server = ServerProcess.Start(_directory.Path, "serve", "--config", _directory.Combine("tidings.json"),
-            "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--data-dir", _directory.Combine("data"));
+            "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--data-dir", _directory.Combine("data"));
         var listening = AmqpListeningLine().Match(await server.WaitForMessageAsync("Listening on amqp://", StartTimeout));
         Assert.True(listening.Success, server.Output);
         var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = int.Parse(listening.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture) };

@@ -21,7 +21,7 @@ public sealed partial class MqttKillNineTests : IDisposable
 
     private async Task<(ServerProcess Server, string Port)> StartAsync()
     {
-        var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0",
+        var server = ServerProcess.Start(_directory.Path, "serve", "--http-port", "0", "--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0",
             "--data-dir", _directory.Combine("data"));
         var line = await server.WaitForMessageAsync("(MQTT listener)", TimeSpan.FromSeconds(30));
         return (server, MqttAddress().Match(line).Groups[1].Value);

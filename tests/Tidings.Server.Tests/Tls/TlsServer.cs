@@ -41,7 +41,7 @@ public sealed class TlsServer : IAsyncLifetime
             ["TIDINGS__TLS__KEYFILE"] = Certificates.KeyFile,
         };
         var serve = ArgumentParser.Parse(ServeCommand.Verb,
-            ["--amqp-port", "0", "--mqtt-port", "0", "--amqps-port", "0", "--mqtts-port", "0", "--http-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
+            ["--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--amqps-port", "0", "--mqtts-port", "0", "--http-port", "0", "--data-dir", _directory.Combine("data"), "--log-level", "warning"]);
         _app = TidingsHost.Build(serve, configure: null, environment, _directory.Path, Listeners.All);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _app.StartAsync(timeout.Token);

@@ -11,7 +11,7 @@ public sealed class TlsStartupTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private static readonly string[] Ports = ["--amqp-port", "0", "--mqtt-port", "0", "--amqps-port", "0", "--http-port", "0", "--log-level", "warning"];
+    private static readonly string[] Ports = ["--amqp-port", "0", "--mqtt-port", "0", "--sqs-port", "0", "--amqps-port", "0", "--http-port", "0", "--log-level", "warning"];
 
     private ConfigurationException BuildFails(Hashtable environment)
     {
