@@ -73,7 +73,7 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
     }
 
     [Fact]
-    public async Task Overview_lists_amqp_amqp_ssl_https_mqtt_and_mqtt_ssl_with_their_ports_and_addresses()
+    public async Task Overview_lists_amqp_amqp_ssl_https_mqtt_mqtt_ssl_and_sqs_ssl_with_their_ports_and_addresses()
     {
         var (exitCode, output, error) = await CurlAsync($"https://127.0.0.1:{server.HttpsPort}/api/overview");
         Assert.True(exitCode == 0, $"curl exited {exitCode}: {error}");
@@ -84,10 +84,20 @@ public sealed class TlsListenerTests(TlsServer server) : IClassFixture<TlsServer
             .ToList();
         Assert.Equal(
             [("amqp", "127.0.0.1", server.AmqpPort), ("amqp/ssl", "127.0.0.1", server.AmqpsPort), ("https", "127.0.0.1", server.HttpsPort),
-                ("mqtt", "127.0.0.1", server.MqttPort), ("mqtt/ssl", "127.0.0.1", server.MqttsPort)],
+                ("mqtt", "127.0.0.1", server.MqttPort), ("mqtt/ssl", "127.0.0.1", server.MqttsPort), ("sqs/ssl", "127.0.0.1", server.SqsPort)],
             listeners);
         var context = Assert.Single(overview.RootElement.GetProperty("contexts").EnumerateArray());
         Assert.Equal(server.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), context.GetProperty("port").GetString());
+    }
+
+    [Fact]
+    public async Task The_SQS_API_answers_over_https_with_https_queue_urls()
+    {
+        var (exitCode, output, error) = await CurlAsync($"https://127.0.0.1:{server.SqsPort}/?Action=CreateQueue&QueueName=secure&Version=2012-11-05");
+        Assert.True(exitCode == 0, $"curl exited {exitCode}: {error}");
+        Assert.Contains($"<QueueUrl>https://127.0.0.1:{server.SqsPort}/000000000000/secure</QueueUrl>", output);
+        var (untrusted, _, _) = await CurlAsync($"https://127.0.0.1:{server.SqsPort}/?Action=ListQueues", trustTestCa: false);
+        Assert.NotEqual(0, untrusted);
     }
 
     [Theory]

@@ -6,7 +6,7 @@ using Tidings.Server.Hosting;
 namespace Tidings.Server.Tests.Tls;
 
 /// <summary>
-/// One server for the TLS tests: plain AMQP and MQTT, amqps, mqtts and HTTPS on ports the OS picked on
+/// One server for the TLS tests: plain AMQP and MQTT, amqps, mqtts, HTTPS and the SQS API over HTTPS on ports the OS picked on
 /// 127.0.0.1, with a certificate from <see cref="TestCertificates"/>, configured through
 /// TIDINGS__ variables as an operator would.
 /// </summary>
@@ -29,6 +29,9 @@ public sealed class TlsServer : IAsyncLifetime
 
     public int HttpsPort => App.GetListenerEndpoint("http").Port;
 
+    /// <summary>The SQS API, served over HTTPS here.</summary>
+    public int SqsPort => App.GetListenerEndpoint("sqs").Port;
+
     public async Task InitializeAsync()
     {
         Certificates = TestCertificates.Create(_directory.Path);
@@ -37,6 +40,7 @@ public sealed class TlsServer : IAsyncLifetime
             ["TIDINGS__AMQPS__ENABLED"] = "true",
             ["TIDINGS__MQTTS__ENABLED"] = "true",
             ["TIDINGS__HTTP__TLS"] = "true",
+            ["TIDINGS__SQS__TLS"] = "true",
             ["TIDINGS__TLS__CERTIFICATEFILE"] = Certificates.CertificateFile,
             ["TIDINGS__TLS__KEYFILE"] = Certificates.KeyFile,
         };
