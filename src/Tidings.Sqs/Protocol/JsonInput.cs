@@ -4,18 +4,25 @@ using Tidings.Sqs.Messages;
 namespace Tidings.Sqs.Protocol;
 
 /// <summary>Parameters of an AWS JSON 1.0 request: the body's object, members by model name.</summary>
-public sealed class JsonInput(JsonElement root) : SqsInput
+public sealed class JsonInput(JsonElement root, JsonDocument? document = null) : SqsInput, IDisposable
 {
+    /// <summary>Gives the parsed document's pooled buffers back; the input is not read afterwards.</summary>
+    public void Dispose() => document?.Dispose();
+
     /// <summary>Parses a request body; anything but a JSON object is a SerializationException, as AWS answers.</summary>
     public static JsonInput Parse(ReadOnlyMemory<byte> body)
     {
         if (body.IsEmpty) return new JsonInput(default);
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            // Kept open for the request (no Clone copy); the endpoint disposes the input at its end.
+            var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
                 throw SqsErrors.Serialization("Start of structure or map found where not expected.");
-            return new JsonInput(document.RootElement.Clone());
+            }
+            return new JsonInput(document.RootElement, document);
         }
         catch (JsonException e)
         {
