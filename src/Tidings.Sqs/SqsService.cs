@@ -16,6 +16,7 @@ namespace Tidings.Sqs;
 public sealed class SqsService
 {
     private readonly Lazy<SqsQueueCatalog> _catalog;
+    private readonly Lazy<Sns.SnsCatalog> _topics;
     private long _lastSequence;
 
     public SqsService(Broker broker, IOptions<SqsOptions> options)
@@ -26,6 +27,8 @@ public sealed class SqsService
         // tells whether there is a data directory to keep the catalog in.
         _catalog = new Lazy<SqsQueueCatalog>(() => new SqsQueueCatalog(
             broker.MessageStore is not null ? Path.Combine(broker.Options.DataDirectory, SqsCatalogFile.FolderName) : null, broker.Time));
+        _topics = new Lazy<Sns.SnsCatalog>(() => new Sns.SnsCatalog(
+            broker.MessageStore is not null ? Path.Combine(broker.Options.DataDirectory, Sns.SnsCatalogFile.FolderName) : null, TopicArn));
         // Sequence numbers only grow, across restarts too: they start from the clock (µs since 1970 × 1000).
         _lastSequence = broker.Time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
     }
@@ -35,6 +38,11 @@ public sealed class SqsService
     public SqsOptions Options { get; }
 
     public SqsQueueCatalog Catalog => _catalog.Value;
+
+    /// <summary>The SNS topics and subscriptions served on the same listener.</summary>
+    public Sns.SnsCatalog Topics => _topics.Value;
+
+    public string TopicArn(string topicName) => Sns.SnsNames.TopicArn(Options.Region, Options.AccountId, topicName);
 
     /// <summary>Running and finished message move tasks.</summary>
     public MoveTasks MoveTasks { get; } = new();
