@@ -22,9 +22,10 @@ internal static class SnsCatalogFile
     public static (List<TopicEntry> Topics, List<SubscriptionEntry> Subscriptions) Read(string directory)
     {
         string path = Path.Combine(directory, FileName);
-        File.Delete(Path.Combine(directory, TempFileName));
         var topics = new List<TopicEntry>();
         var subscriptions = new List<SubscriptionEntry>();
+        if (!Directory.Exists(directory)) return (topics, subscriptions);
+        File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
         if (!File.Exists(path)) return (topics, subscriptions);
         try
         {
