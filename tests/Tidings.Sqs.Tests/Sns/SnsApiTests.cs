@@ -189,11 +189,37 @@ public sealed class SnsApiTests : IAsyncLifetime
     [Fact]
     public async Task A_user_without_permission_gets_AuthorizationError()
     {
-        await using var server = await TestBrokerServer.StartWithSqsAsync(o => o.LoopbackUser = "");
+        await using var server = await TestBrokerServer.StartWithSqsAsync(o => o.LoopbackUser = "limited");
+        // May configure and read anything, but write only to queues named "ok-*" (not to sns:* exchanges).
+        server.Broker.AddUser("limited", "pw").SetPermissions("/", new Core.Security.VhostPermissions(".*", "^ok-.*", ".*"));
         using var sns = new SnsQuery(server);
-        // No signature and no loopback user: refused before any action runs, in the SNS namespace.
-        var (status, root) = await sns.Call("ListTopics");
-        Assert.Equal(HttpStatusCode.Forbidden, status);
-        Assert.Equal(Ns + "ErrorResponse", root.Name);
+        string arn = await sns.CreateTopic("guarded");
+        await sns.Ok("Subscribe", ("TopicArn", arn), ("Protocol", "sqs"), ("Endpoint", "arn:aws:sqs:us-east-1:000000000000:ok-queue"));
+        await sns.Fails(HttpStatusCode.Forbidden, "AuthorizationError", "Subscribe", ("TopicArn", arn), ("Protocol", "sqs"),
+            ("Endpoint", "arn:aws:sqs:us-east-1:000000000000:other"));
+        await sns.Fails(HttpStatusCode.Forbidden, "AuthorizationError", "Publish", ("TopicArn", arn), ("Message", "no"));
+    }
+
+    [Fact]
+    public async Task The_JSON_protocol_works_too()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_server.SqsEndpoint) };
+        async Task<(HttpStatusCode, System.Text.Json.JsonElement)> Call(string action, string body)
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8);
+            content.Headers.ContentType = new("application/x-amz-json-1.0");
+            content.Headers.Add("X-Amz-Target", "AmazonSimpleNotificationService." + action);
+            using var response = await http.PostAsync("/", content);
+            return (response.StatusCode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+        var (status, created) = await Call("CreateTopic", """{"Name":"json-topic","Tags":[{"Key":"a","Value":"b"}]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        string arn = created.GetProperty("TopicArn").GetString()!;
+        (status, var published) = await Call("Publish", "{\"TopicArn\":\"" + arn + "\",\"Message\":\"m\",\"MessageAttributes\":{\"x\":{\"DataType\":\"String\",\"StringValue\":\"y\"}}}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(published.TryGetProperty("MessageId", out _));
+        (status, var error) = await Call("GetTopicAttributes", """{"TopicArn":"arn:aws:sns:us-east-1:000000000000:nope"}""");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("com.amazonaws.sns#NotFound", error.GetProperty("__type").GetString());
     }
 }
