@@ -29,7 +29,15 @@ public static class SubscriptionActions
             throw SnsErrors.InvalidParameter("Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
         var attributes = input.StringMap("Attributes", "Attributes.entry", "key", "value");
         var probe = new SnsSubscription("", topic.Name, topic.Arn, protocol, endpoint, request.Service.Options.AccountId);
-        probe.Apply(attributes);
+        try
+        {
+            probe.Apply(attributes);
+        }
+        catch (SqsException e) when (e.Code == "InvalidParameter" && e.Message.StartsWith("Invalid parameter: FilterPolicy", StringComparison.Ordinal))
+        {
+            // Subscribe words it as an attribute problem: "Invalid parameter: Attributes Reason: FilterPolicy: ...".
+            throw SnsErrors.InvalidParameter("Attributes Reason: " + e.Message["Invalid parameter: ".Length..]);
+        }
         SnsAccess.Authorize(request, Permission.Write, queue);
         SnsAccess.Authorize(request, Permission.Read, topic.ExchangeName);
 

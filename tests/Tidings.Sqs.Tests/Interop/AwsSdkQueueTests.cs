@@ -131,7 +131,10 @@ public sealed class AwsSdkQueueTests : IAsyncLifetime
         var url = (await _sqs.CreateQueueAsync("shared")).QueueUrl;
         await _sqs.AddPermissionAsync(new AddPermissionRequest
         {
-            QueueUrl = url, Label = "partner", AWSAccountIds = ["111122223333"], Actions = ["SendMessage"],
+            QueueUrl = url,
+            Label = "partner",
+            AWSAccountIds = ["111122223333"],
+            Actions = ["SendMessage"],
         });
         var policy = (await _sqs.GetQueueAttributesAsync(url, ["Policy"])).Attributes["Policy"];
         Assert.Contains("\"Sid\":\"partner\"", policy);

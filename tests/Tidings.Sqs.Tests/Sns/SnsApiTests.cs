@@ -122,6 +122,9 @@ public sealed class SnsApiTests : IAsyncLifetime
         Assert.Single((await _sns.Ok("ListSubscriptions")).Element(Ns + "Subscriptions")!.Elements(Ns + "member"));
 
         await _sns.Fails(HttpStatusCode.BadRequest, "InvalidParameter", "Subscribe", ("TopicArn", arn), ("Protocol", "http"), ("Endpoint", "http://example.com/"));
+        var badPolicy = await _sns.Fails(HttpStatusCode.BadRequest, "InvalidParameter", "Subscribe", ("TopicArn", arn), ("Protocol", "sqs"),
+            ("Endpoint", "arn:aws:sqs:us-east-1:000000000000:other"), ("Attributes.entry.1.key", "FilterPolicy"), ("Attributes.entry.1.value", "[1]"));
+        Assert.StartsWith("Invalid parameter: Attributes Reason: FilterPolicy", badPolicy);
         await _sns.Fails(HttpStatusCode.BadRequest, "InvalidParameter", "Subscribe", ("TopicArn", arn), ("Protocol", "sqs"), ("Endpoint", "not-an-arn"));
         await _sns.Fails(HttpStatusCode.NotFound, "NotFound", "Subscribe", ("TopicArn", arn + "x"), ("Protocol", "sqs"), ("Endpoint", queueArn));
 
