@@ -100,6 +100,34 @@ public sealed class SnsDeliveryTests
     }
 
     [Fact]
+    public async Task MessageStructure_json_gives_SQS_its_key_and_AMQP_the_default_even_after_the_exchange_was_deleted()
+    {
+        await using var server = await TestBrokerServer.StartWithSqsAsync();
+        using var sns = new SnsQuery(server);
+        using var sqs = SqsClients.For(server);
+        string topic = await sns.CreateTopic("structured");
+        string url = (await sqs.CreateQueueAsync("structured-q")).QueueUrl;
+        await Subscribe(sns, topic, await QueueArn(sqs, url), ("RawMessageDelivery", "true"));
+        var host = server.Broker.DefaultVirtualHost;
+        // Deleted behind the API's back (over AMQP, say): Publish declares it again.
+        host.DeleteExchange("sns:structured");
+        host.DeclareQueue("structured-amqp", durable: true);
+
+        await sns.Ok("Publish", ("TopicArn", topic), ("MessageStructure", "json"), ("Message", "{\"default\":\"for everyone\",\"sqs\":\"for sqs\"}"));
+        Assert.Equal("for sqs", Assert.Single((await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(url) { WaitTimeSeconds = 1 })).Messages).Body);
+        Assert.NotNull(host.FindExchange("sns:structured"));
+
+        host.BindQueue("structured-amqp", "sns:structured", "");
+        await sns.Ok("Publish", ("TopicArn", topic), ("MessageStructure", "json"), ("Message", "{\"default\":\"for everyone\",\"sqs\":\"for sqs\"}"));
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = server.AmqpPort, UserName = "guest", Password = "guest" };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var got = await channel.BasicGetAsync("structured-amqp", autoAck: true);
+        Assert.NotNull(got);
+        Assert.Equal("for everyone", Encoding.UTF8.GetString(got.Body.Span));
+    }
+
+    [Fact]
     public async Task Topics_and_subscriptions_survive_a_restart()
     {
         using var dir = new TempDirectory("tidings-sns");
