@@ -13,6 +13,7 @@ using Tidings.Core;
 using Tidings.Sqs.Actions;
 using Tidings.Sqs.Protocol;
 using Tidings.Sqs.Signing;
+using Tidings.Sqs.Sns;
 
 namespace Tidings.Sqs;
 
@@ -21,7 +22,8 @@ namespace Tidings.Sqs;
 /// <see cref="MarkSqsConnections"/> is an API call at any path (botocore posts to <c>/</c>, the .NET
 /// SDK to the queue URL's path). The protocol is chosen by the request: <c>X-Amz-Target</c> is
 /// AWS JSON 1.0, otherwise AWS Query (form fields or the query string). Errors are answered in the
-/// request's protocol; nothing a client sends escapes as an exception.
+/// request's protocol; nothing a client sends escapes as an exception. SNS actions (Sns/SnsActions)
+/// are served here too, with SNS's namespace and error codes.
 /// </summary>
 public static class SqsEndpoint
 {
@@ -58,6 +60,8 @@ public static class SqsEndpoint
         http.Response.Headers["x-amzn-RequestId"] = requestId;
         var protocol = http.Request.Headers.ContainsKey("X-Amz-Target") ? WireProtocol.Json : WireProtocol.Query;
         string action = "";
+        // SNS shares the listener: told apart by its action names (none is also an SQS action) or Version.
+        bool sns = false;
         try
         {
             var body = await ReadBodyAsync(http, service.Options.MaxRequestBytes).ConfigureAwait(false);
@@ -66,20 +70,25 @@ public static class SqsEndpoint
             if (protocol == WireProtocol.Json)
             {
                 string target = http.Request.Headers["X-Amz-Target"].ToString();
-                action = target.StartsWith("AmazonSQS.", StringComparison.Ordinal) ? target["AmazonSQS.".Length..] : throw SqsErrors.UnknownOperation(target);
+                sns = target.StartsWith(SnsActions.JsonTargetPrefix, StringComparison.Ordinal);
+                action = sns ? target[SnsActions.JsonTargetPrefix.Length..]
+                    : target.StartsWith("AmazonSQS.", StringComparison.Ordinal) ? target["AmazonSQS.".Length..] : throw SqsErrors.UnknownOperation(target);
                 input = disposeInput.Input = JsonInput.Parse(body);
             }
             else
             {
                 var fields = QueryFields(http, body);
                 action = fields.GetValueOrDefault("Action") ?? throw SqsErrors.MissingParameter("Action");
+                sns = SnsActions.IsSnsAction(action) || fields.GetValueOrDefault("Version") == SnsActions.Version;
                 input = new QueryInput(fields);
             }
-            var handler = SqsActions.Find(action) ?? throw (protocol == WireProtocol.Json ? SqsErrors.UnknownOperation(action) : SqsErrors.InvalidAction(action));
+            var handler = sns
+                ? SnsActions.Find(action) ?? throw SnsErrors.InvalidAction(action)
+                : SqsActions.Find(action) ?? throw (protocol == WireProtocol.Json ? SqsErrors.UnknownOperation(action) : SqsErrors.InvalidAction(action));
 
             bool signed = http.Request.Headers.ContainsKey("Authorization") || http.Request.Query.ContainsKey("X-Amz-Signature");
             var user = http.RequestServices.GetRequiredService<SqsAuthenticator>().Authenticate(() => SignedRequestOf(http, body), signed, RemoteOf(http));
-            SqsOutput output = protocol == WireProtocol.Json ? new JsonOutput() : new XmlOutput(action);
+            SqsOutput output = protocol == WireProtocol.Json ? new JsonOutput() : sns ? new XmlOutput(action, SnsActions.Namespace, wrapped: true) : new XmlOutput(action);
             var request = new SqsRequest(service, protocol, action, user, input, output, BaseUrlOf(http), RemoteOf(http), http.RequestAborted);
             await handler(request).ConfigureAwait(false);
             ReadOnlyMemory<byte> answer = request.KeptAnswer ?? (output is JsonOutput json ? json.Finish() : ((XmlOutput)output).Finish(requestId));
@@ -98,7 +107,7 @@ public static class SqsEndpoint
             var error = e switch
             {
                 SqsException sqs => sqs,
-                BrokerException broker => FromBroker(broker),
+                BrokerException broker => sns ? SnsErrors.FromBroker(broker) : FromBroker(broker),
                 _ => null,
             };
             if (error is null)
@@ -106,9 +115,9 @@ public static class SqsEndpoint
                 var log = http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Tidings.Sqs");
                 log?.LogError(e, "SQS {Action} failed", action);
                 service.Broker.Faults.Report($"SQS {action}", e);
-                error = SqsErrors.Internal();
+                error = sns ? SnsErrors.Internal() : SqsErrors.Internal();
             }
-            await WriteErrorAsync(http, protocol, error, requestId).ConfigureAwait(false);
+            await WriteErrorAsync(http, protocol, error, requestId, sns).ConfigureAwait(false);
         }
     }
 
@@ -130,7 +139,7 @@ public static class SqsEndpoint
         _ => SqsErrors.InvalidParameterValue(e.Message),
     };
 
-    private static async Task WriteErrorAsync(HttpContext http, WireProtocol protocol, SqsException error, string requestId)
+    private static async Task WriteErrorAsync(HttpContext http, WireProtocol protocol, SqsException error, string requestId, bool sns)
     {
         http.Response.StatusCode = (int)error.Status;
         byte[] body;
@@ -139,7 +148,7 @@ public static class SqsEndpoint
             http.Response.ContentType = JsonContentType;
             http.Response.Headers["x-amzn-query-error"] = $"{error.QueryCode};{(error.SenderFault ? "Sender" : "Receiver")}";
             using var output = new JsonOutput();
-            output.String("__type", error.JsonType);
+            output.String("__type", sns ? "com.amazonaws.sns#" + error.Code : error.JsonType);
             output.String("message", error.Message);
             body = output.Finish().ToArray();
         }
@@ -147,7 +156,7 @@ public static class SqsEndpoint
         {
             http.Response.ContentType = "text/xml";
             var xml = new StringBuilder();
-            xml.Append("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"").Append(XmlOutput.Namespace).Append("\"><Error><Type>")
+            xml.Append("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"").Append(sns ? SnsActions.Namespace : XmlOutput.Namespace).Append("\"><Error><Type>")
                 .Append(error.SenderFault ? "Sender" : "Receiver").Append("</Type><Code>").Append(Escape(error.QueryCode))
                 .Append("</Code><Message>").Append(Escape(error.Message)).Append("</Message><Detail/></Error><RequestId>")
                 .Append(requestId).Append("</RequestId></ErrorResponse>");

@@ -18,6 +18,7 @@ public sealed class SqsService
     private SqsQueueCatalog? _catalog;
     // Guards opening the catalog; a failed open (an unreadable file) is tried again by the next request.
     private readonly Lock _openLock = new();
+    private Sns.SnsCatalog? _topics;
     private long _lastSequence;
 
     public SqsService(Broker broker, IOptions<SqsOptions> options)
@@ -48,6 +49,22 @@ public sealed class SqsService
             }
         }
     }
+
+    /// <summary>The SNS topics and subscriptions served on the same listener.</summary>
+    public Sns.SnsCatalog Topics
+    {
+        get
+        {
+            if (Volatile.Read(ref _topics) is { } open) return open;
+            lock (_openLock)
+            {
+                return _topics ??= new Sns.SnsCatalog(
+                    Broker.MessageStore is not null ? Path.Combine(Broker.Options.DataDirectory, Sns.SnsCatalogFile.FolderName) : null, TopicArn);
+            }
+        }
+    }
+
+    public string TopicArn(string topicName) => Sns.SnsNames.TopicArn(Options.Region, Options.AccountId, topicName);
 
     /// <summary>Running and finished message move tasks.</summary>
     public MoveTasks MoveTasks { get; } = new();

@@ -5,9 +5,11 @@ namespace Tidings.Sqs.Protocol;
 
 /// <summary>
 /// An AWS Query result: <c>&lt;ActionResponse&gt;&lt;ActionResult&gt;…&lt;/ActionResult&gt;&lt;ResponseMetadata&gt;…</c>,
-/// lists and maps flattened. The Result element is written whenever the action has output, empty
-/// when the output has no members (a ReceiveMessage that found nothing: botocore's query parser
-/// looks the element up and fails without it); actions without output have none.
+/// lists and maps flattened (SQS) or, with <c>wrapped</c>, inside an element of the member's name
+/// (SNS: <c>&lt;Topics&gt;&lt;member&gt;…</c>, <c>&lt;Attributes&gt;&lt;entry&gt;&lt;key&gt;…</c>).
+/// The Result element is written whenever the action has output, empty when the output has no
+/// members (a ReceiveMessage that found nothing: botocore's query parser looks the element up and
+/// fails without it); actions without output have none.
 /// </summary>
 public sealed class XmlOutput : SqsOutput
 {
@@ -23,14 +25,16 @@ public sealed class XmlOutput : SqsOutput
     private readonly MemoryStream _stream = new();
     private readonly XmlWriter _xml;
     private readonly string _action;
+    private readonly bool _wrapped;
     private bool _resultOpen;
     // The enclosing lists' item names and maps' entry shapes, innermost last.
     private readonly Stack<string> _itemNames = new();
     private readonly Stack<(string Entry, string Key, string Value)> _maps = new();
 
-    public XmlOutput(string action, string xmlNamespace = Namespace)
+    public XmlOutput(string action, string xmlNamespace = Namespace, bool wrapped = false)
     {
         _action = action;
+        _wrapped = wrapped;
         _xml = XmlWriter.Create(_stream, new XmlWriterSettings { Encoding = new UTF8Encoding(false), CheckCharacters = false, NewLineHandling = NewLineHandling.Entitize });
         _xml.WriteStartElement(action + "Response", xmlNamespace);
     }
@@ -69,10 +73,15 @@ public sealed class XmlOutput : SqsOutput
     public override void StartList(string name, string itemName)
     {
         Result();
+        if (_wrapped) _xml.WriteStartElement(name);
         _itemNames.Push(itemName);
     }
 
-    public override void EndList() => _itemNames.Pop();
+    public override void EndList()
+    {
+        _itemNames.Pop();
+        if (_wrapped) _xml.WriteEndElement();
+    }
 
     public override void ListString(string value) => _xml.WriteElementString(_itemNames.Peek(), value);
 
@@ -83,10 +92,15 @@ public sealed class XmlOutput : SqsOutput
     public override void StartMap(string name, string entryName, string keyName = "Name", string valueName = "Value")
     {
         Result();
+        if (_wrapped) _xml.WriteStartElement(name);
         _maps.Push((entryName, keyName, valueName));
     }
 
-    public override void EndMap() => _maps.Pop();
+    public override void EndMap()
+    {
+        _maps.Pop();
+        if (_wrapped) _xml.WriteEndElement();
+    }
 
     public override void MapString(string key, string value)
     {

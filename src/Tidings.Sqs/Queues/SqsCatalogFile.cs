@@ -21,10 +21,10 @@ internal static class SqsCatalogFile
     public static List<Entry> Read(string directory)
     {
         string path = Path.Combine(directory, FileName);
-        // A fresh data directory has no sqs folder until the first save; File.Delete would throw.
-        if (!Directory.Exists(directory)) return [];
-        File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
         var entries = new List<Entry>();
+        // A data directory the SQS API has not written to yet has no sqs folder: File.Delete would throw.
+        if (!Directory.Exists(directory)) return entries;
+        File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
         if (!File.Exists(path)) return entries;
         try
         {
