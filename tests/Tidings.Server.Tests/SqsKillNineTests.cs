@@ -25,7 +25,9 @@ public sealed partial class SqsKillNineTests : IDisposable
         var line = await server.WaitForMessageAsync("(SQS API)", TimeSpan.FromSeconds(30));
         var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig
         {
-            ServiceURL = $"http://127.0.0.1:{SqsAddress().Match(line).Groups[1].Value}", AuthenticationRegion = "us-east-1", MaxErrorRetry = 0,
+            ServiceURL = $"http://127.0.0.1:{SqsAddress().Match(line).Groups[1].Value}",
+            AuthenticationRegion = "us-east-1",
+            MaxErrorRetry = 0,
         });
         return (server, sqs);
     }

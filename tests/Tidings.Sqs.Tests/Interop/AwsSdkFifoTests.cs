@@ -35,7 +35,10 @@ public sealed class AwsSdkFifoTests : IAsyncLifetime
         {
             var batch = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest(url)
             {
-                MaxNumberOfMessages = 10, VisibilityTimeout = visibility, WaitTimeSeconds = 1, MessageSystemAttributeNames = ["All"],
+                MaxNumberOfMessages = 10,
+                VisibilityTimeout = visibility,
+                WaitTimeSeconds = 1,
+                MessageSystemAttributeNames = ["All"],
             });
             foreach (var m in batch.Messages ?? [])
             {
@@ -130,7 +133,9 @@ public sealed class AwsSdkFifoTests : IAsyncLifetime
         Assert.Equal("InvalidParameterValue", noDedup.ErrorCode);
         var delay = await Assert.ThrowsAsync<AmazonSQSException>(() => _sqs.SendMessageAsync(new SendMessageRequest(url, "x")
         {
-            MessageGroupId = "g", MessageDeduplicationId = "d", DelaySeconds = 5,
+            MessageGroupId = "g",
+            MessageDeduplicationId = "d",
+            DelaySeconds = 5,
         }));
         Assert.Equal("InvalidParameterValue", delay.ErrorCode);
         await Assert.ThrowsAsync<InvalidAttributeNameException>(() =>

@@ -36,7 +36,10 @@ public sealed class AwsSdkRedriveTests : IAsyncLifetime
     private async Task<List<Message>> ReceiveAndForget(string url, int visibility = 0) =>
         (await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest(url)
         {
-            MaxNumberOfMessages = 10, VisibilityTimeout = visibility, MessageSystemAttributeNames = ["All"], MessageAttributeNames = ["All"],
+            MaxNumberOfMessages = 10,
+            VisibilityTimeout = visibility,
+            MessageSystemAttributeNames = ["All"],
+            MessageAttributeNames = ["All"],
         })).Messages ?? [];
 
     [Fact]

@@ -76,7 +76,8 @@ public sealed class CredentialsTests : IAsyncLifetime
         using var http = new HttpClient();
         var response = await http.PostAsync(_server.SqsEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Action"] = "ListQueues", ["Version"] = "2012-11-05",
+            ["Action"] = "ListQueues",
+            ["Version"] = "2012-11-05",
         }));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("<Code>MissingAuthenticationToken</Code>", await response.Content.ReadAsStringAsync());
