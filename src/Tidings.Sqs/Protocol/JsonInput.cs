@@ -15,9 +15,41 @@ public sealed class JsonInput(JsonElement root) : SqsInput
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw SqsErrors.Serialization("Start of structure or map found where not expected.");
+            RequireStrings(document.RootElement);
             return new JsonInput(document.RootElement.Clone());
         }
         catch (JsonException e)
+        {
+            throw SqsErrors.Serialization($"Malformed JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Every string and member name must be text: an escaped unpaired surrogate ("\ud800") parses
+    /// as JSON but throws InvalidOperationException when read, which was a 500 (found by the fuzzer).
+    /// </summary>
+    private static void RequireStrings(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        RequireStrings(property.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray()) RequireStrings(item);
+                    break;
+            }
+        }
+        catch (InvalidOperationException e)
         {
             throw SqsErrors.Serialization($"Malformed JSON: {e.Message}");
         }

@@ -41,5 +41,6 @@ internal sealed record SqsCase(string Method, string Target, IReadOnlyList<(stri
         Headers.Where(h => h.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
 
     /// <summary>True when the server takes the call as AWS JSON 1.0 (it has an X-Amz-Target header).</summary>
-    public bool IsJson => Headers.Any(h => h.Name.Equals("X-Amz-Target", StringComparison.OrdinalIgnoreCase));
+    /// An empty value counts as none: the in-memory server drops empty headers, so the server sees Query.
+    public bool IsJson => Headers.Any(h => h.Name.Equals("X-Amz-Target", StringComparison.OrdinalIgnoreCase) && h.Value.Length > 0);
 }
