@@ -61,7 +61,8 @@ internal static class SqsResponseCheck
                         return new Failure($"Query error not an ErrorResponse with Type, Code, Message, RequestId from {where}", shown);
                     errorCode = code.Value;
                 }
-                else if (root.Name != Sqs + (action + "Response") || root.Element(Sqs + "ResponseMetadata")?.Element(Sqs + "RequestId") is null)
+                else if (root.Name.NamespaceName != Sqs.NamespaceName || !root.Name.LocalName.EndsWith("Response", StringComparison.Ordinal) ||
+                         (action != "(other)" && root.Name.LocalName != action + "Response") || root.Element(Sqs + "ResponseMetadata")?.Element(Sqs + "RequestId") is null)
                 {
                     return new Failure($"Query answer not a {action}Response with ResponseMetadata from {where}", shown);
                 }
@@ -85,11 +86,11 @@ internal static class SqsResponseCheck
         }
         else
         {
-            string text = System.Text.Encoding.UTF8.GetString(request.Body);
+            // As the endpoint reads them: the query string's fields, then the body's, which win.
             int query = request.Target.IndexOf('?', StringComparison.Ordinal);
-            foreach (string part in (query >= 0 ? request.Target[(query + 1)..] + "&" : "").Split('&').Concat(text.Split('&')))
+            foreach (string source in new[] { query >= 0 ? request.Target[query..] : "", System.Text.Encoding.UTF8.GetString(request.Body) })
             {
-                if (part.StartsWith("Action=", StringComparison.Ordinal)) action = Uri.UnescapeDataString(part["Action=".Length..].Replace('+', ' '));
+                if (Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(source).TryGetValue("Action", out var value)) action = value.ToString();
             }
         }
         return action is not null && Tidings.Sqs.Actions.SqsActions.Names.Contains(action) ? action : "(other)";
