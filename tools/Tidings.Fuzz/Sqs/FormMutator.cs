@@ -56,7 +56,7 @@ internal static partial class FormMutator
                     if (!repeat.Success) goto case 0;
                     int count = new[] { 11, 101, 150 }[random.Next(3)];
                     for (int i = 1; i <= count; i++)
-                        fields.Add((name[..(repeat.Index + 1)] + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + name[(repeat.Index + 1 + repeat.Groups[1].Length)..], value + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        fields.Add((name[..(repeat.Index + 1)] + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + name[(repeat.Index + 1 + repeat.Groups[1].Length)..], value[..Math.Min(value.Length, 100)] + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                     break;
                 default: fields[at] = (Pick(random, ["Action", "Version", "QueueUrl", "QueueName", "MessageBody", "WaitTimeSeconds", "ReceiptHandle", "", "Attribute.1.Name", "X-Amz-Algorithm", "X-Amz-Signature"]), value); break;
             }
