@@ -173,7 +173,7 @@ public static class SqsEndpoint
         }
     }
 
-    private static string Escape(string text) => System.Security.SecurityElement.Escape(text) ?? "";
+    private static string Escape(string text) => System.Security.SecurityElement.Escape(XmlOutput.Clean(text)) ?? "";
 
     /// <summary>
     /// The body, at most <paramref name="limit"/> bytes; a larger one is refused before it is read

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Tidings.Fuzz;
 
-// tidings-fuzz --target amqp|mqtt|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N]
+// tidings-fuzz --target amqp|mqtt|management|rest|definitions|sqs|all [--seconds N] [--iterations N] [--seed N]
 //              [--findings DIR] [--timeout-seconds N] [--replay FILE] [--include-known]
 // --include-known turns every KnownIssues switch off for this run (to check whether a fix landed).
 // --help prints the usage. Exit code: 0 nothing found, 1 findings, 2 bad arguments.
-const string Usage = "usage: --target amqp|mqtt|management|rest|definitions|all [--seconds N] [--iterations N] [--seed N] " +
+const string Usage = "usage: --target amqp|mqtt|management|rest|definitions|sqs|all [--seconds N] [--iterations N] [--seed N] " +
                      "[--findings DIR] [--timeout-seconds N] [--replay FILE] [--include-known]";
 if (args is ["--help"] or ["-h"])
 {

@@ -10,5 +10,6 @@ internal static class Targets
         ["management"] = () => new Http.ManagementTarget(),
         ["rest"] = () => new Http.RestTarget(),
         ["definitions"] = () => new Definitions.DefinitionsTarget(),
+        ["sqs"] = () => new Sqs.SqsTarget(),
     };
 }

@@ -22,9 +22,49 @@ public sealed class JsonInput(JsonElement root, JsonDocument? document = null) :
                 document.Dispose();
                 throw SqsErrors.Serialization("Start of structure or map found where not expected.");
             }
+            try
+            {
+                RequireStrings(document.RootElement);
+            }
+            catch
+            {
+                document.Dispose();
+                throw;
+            }
             return new JsonInput(document.RootElement, document);
         }
         catch (JsonException e)
+        {
+            throw SqsErrors.Serialization($"Malformed JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Every string and member name must be text: an escaped unpaired surrogate ("\ud800") parses
+    /// as JSON but throws InvalidOperationException when read, which was a 500 (found by the fuzzer).
+    /// </summary>
+    private static void RequireStrings(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        RequireStrings(property.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray()) RequireStrings(item);
+                    break;
+            }
+        }
+        catch (InvalidOperationException e)
         {
             throw SqsErrors.Serialization($"Malformed JSON: {e.Message}");
         }

@@ -63,7 +63,7 @@ public sealed class XmlOutput : SqsOutput
     public override void String(string name, string value)
     {
         Result();
-        _xml.WriteElementString(name, value);
+        _xml.WriteElementString(name, Clean(value));
     }
 
     public override void Bool(string name, bool value) => String(name, value ? "true" : "false");
@@ -83,7 +83,7 @@ public sealed class XmlOutput : SqsOutput
         if (_wrapped) _xml.WriteEndElement();
     }
 
-    public override void ListString(string value) => _xml.WriteElementString(_itemNames.Peek(), value);
+    public override void ListString(string value) => _xml.WriteElementString(_itemNames.Peek(), Clean(value));
 
     public override void StartItem() => _xml.WriteStartElement(_itemNames.Peek());
 
@@ -106,8 +106,8 @@ public sealed class XmlOutput : SqsOutput
     {
         var (entry, keyName, valueName) = _maps.Peek();
         _xml.WriteStartElement(entry);
-        _xml.WriteElementString(keyName, key);
-        _xml.WriteElementString(valueName, value);
+        _xml.WriteElementString(keyName, Clean(key));
+        _xml.WriteElementString(valueName, Clean(value));
         _xml.WriteEndElement();
     }
 
@@ -115,7 +115,7 @@ public sealed class XmlOutput : SqsOutput
     {
         var (entry, keyName, valueName) = _maps.Peek();
         _xml.WriteStartElement(entry);
-        _xml.WriteElementString(keyName, key);
+        _xml.WriteElementString(keyName, Clean(key));
         _xml.WriteStartElement(valueName);
     }
 
@@ -123,5 +123,47 @@ public sealed class XmlOutput : SqsOutput
     {
         _xml.WriteEndElement();
         _xml.WriteEndElement();
+    }
+
+    /// <summary>
+    /// The text with every character XML 1.0 cannot carry (controls but tab, CR and LF; U+FFFE, U+FFFF;
+    /// unpaired surrogates) as U+FFFD. Not even a character reference to one is well-formed, so an
+    /// echoed value such as an error's would make the whole answer unparseable (found by the fuzzer).
+    /// </summary>
+    public static string Clean(string text)
+    {
+        int bad = IndexOfInvalid(text);
+        if (bad < 0) return text;
+        var clean = new StringBuilder(text.Length);
+        clean.Append(text, 0, bad);
+        for (int i = bad; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                clean.Append(c).Append(text[++i]);
+            }
+            else
+            {
+                clean.Append(XmlConvert.IsXmlChar(c) ? c : '\uFFFD');
+            }
+        }
+        return clean.ToString();
+    }
+
+    private static int IndexOfInvalid(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (XmlConvert.IsXmlChar(c)) continue;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            return i;
+        }
+        return -1;
     }
 }
