@@ -29,12 +29,16 @@ public static class SettleActions
         var entries = BatchEntries.Read(request.Input, "Entries", "DeleteMessageBatchRequestEntry");
         var failed = new List<(string, SqsException)>();
         var output = request.Output;
+        var vhost = request.Service.VirtualHost;
+        // Found one by one, settled together: one pass under the queue's lock for the whole batch.
+        var handles = new List<DeliveryHandle>(entries.Count);
         output.StartList("Successful", "DeleteMessageBatchResultEntry");
         foreach (var (id, entry) in entries)
         {
             try
             {
-                Delete(request, core, entry.Required("ReceiptHandle"));
+                var token = TokenOf(core, entry.Required("ReceiptHandle"));
+                if (vhost.TryFindDelivery(core.Name, token, out var handle)) handles.Add(handle);
                 output.StartItem();
                 output.String("Id", id);
                 output.EndItem();
@@ -45,6 +49,7 @@ public static class SettleActions
             }
         }
         output.EndList();
+        if (handles.Count > 0) vhost.Settle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(handles), Settlement.Ack);
         BatchEntries.WriteFailed(output, failed);
         return Task.CompletedTask;
     }
