@@ -44,16 +44,14 @@ internal static class SqsScripts
         string workingDirectory, string scenario, TimeSpan? timeout = null)
     {
         var seen = new ConcurrentDictionary<string, bool>();
-        using var stop = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
+        // Every declare raises DefinitionsChanged after the queue is in the vhost, so a queue a
+        // scenario creates and deletes within a millisecond is still seen (polling missed one).
+        void Note()
         {
-            while (!stop.IsCancellationRequested)
-            {
-                foreach (var queue in server.Broker.DefaultVirtualHost.Queues)
-                    if (queue.Name.StartsWith(QueuePrefix, StringComparison.Ordinal)) seen[queue.Name] = queue.Durable;
-                try { await Task.Delay(10, stop.Token); } catch (OperationCanceledException) { }
-            }
-        });
+            foreach (var queue in server.Broker.DefaultVirtualHost.Queues)
+                if (queue.Name.StartsWith(QueuePrefix, StringComparison.Ordinal)) seen[queue.Name] = queue.Durable;
+        }
+        server.Broker.DefinitionsChanged += Note;
         ProcessResult run;
         try
         {
@@ -61,8 +59,7 @@ internal static class SqsScripts
         }
         finally
         {
-            await stop.CancelAsync();
-            await watcher;
+            server.Broker.DefinitionsChanged -= Note;
         }
 
         string[] lines = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
