@@ -43,6 +43,7 @@ public static class QueueActions
             else
             {
                 service.Authorize(request.User, Permission.Configure, name);
+                RedriveRules.CheckTarget(service, name, settings);
                 vhost.DeclareQueue(name, durable: true, arguments: fifo ? FifoArguments : null);
                 service.Catalog.Add(name, settings, tags);
             }
@@ -141,6 +142,7 @@ public static class QueueActions
         var changes = request.Input.StringMap("Attributes", "Attribute");
         if (changes.Count == 0) throw SqsErrors.MissingParameter("Attributes");
         var settings = sqs.Settings.With(changes);
+        if (changes.ContainsKey(QueueAttributeNames.RedrivePolicy)) RedriveRules.CheckTarget(request.Service, core.Name, settings);
         lock (request.Service.Catalog.ChangeLock)
         {
             sqs.ChangeSettings(settings, request.Service.Broker.Time.GetUtcNow().ToUnixTimeSeconds());

@@ -100,6 +100,8 @@ public sealed class QueueSettings
                     if (value.Length > 0) _ = ParseRedrive(value) ?? throw InvalidValue(name, value);
                     break;
                 case QueueAttributeNames.RedriveAllowPolicy:
+                    if (value.Length > 0) RedriveRules.CheckAllowPolicy(value);
+                    break;
                 case QueueAttributeNames.Policy:
                     if (value.Length > 0 && !IsJsonObject(value)) throw InvalidValue(name, value);
                     break;

@@ -98,4 +98,41 @@ public sealed class AwsSdkRedriveTests : IAsyncLifetime
             _sqs.CancelMessageMoveTaskAsync(new CancelMessageMoveTaskRequest { TaskHandle = "nope" }));
         Assert.NotNull(plain);
     }
+
+    [Fact]
+    public async Task A_redrive_policy_needs_an_existing_dead_letter_queue_of_the_same_type_that_allows_the_source()
+    {
+        var source = (await _sqs.CreateQueueAsync("needs-dlq")).QueueUrl;
+        static Dictionary<string, string> Redrive(string target) => new()
+        {
+            ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:{target}\",\"maxReceiveCount\":3}}",
+        };
+        var missing = await Assert.ThrowsAsync<AmazonSQSException>(() => _sqs.SetQueueAttributesAsync(source, Redrive("no-such-dlq")));
+        Assert.Equal("InvalidParameterValue", missing.ErrorCode);
+        Assert.Contains("does not exist", missing.Message);
+
+        await _sqs.CreateQueueAsync(new CreateQueueRequest("fifo-dlq.fifo") { Attributes = new() { ["FifoQueue"] = "true" } });
+        var mixed = await Assert.ThrowsAsync<AmazonSQSException>(() => _sqs.SetQueueAttributesAsync(source, Redrive("fifo-dlq.fifo")));
+        Assert.Equal("InvalidParameterValue", mixed.ErrorCode);
+
+        await _sqs.CreateQueueAsync(new CreateQueueRequest("closed-dlq")
+        {
+            Attributes = new() { ["RedriveAllowPolicy"] = "{\"redrivePermission\":\"denyAll\"}" },
+        });
+        var denied = await Assert.ThrowsAsync<AmazonSQSException>(() => _sqs.SetQueueAttributesAsync(source, Redrive("closed-dlq")));
+        Assert.Equal("InvalidParameterValue", denied.ErrorCode);
+
+        await _sqs.CreateQueueAsync(new CreateQueueRequest("picky-dlq")
+        {
+            Attributes = new() { ["RedriveAllowPolicy"] = "{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"arn:aws:sqs:us-east-1:000000000000:needs-dlq\"]}" },
+        });
+        await _sqs.SetQueueAttributesAsync(source, Redrive("picky-dlq"));
+        var other = (await _sqs.CreateQueueAsync("not-listed")).QueueUrl;
+        await Assert.ThrowsAsync<AmazonSQSException>(() => _sqs.SetQueueAttributesAsync(other, Redrive("picky-dlq")));
+
+        await Assert.ThrowsAsync<InvalidAttributeValueException>(() => _sqs.CreateQueueAsync(new CreateQueueRequest("bad-allow")
+        {
+            Attributes = new() { ["RedriveAllowPolicy"] = "{\"redrivePermission\":\"byQueue\"}" },
+        }));
+    }
 }
