@@ -211,7 +211,11 @@ public sealed class Broker : IDisposable
         }
     }
 
-    private static bool IsLoopback(EndPoint? remote) => remote switch
+    /// <summary>
+    /// Whether <paramref name="remote"/> is this machine: loopback (IPv4, IPv6, v4-mapped), a Unix
+    /// socket, or no address at all (in-process callers). Loopback-only users are checked with it.
+    /// </summary>
+    public static bool IsLoopback(EndPoint? remote) => remote switch
     {
         null => true, // in-process callers
         IPEndPoint ip => IPAddress.IsLoopback(ip.Address) ||

@@ -1,4 +1,5 @@
 using System.Net;
+using Tidings.Core;
 using Tidings.Core.Security;
 using Tidings.Sqs.Protocol;
 using Tidings.Sqs.Signing;
@@ -52,10 +53,7 @@ public sealed class SqsAuthenticator
     }
 
     private User LoopbackUserOr(EndPoint? remote, SqsException refusal) =>
-        IsLoopback(remote) && _service.Options.LoopbackUser.Length > 0 && _service.Broker.FindUser(_service.Options.LoopbackUser) is { } user
+        Broker.IsLoopback(remote) && _service.Options.LoopbackUser.Length > 0 && _service.Broker.FindUser(_service.Options.LoopbackUser) is { } user
             ? user
             : throw refusal;
-
-    private static bool IsLoopback(EndPoint? remote) =>
-        remote is IPEndPoint ip && (IPAddress.IsLoopback(ip.Address) || (ip.Address.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(ip.Address.MapToIPv4())));
 }

@@ -24,17 +24,8 @@ public static class DefinitionsFile
     /// <summary>Writes the broker's durable definitions to <paramref name="directory"/>.</summary>
     public static void Save(Broker broker, string directory)
     {
-        Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, FileName);
-        string temp = path + ".tmp";
         byte[] json = DefinitionsJson.Write(DefinitionsExport.From(broker, new DefinitionsExportOptions { DurableOnly = true }), indented: true);
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(json);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-        FsyncDirectory(directory);
+        AtomicFile.Replace(Path.Combine(directory, FileName), json);
     }
 
     /// <summary>
@@ -86,12 +77,5 @@ public static class DefinitionsFile
             }
         }
         return problems;
-    }
-
-    private static void FsyncDirectory(string directory)
-    {
-        // The rename is durable only once the directory entry is: fsync the directory (POSIX).
-        if (OperatingSystem.IsWindows()) return;
-        DirectorySync.Fsync(directory);
     }
 }

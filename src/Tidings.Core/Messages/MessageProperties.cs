@@ -81,17 +81,19 @@ public sealed class MessageProperties
         bool clearExpiration = false,
         bool replaceHeaders = false,
         string? replyTo = null,
-        string? contentType = null) => new()
+        string? contentType = null,
+        bool? durable = null,
+        long? timeToLiveMs = null) => new()
         {
             ContentType = contentType ?? ContentType,
             ContentEncoding = ContentEncoding,
             Headers = replaceHeaders ? headers : headers ?? Headers,
-            Durable = Durable,
+            Durable = durable ?? Durable,
             Priority = Priority,
             CorrelationId = CorrelationId,
             CorrelationData = CorrelationData,
             ReplyTo = replyTo ?? ReplyTo,
-            TimeToLiveMs = clearExpiration ? null : TimeToLiveMs,
+            TimeToLiveMs = timeToLiveMs ?? (clearExpiration ? null : TimeToLiveMs),
             MessageId = MessageId,
             TimestampMs = TimestampMs,
             Type = Type,

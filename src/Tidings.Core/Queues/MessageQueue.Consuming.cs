@@ -47,7 +47,7 @@ public sealed partial class MessageQueue
             if (!noAck) handle = MarkOut(entry);
             else
             {
-                CountDelivery(entry);
+                entry.DeliveryCount++;
                 Forget(entry);
             }
             delivery = new QueueDelivery(handle, entry.Message, entry.Redelivered, entry.DeliveryCount, entry.FirstDeliveredAtMs);
@@ -113,11 +113,11 @@ public sealed partial class MessageQueue
         Debug.Assert(LockIsHeld);
         DeliveryHandle handle = default;
         if (!consumer.NoAck) handle = MarkOut(entry);
-        else CountDelivery(entry);
+        else entry.DeliveryCount++;
         if (!consumer.Session.DeliverFromQueue(consumer, this, entry, handle))
         {
             if (!consumer.NoAck) MarkBack(entry);
-            UncountDelivery(entry); // it never reached anyone
+            entry.DeliveryCount--; // it never reached anyone
             consumer.Release();
             return false;
         }

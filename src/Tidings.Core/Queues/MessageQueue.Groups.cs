@@ -62,15 +62,15 @@ public sealed partial class MessageQueue
     }
 
     /// <summary>The receive of a grouped queue: the first free entries of the window, the blocked ones left in place. Lock held.</summary>
-    private int ReceiveGrouped(int max, long visibleAgainAtMs, List<QueueDelivery> into)
+    private int ReceiveGrouped(int max, long visibleAgainAtMs, long nowMs, List<QueueDelivery> into)
     {
         Debug.Assert(LockIsHeld);
         if (_ready.Count == 0) return 0;
-        _scanNowMs = NowMs;
+        _scanNowMs = nowMs;
         _ready.TakeFromWindow(_canReceiveGrouped ??= CanReceiveGrouped, max, GroupScanLimit, _taking);
         _groupsTaking.Clear();
         int taken = _taking.Count;
-        foreach (var entry in _taking) HandOut(entry, visibleAgainAtMs, into);
+        foreach (var entry in _taking) HandOut(entry, visibleAgainAtMs, nowMs, into);
         _taking.Clear();
         return taken;
     }

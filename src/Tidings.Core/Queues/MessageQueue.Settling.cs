@@ -65,7 +65,7 @@ public sealed partial class MessageQueue
         Debug.Assert(entry.State == EntryState.Ready, "only a ready entry goes out");
         _unackedCount++;
         entry.State = EntryState.Out;
-        CountDelivery(entry);
+        entry.DeliveryCount++;
         if (entry.GroupId is { } group) GroupOut(group);
 #if DEBUG
         Debug.Assert(_outDebug.Add(entry), "an entry went out twice");
@@ -87,17 +87,5 @@ public sealed partial class MessageQueue
 #if DEBUG
         Debug.Assert(_outDebug.Remove(entry), "an entry came back that was not out");
 #endif
-    }
-
-    /// <summary>The entry goes out once more; its first delivery's time is kept (SQS ApproximateFirstReceiveTimestamp). Lock held.</summary>
-    private void CountDelivery(QueueEntry entry)
-    {
-        if (++entry.DeliveryCount == 1) entry.FirstDeliveredAtMs = NowMs;
-    }
-
-    /// <summary>A delivery that never reached anyone is taken back from the count. Lock held.</summary>
-    private static void UncountDelivery(QueueEntry entry)
-    {
-        if (--entry.DeliveryCount == 0) entry.FirstDeliveredAtMs = 0;
     }
 }

@@ -36,14 +36,19 @@ public sealed partial class MessageQueue
         using var scope = EnterLocked();
         if (_deleted) return 0;
         Touch();
-        DropExpiredHeads(NowMs);
+        // One clock read per receive: the expiry sweep, the group scan and first-receive stamps share it.
+        long now = NowMs;
+        // Deliveries whose visibility passed come back now, not when the timer gets round to it:
+        // with a visibility timeout of 0 the next receive must see the message again (SQS).
+        ReleaseDue(now);
+        DropExpiredHeads(now);
         int taken = 0;
-        if (Settings.MessageGroups) taken = ReceiveGrouped(max, visibleAgainAtMs, into);
+        if (Settings.MessageGroups) taken = ReceiveGrouped(max, visibleAgainAtMs, now, into);
         else
         {
             while (taken < max && _ready.Count > 0)
             {
-                HandOut(_ready.RemoveHead(), visibleAgainAtMs, into);
+                HandOut(_ready.RemoveHead(), visibleAgainAtMs, now, into);
                 taken++;
             }
         }
@@ -52,13 +57,18 @@ public sealed partial class MessageQueue
         return taken;
     }
 
-    /// <summary>A received entry goes out until <paramref name="visibleAgainAtMs"/>, indexed by its receipt. Lock held.</summary>
-    private void HandOut(QueueEntry entry, long visibleAgainAtMs, List<QueueDelivery> into)
+    /// <summary>
+    /// A received entry goes out until <paramref name="visibleAgainAtMs"/>, indexed by its receipt.
+    /// Its first receive is stamped here, not at every delivery: only receivers ask for it (SQS
+    /// ApproximateFirstReceiveTimestamp), so consumers' deliveries read no clock for it. Lock held.
+    /// </summary>
+    private void HandOut(QueueEntry entry, long visibleAgainAtMs, long nowMs, List<QueueDelivery> into)
     {
         Debug.Assert(LockIsHeld);
         // The receiver reads the message after this lock is gone, maybe after it was settled.
         entry.Message.Pin();
         var handle = MarkOut(entry);
+        if (entry.FirstDeliveredAtMs == 0) entry.FirstDeliveredAtMs = nowMs;
         _received.Add(entry.Sequence, entry);
         entry.VisibleAtMs = visibleAgainAtMs;
         _waiting.Enqueue((entry, handle.Generation), visibleAgainAtMs);

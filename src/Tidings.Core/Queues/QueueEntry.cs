@@ -32,7 +32,7 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
     /// <summary>How many times the entry has gone out (RabbitMQ's x-delivery-count counts the returns: this minus one).</summary>
     public int DeliveryCount { get; set; }
 
-    /// <summary>When the entry first went out (Unix ms), set as <see cref="DeliveryCount"/> goes from 0 to 1; 0 before.</summary>
+    /// <summary>When a connectionless receive first took the entry (Unix ms); 0 before (consumer deliveries do not stamp it).</summary>
     public long FirstDeliveredAtMs { get; set; }
 
     /// <summary>The message group (x-message-group-id) on a queue with x-message-groups; null elsewhere and for messages without one.</summary>

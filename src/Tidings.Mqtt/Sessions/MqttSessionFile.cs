@@ -14,7 +14,6 @@ internal static class MqttSessionFile
 {
     public const string FolderName = "mqtt-sessions";
     private const string FileName = "sessions.json";
-    private const string TempFileName = "sessions.json.tmp";
 
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
@@ -22,7 +21,7 @@ internal static class MqttSessionFile
     public static List<MqttSessionState> Read(string directory)
     {
         string path = PathIn(directory);
-        File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
+        AtomicFile.DropUnfinished(path);
         var sessions = new List<MqttSessionState>();
         if (!File.Exists(path)) return sessions;
         try
@@ -80,14 +79,7 @@ internal static class MqttSessionFile
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        string temp = Path.Combine(directory, TempFileName);
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(buffer.WrittenSpan);
-            if (fsync) file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, PathIn(directory), overwrite: true);
-        if (fsync) DirectorySync.Fsync(directory);
+        AtomicFile.Replace(PathIn(directory), buffer.WrittenSpan, fsync);
     }
 
     private static ushort[] ReadIds(JsonElement array)

@@ -52,24 +52,7 @@ public static class Redrive
         headers = from is not null && QueueNames.NameOfArn(from) == destination
             ? headers.Without(SqsHeaders.DeadLetterSourceArn)
             : headers.With(SqsHeaders.DeadLetterSourceArn, service.Arn(source));
-        var old = message.Properties;
-        var properties = new MessageProperties
-        {
-            Durable = true,
-            ContentType = old.ContentType,
-            ContentEncoding = old.ContentEncoding,
-            CorrelationId = old.CorrelationId,
-            CorrelationData = old.CorrelationData,
-            ReplyTo = old.ReplyTo,
-            MessageId = old.MessageId,
-            TimestampMs = old.TimestampMs,
-            Type = old.Type,
-            UserId = old.UserId,
-            AppId = old.AppId,
-            Priority = old.Priority,
-            TimeToLiveMs = retentionSeconds * 1000L,
-            Headers = headers,
-        };
+        var properties = message.Properties.With(headers, replaceHeaders: true, durable: true, timeToLiveMs: retentionSeconds * 1000L);
         return new Message("", destination, properties, message.Body);
     }
 }

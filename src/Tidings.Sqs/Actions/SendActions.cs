@@ -23,7 +23,7 @@ public static class SendActions
     public static async Task SendMessage(SqsRequest request)
     {
         var (core, sqs) = request.Service.Resolve(request.Input.String("QueueUrl"));
-        var pending = Start(request, core, sqs, request.Input);
+        var pending = Start(request, core, sqs, request.Input, request.Input.Attributes("MessageAttributes", "MessageAttribute"));
         var sent = await pending.ConfigureAwait(false);
         var output = request.Output;
         output.String("MD5OfMessageBody", sent.Md5OfBody);
@@ -37,22 +37,26 @@ public static class SendActions
     {
         var (core, sqs) = request.Service.Resolve(request.Input.String("QueueUrl"));
         var entries = BatchEntries.Read(request.Input, "Entries", "SendMessageBatchRequestEntry");
+        // Each entry's attributes are read once: for the batch's size here, then for its send.
+        var attributes = new List<SqsAttribute>[entries.Count];
         long total = 0;
-        foreach (var (_, entry) in entries)
+        for (int i = 0; i < entries.Count; i++)
         {
-            total += Encoding.UTF8.GetByteCount(entry.String("MessageBody") ?? "") +
-                     AttributeRules.Size(entry.Attributes("MessageAttributes", "MessageAttribute"));
+            var entry = entries[i].Entry;
+            attributes[i] = entry.Attributes("MessageAttributes", "MessageAttribute");
+            total += Encoding.UTF8.GetByteCount(entry.String("MessageBody") ?? "") + AttributeRules.Size(attributes[i]);
         }
         int limit = sqs.Settings.MaximumMessageSize;
         if (total > limit) throw SqsErrors.BatchRequestTooLong(total, limit);
 
         // Started in entry order (so a FIFO group keeps it), awaited together (one fsync for all).
         var pending = new List<(string Id, Task<Sent>? Send, SqsException? Error)>(entries.Count);
-        foreach (var (id, entry) in entries)
+        for (int i = 0; i < entries.Count; i++)
         {
+            var (id, entry) = entries[i];
             try
             {
-                pending.Add((id, Start(request, core, sqs, entry), null));
+                pending.Add((id, Start(request, core, sqs, entry, attributes[i]), null));
             }
             catch (SqsException e)
             {
@@ -97,14 +101,13 @@ public static class SendActions
     }
 
     /// <summary>Validates one send and puts it in the queue; the task completes once it is durable. Throws for invalid input.</summary>
-    private static Task<Sent> Start(SqsRequest request, IQueue core, SqsQueue sqs, SqsInput input)
+    private static Task<Sent> Start(SqsRequest request, IQueue core, SqsQueue sqs, SqsInput input, List<SqsAttribute> attributes)
     {
         var settings = sqs.Settings;
         string body = input.String("MessageBody") ?? throw SqsErrors.MissingParameter("MessageBody");
         if (body.Length == 0) throw SqsErrors.MissingParameter("MessageBody");
         if (!MessageText.IsAllowed(body))
             throw SqsErrors.InvalidMessageContents("Invalid binary character in the message body. Allowed: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
-        var attributes = input.Attributes("MessageAttributes", "MessageAttribute");
         AttributeRules.Check(attributes);
         long size = Encoding.UTF8.GetByteCount(body) + AttributeRules.Size(attributes);
         if (size > settings.MaximumMessageSize)

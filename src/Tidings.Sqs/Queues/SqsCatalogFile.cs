@@ -13,7 +13,6 @@ internal static class SqsCatalogFile
 {
     public const string FolderName = "sqs";
     private const string FileName = "queues.json";
-    private const string TempFileName = "queues.json.tmp";
 
     public sealed record Entry(string Name, long Created, long Modified, IReadOnlyDictionary<string, string> Attributes,
         IReadOnlyDictionary<string, string> Tags, IReadOnlyList<QueuePermission> Permissions);
@@ -22,9 +21,7 @@ internal static class SqsCatalogFile
     {
         string path = Path.Combine(directory, FileName);
         var entries = new List<Entry>();
-        // A data directory the SQS API has not written to yet has no sqs folder: File.Delete would throw.
-        if (!Directory.Exists(directory)) return entries;
-        File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
+        AtomicFile.DropUnfinished(path);
         if (!File.Exists(path)) return entries;
         try
         {
@@ -39,7 +36,7 @@ internal static class SqsCatalogFile
                         [.. p.GetProperty("actions").EnumerateArray().Select(a => a.GetString()!)]));
                 }
                 entries.Add(new Entry(q.GetProperty("name").GetString()!, q.GetProperty("created").GetInt64(),
-                    q.GetProperty("modified").GetInt64(), ReadMap(q.GetProperty("attributes")), ReadMap(q.GetProperty("tags")), permissions));
+                    q.GetProperty("modified").GetInt64(), StringMapJson.Read(q.GetProperty("attributes")), StringMapJson.Read(q.GetProperty("tags")), permissions));
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -63,8 +60,8 @@ internal static class SqsCatalogFile
                 json.WriteString("name", queue.Name);
                 json.WriteNumber("created", queue.CreatedSeconds);
                 json.WriteNumber("modified", queue.ModifiedSeconds);
-                WriteMap(json, "attributes", queue.Settings.Values);
-                WriteMap(json, "tags", queue.Tags);
+                StringMapJson.Write(json, "attributes", queue.Settings.Values);
+                StringMapJson.Write(json, "tags", queue.Tags);
                 json.WriteStartArray("permissions");
                 foreach (var permission in queue.Permissions)
                 {
@@ -84,28 +81,6 @@ internal static class SqsCatalogFile
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, TempFileName);
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(buffer.WrittenSpan);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path.Combine(directory, FileName), overwrite: true);
-        DirectorySync.Fsync(directory);
-    }
-
-    private static Dictionary<string, string> ReadMap(JsonElement element)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in element.EnumerateObject()) map[property.Name] = property.Value.GetString()!;
-        return map;
-    }
-
-    private static void WriteMap(Utf8JsonWriter json, string name, IEnumerable<KeyValuePair<string, string>> map)
-    {
-        json.WriteStartObject(name);
-        foreach (var (key, value) in map) json.WriteString(key, value);
-        json.WriteEndObject();
+        AtomicFile.Replace(Path.Combine(directory, FileName), buffer.WrittenSpan);
     }
 }

@@ -13,7 +13,6 @@ internal static class SnsCatalogFile
 {
     public const string FolderName = "sns";
     private const string FileName = "topics.json";
-    private const string TempFileName = "topics.json.tmp";
 
     public sealed record TopicEntry(string Name, long Created, Dictionary<string, string> Attributes, Dictionary<string, string> Tags);
 
@@ -24,8 +23,7 @@ internal static class SnsCatalogFile
         string path = Path.Combine(directory, FileName);
         var topics = new List<TopicEntry>();
         var subscriptions = new List<SubscriptionEntry>();
-        if (!Directory.Exists(directory)) return (topics, subscriptions);
-        File.Delete(Path.Combine(directory, TempFileName)); // a replacement that never got renamed
+        AtomicFile.DropUnfinished(path);
         if (!File.Exists(path)) return (topics, subscriptions);
         try
         {
@@ -33,13 +31,13 @@ internal static class SnsCatalogFile
             foreach (var t in document.RootElement.GetProperty("topics").EnumerateArray())
             {
                 topics.Add(new TopicEntry(t.GetProperty("name").GetString()!, t.GetProperty("created").GetInt64(),
-                    ReadMap(t.GetProperty("attributes")), ReadMap(t.GetProperty("tags"))));
+                    StringMapJson.Read(t.GetProperty("attributes")), StringMapJson.Read(t.GetProperty("tags"))));
             }
             foreach (var s in document.RootElement.GetProperty("subscriptions").EnumerateArray())
             {
                 subscriptions.Add(new SubscriptionEntry(s.GetProperty("arn").GetString()!, s.GetProperty("topic").GetString()!,
                     s.GetProperty("protocol").GetString()!, s.GetProperty("endpoint").GetString()!, s.GetProperty("owner").GetString()!,
-                    ReadMap(s.GetProperty("attributes"))));
+                    StringMapJson.Read(s.GetProperty("attributes"))));
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -62,8 +60,8 @@ internal static class SnsCatalogFile
                 json.WriteStartObject();
                 json.WriteString("name", topic.Name);
                 json.WriteNumber("created", topic.CreatedSeconds);
-                WriteMap(json, "attributes", topic.Attributes);
-                WriteMap(json, "tags", topic.Tags);
+                StringMapJson.Write(json, "attributes", topic.Attributes);
+                StringMapJson.Write(json, "tags", topic.Tags);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -76,34 +74,12 @@ internal static class SnsCatalogFile
                 json.WriteString("protocol", subscription.Protocol);
                 json.WriteString("endpoint", subscription.Endpoint);
                 json.WriteString("owner", subscription.Owner);
-                WriteMap(json, "attributes", subscription.Attributes);
+                StringMapJson.Write(json, "attributes", subscription.Attributes);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, TempFileName);
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(buffer.WrittenSpan);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path.Combine(directory, FileName), overwrite: true);
-        DirectorySync.Fsync(directory);
-    }
-
-    private static Dictionary<string, string> ReadMap(JsonElement element)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in element.EnumerateObject()) map[property.Name] = property.Value.GetString()!;
-        return map;
-    }
-
-    private static void WriteMap(Utf8JsonWriter json, string name, IEnumerable<KeyValuePair<string, string>> map)
-    {
-        json.WriteStartObject(name);
-        foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal)) json.WriteString(key, value);
-        json.WriteEndObject();
+        AtomicFile.Replace(Path.Combine(directory, FileName), buffer.WrittenSpan);
     }
 }

@@ -61,24 +61,11 @@ internal sealed class HttpHost : IAsyncDisposable
 
     public async Task<(int Status, string? ContentType, byte[] Body)> SendAsync(HttpCase request, CancellationToken cancellation)
     {
-        string target = request.Target;
-        int query = target.IndexOf('?', StringComparison.Ordinal);
-        PathString path;
-        try
-        {
-            path = PathString.FromUriComponent(query < 0 ? target : target[..query]);
-        }
-        catch (InvalidOperationException e)
-        {
-            // "%00" and the like: Kestrel answers 400 itself before any endpoint runs.
-            throw new UriFormatException(e.Message, e);
-        }
+        var target = HttpHost.ParseTarget(request.Target);
         var context = await _server.SendAsync(c =>
         {
             c.Request.Method = request.Method;
-            c.Request.Path = path;
-            if (query >= 0) c.Request.QueryString = new QueryString(target[query..]);
-            c.Features.Get<IHttpRequestFeature>()!.RawTarget = target;
+            HttpHost.ApplyTarget(c, target);
             c.Request.Headers.Authorization = GuestAuthorization;
             if (request.Body.Length > 0)
             {
@@ -107,5 +94,27 @@ internal sealed class HttpHost : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         Broker.Dispose();
+    }
+
+    /// <summary>A request target split as Kestrel would: "%00" and the like are a UriFormatException (Kestrel's own 400, before any endpoint).</summary>
+    internal static (string Target, PathString Path, int Query) ParseTarget(string target)
+    {
+        int query = target.IndexOf('?', StringComparison.Ordinal);
+        try
+        {
+            return (target, PathString.FromUriComponent(query < 0 ? target : target[..query]), query);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UriFormatException(e.Message, e);
+        }
+    }
+
+    /// <summary>Puts a parsed target on a TestServer request: path, query string and the raw target the endpoints read.</summary>
+    internal static void ApplyTarget(HttpContext context, (string Target, PathString Path, int Query) target)
+    {
+        context.Request.Path = target.Path;
+        if (target.Query >= 0) context.Request.QueryString = new QueryString(target.Target[target.Query..]);
+        context.Features.Get<IHttpRequestFeature>()!.RawTarget = target.Target;
     }
 }

@@ -59,24 +59,11 @@ internal sealed class SqsHost : IAsyncDisposable
 
     public async Task<SqsResponse> SendAsync(SqsCase request, CancellationToken cancellation)
     {
-        string target = request.Target;
-        int query = target.IndexOf('?', StringComparison.Ordinal);
-        PathString path;
-        try
-        {
-            path = PathString.FromUriComponent(query < 0 ? target : target[..query]);
-        }
-        catch (InvalidOperationException e)
-        {
-            // "%00" and the like: Kestrel answers 400 itself before any endpoint runs.
-            throw new UriFormatException(e.Message, e);
-        }
+        var target = Http.HttpHost.ParseTarget(request.Target);
         var context = await _server.SendAsync(c =>
         {
             c.Request.Method = request.Method;
-            c.Request.Path = path;
-            if (query >= 0) c.Request.QueryString = new QueryString(target[query..]);
-            c.Features.Get<IHttpRequestFeature>()!.RawTarget = target;
+            Http.HttpHost.ApplyTarget(c, target);
             c.Request.Headers.Host = "localhost";
             foreach (var (name, value) in request.Headers)
             {
