@@ -60,6 +60,12 @@ public sealed class Broker : IDisposable
     /// </summary>
     public Storage.IMessageStore? MessageStore { get; set; }
 
+    /// <summary>
+    /// Where stream queues keep their logs; null keeps streams in memory. Set it with
+    /// <see cref="MessageStore"/>, before definitions are restored.
+    /// </summary>
+    public Storage.IStreamStore? StreamStore { get; set; }
+
     /// <summary>Memory and disk alarms; while any is on, publishers are blocked.</summary>
     public ResourceAlarms Alarms { get; }
 
