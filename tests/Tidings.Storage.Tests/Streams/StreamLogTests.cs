@@ -159,7 +159,8 @@ public sealed class StreamLogTests : StreamStoreFixture
     {
         var log = Open(Retention(segmentBytes: 64 * 1024));
         const int count = 30_000;
-        var readers = Enumerable.Range(0, 4).Select(r => Task.Run(() =>
+        // Own threads, not pool threads: four sleeping readers would starve the pool the publisher needs.
+        var readers = Enumerable.Range(0, 4).Select(r => Task.Factory.StartNew(() =>
         {
             using var cursor = log.OpenCursor(0);
             long expected = 0;
@@ -176,7 +177,7 @@ public sealed class StreamLogTests : StreamStoreFixture
                 expected++;
             }
             return expected;
-        })).ToArray();
+        }, TaskCreationOptions.LongRunning)).ToArray();
         await Task.Run(() => AppendAsync(log, 0, count));
 
         var counts = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(30));
