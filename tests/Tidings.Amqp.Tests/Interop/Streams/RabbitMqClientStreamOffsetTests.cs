@@ -1,124 +1,167 @@
 using RabbitMQ.Client;
+using Tidings.Core.Queues;
+using static Tidings.Amqp.Tests.Interop.Streams.StreamTestKit;
 
 namespace Tidings.Amqp.Tests.Interop.Streams;
 
-/// <summary>Every x-stream-offset form a RabbitMQ.Client consumer can give, and prefetch acting as credit.</summary>
+/// <summary>Every x-stream-offset form with RabbitMQ.Client, and the x-stream-offset header on each delivery.</summary>
 [Trait(TestCategories.Name, TestCategories.Interop)]
 public sealed class RabbitMqClientStreamOffsetTests
 {
-    private static readonly Dictionary<string, object?> StreamArguments = new() { ["x-queue-type"] = "stream" };
-
-    private static async Task<(TestBrokerServer Server, IConnection Connection)> StreamWithAsync(string name, int count)
+    [Fact]
+    public async Task First_starts_at_offset_0_and_every_delivery_carries_its_offset_as_a_long()
     {
-        var server = await TestBrokerServer.StartAmqpAsync();
-        var connection = await RabbitMq.ConnectAsync(server);
-        await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
-        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: StreamArguments);
-        for (int i = 0; i < count; i++) await RabbitMq.PublishAsync(channel, "", name, $"m{i}");
-        return (server, connection);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "m", 0, 30);
+
+        var (_, consumer) = await ConsumeAsync(connection, "s", "c", 7, ackEach: true, Offset("first"));
+        var got = await consumer.WaitForAsync(30);
+        Assert.Equal(Range(0, 30), got.Select(OffsetOf));
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"m{i}"), got.Select(m => m.Text));
+        await consumer.AssertNoMoreThanAsync(30);
     }
 
-    private static async Task<CollectingConsumer> ConsumeAsync(IConnection connection, string stream, object? offset, ushort prefetch = 10,
-        bool ackEach = true)
+    [Fact]
+    public async Task Next_explicit_and_by_default_only_delivers_messages_appended_after_the_consumer_started()
     {
-        var channel = await connection.CreateChannelAsync();
-        await channel.BasicQosAsync(0, prefetch, false);
-        var consumer = new CollectingConsumer(channel, ackEach);
-        await channel.BasicConsumeAsync(stream, autoAck: false, "", noLocal: false, exclusive: false,
-            new Dictionary<string, object?> { ["x-stream-offset"] = offset }, consumer);
-        return consumer;
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "old", 0, 10);
+
+        var (_, explicitNext) = await ConsumeAsync(connection, "s", "explicit", 5, ackEach: true, Offset("next"));
+        var (_, byDefault) = await ConsumeAsync(connection, "s", "default", 5, ackEach: true, null);
+        await PublishAsync(publisher, "s", "new", 0, 3);
+
+        foreach (var consumer in new[] { explicitNext, byDefault })
+        {
+            var got = await consumer.WaitForAsync(3);
+            Assert.Equal(["new0", "new1", "new2"], got.Select(m => m.Text));
+            Assert.Equal(Range(10, 13), got.Select(OffsetOf));
+            await consumer.AssertNoMoreThanAsync(3, TimeSpan.FromMilliseconds(100));
+        }
     }
 
-    private static long OffsetOf(ReceivedMessage message) => (long)message.Properties.Headers!["x-stream-offset"]!;
+    [Fact]
+    public async Task Last_starts_at_the_newest_message_then_follows_new_ones()
+    {
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "m", 0, 10);
+
+        var (_, consumer) = await ConsumeAsync(connection, "s", "c", 5, ackEach: true, Offset("last"));
+        var first = await consumer.WaitForAsync(1);
+        Assert.Equal(9, OffsetOf(first[0]));
+        await PublishAsync(publisher, "s", "m", 10, 2);
+        var got = await consumer.WaitForAsync(3);
+        Assert.Equal([9L, 10, 11], got.Select(OffsetOf));
+    }
 
     [Theory]
-    [InlineData("first", 0)]
-    [InlineData("last", 9)]
-    [InlineData(4L, 4)]
-    [InlineData(4, 4)]
-    public async Task A_consumer_starts_at_the_offset_it_names_and_each_delivery_carries_its_offset(object offset, int firstExpected)
+    [InlineData(0L)]
+    [InlineData(13L)]
+    [InlineData(19L)]
+    public async Task A_numeric_offset_starts_exactly_there(long start)
     {
-        var (server, connection) = await StreamWithAsync("offsets", 10);
-        await using var _ = server;
-        await using var __ = connection;
-        var consumer = await ConsumeAsync(connection, "offsets", offset);
-        var got = await consumer.WaitForAsync(10 - firstExpected);
-        await consumer.AssertNoMoreThanAsync(10 - firstExpected);
-        Assert.Equal(Enumerable.Range(firstExpected, 10 - firstExpected).Select(i => $"m{i}"), got.Select(m => m.Text));
-        Assert.Equal(Enumerable.Range(firstExpected, 10 - firstExpected).Select(i => (long)i), got.Select(OffsetOf));
-    }
-
-    [Fact]
-    public async Task Next_delivers_only_what_is_published_after_the_consumer_starts()
-    {
-        var (server, connection) = await StreamWithAsync("next", 5);
-        await using var _ = server;
-        await using var __ = connection;
-        var consumer = await ConsumeAsync(connection, "next", "next");
-        await consumer.AssertNoMoreThanAsync(0);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
         await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
-        await RabbitMq.PublishAsync(publisher, "", "next", "after");
-        var got = Assert.Single(await consumer.WaitForAsync(1));
-        Assert.Equal("after", got.Text);
-        Assert.Equal(5L, OffsetOf(got));
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "m", 0, 20);
+
+        var (_, consumer) = await ConsumeAsync(connection, "s", "c", 4, ackEach: true, Offset(start));
+        var got = await consumer.WaitForAsync((int)(20 - start));
+        Assert.Equal(Range(start, 20), got.Select(OffsetOf));
+        Assert.Equal(Range(start, 20).Select(i => $"m{i}"), got.Select(m => m.Text));
+        await consumer.AssertNoMoreThanAsync((int)(20 - start), TimeSpan.FromMilliseconds(150));
     }
 
     [Fact]
-    public async Task A_timestamp_or_an_interval_starts_at_the_first_message_appended_since()
+    public async Task A_numeric_offset_past_the_end_waits_for_that_offset()
     {
-        var (server, connection) = await StreamWithAsync("times", 3);
-        await using var _ = server;
-        await using var __ = connection;
-        // AMQP timestamps have whole seconds: wait past the next second so "since" separates old from new.
-        await Task.Delay(1100);
-        var since = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        await using (var publisher = await RabbitMq.ConfirmChannelAsync(connection))
-            for (int i = 3; i < 6; i++) await RabbitMq.PublishAsync(publisher, "", "times", $"m{i}");
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "m", 0, 5);
 
-        var fromTimestamp = await ConsumeAsync(connection, "times", since);
-        var got = await fromTimestamp.WaitForAsync(3);
-        await fromTimestamp.AssertNoMoreThanAsync(3);
-        Assert.Equal(["m3", "m4", "m5"], got.Select(m => m.Text));
-
-        var fromInterval = await ConsumeAsync(connection, "times", "1h");
-        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"m{i}"), (await fromInterval.WaitForAsync(6)).Select(m => m.Text));
+        var (_, consumer) = await ConsumeAsync(connection, "s", "c", 4, ackEach: true, Offset(5L));
+        await consumer.AssertNoMoreThanAsync(0, TimeSpan.FromMilliseconds(200));
+        await PublishAsync(publisher, "s", "m", 5, 2);
+        var got = await consumer.WaitForAsync(2);
+        Assert.Equal([5L, 6], got.Select(OffsetOf));
     }
 
     [Fact]
-    public async Task Prefetch_is_credit_no_more_than_prefetch_deliveries_are_unacked_and_reads_remove_nothing()
+    public async Task An_AMQP_timestamp_starts_at_the_first_message_appended_in_or_after_that_second()
     {
-        var (server, connection) = await StreamWithAsync("credit", 20);
-        await using var _ = server;
-        await using var __ = connection;
-        var consumer = await ConsumeAsync(connection, "credit", "first", prefetch: 3, ackEach: false);
-        var got = await consumer.WaitForAsync(3);
-        await consumer.AssertNoMoreThanAsync(3);
-        var stream = server.Broker.DefaultVirtualHost.FindQueue("credit")!;
-        Assert.Equal(3, stream.UnackedCount);
-        var channel = consumer.Channel!;
-        await channel.BasicAckAsync(got[^1].DeliveryTag, multiple: true);
-        await consumer.WaitForAsync(6);
-        await consumer.AssertNoMoreThanAsync(6);
-        Assert.Equal(Enumerable.Range(0, 6).Select(i => (long)i), consumer.Messages.Select(OffsetOf));
-        Assert.Equal(20, stream.MessageCount);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "before", 0, 5);
+        // An AMQP timestamp has whole seconds: wait for the next second to begin before the second batch.
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long second = now / 1000 + 1;
+        await Task.Delay(TimeSpan.FromMilliseconds(second * 1000 - now + 50));
+        await PublishAsync(publisher, "s", "after", 0, 5);
+
+        var (_, consumer) = await ConsumeAsync(connection, "s", "c", 10, ackEach: true, Offset(new AmqpTimestamp(second)));
+        var got = await consumer.WaitForAsync(5);
+        Assert.Equal(Range(5, 10), got.Select(OffsetOf));
+        Assert.All(got, m => Assert.StartsWith("after", m.Text));
+        await consumer.AssertNoMoreThanAsync(5, TimeSpan.FromMilliseconds(150));
+
+        // A timestamp before everything starts at the first message.
+        var (_, early) = await ConsumeAsync(connection, "s", "early", 10, ackEach: true, Offset(new AmqpTimestamp(second - 3600)));
+        Assert.Equal(Range(0, 10), (await early.WaitForAsync(10)).Select(OffsetOf));
     }
 
     [Fact]
-    public async Task Many_consumers_at_different_offsets_each_read_exactly_their_range_in_order()
+    public async Task An_interval_starts_at_the_first_message_appended_within_it()
     {
-        var (server, connection) = await StreamWithAsync("many", 200);
-        await using var _ = server;
-        await using var __ = connection;
-        var starts = new long[] { 0, 50, 100, 150, 199 };
-        var consumers = await Task.WhenAll(starts.Select(s => ConsumeAsync(connection, "many", s, prefetch: 7)));
-        for (int c = 0; c < starts.Length; c++)
-        {
-            int expected = 200 - (int)starts[c];
-            var got = await consumers[c].WaitForAsync(expected);
-            await consumers[c].AssertNoMoreThanAsync(expected, TimeSpan.FromMilliseconds(50));
-            Assert.Equal(Enumerable.Range((int)starts[c], expected).Select(i => (long)i), got.Select(OffsetOf));
-            Assert.Equal(Enumerable.Range((int)starts[c], expected).Select(i => $"m{i}"), got.Select(m => m.Text));
-        }
-        Assert.Equal(200, server.Broker.DefaultVirtualHost.FindQueue("many")!.MessageCount);
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "old", 0, 4);
+        await Task.Delay(TimeSpan.FromMilliseconds(2300));
+        await PublishAsync(publisher, "s", "recent", 0, 3);
+
+        var (_, lastTwoSeconds) = await ConsumeAsync(connection, "s", "recent", 10, ackEach: true, Offset("2s"));
+        var got = await lastTwoSeconds.WaitForAsync(3);
+        Assert.Equal(Range(4, 7), got.Select(OffsetOf));
+        await lastTwoSeconds.AssertNoMoreThanAsync(3, TimeSpan.FromMilliseconds(150));
+
+        var (_, lastHour) = await ConsumeAsync(connection, "s", "hour", 10, ackEach: true, Offset("1h"));
+        Assert.Equal(Range(0, 7), (await lastHour.WaitForAsync(7)).Select(OffsetOf));
+    }
+
+    [Fact]
+    public async Task Reading_removes_nothing_so_a_second_reader_from_first_gets_everything_again()
+    {
+        await using var server = await TestBrokerServer.StartAmqpAsync();
+        await using var connection = await RabbitMq.ConnectAsync(server);
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s");
+        await PublishAsync(publisher, "s", "m", 0, 25);
+
+        var (channel, reader) = await ConsumeAsync(connection, "s", "one", 5, ackEach: true, Offset("first"));
+        await reader.WaitForAsync(25);
+        await channel.CloseAsync();
+        var stream = (StreamQueue)server.Broker.DefaultVirtualHost.FindQueue("s")!;
+        Assert.Equal(25, stream.MessageCount);
+        Assert.Equal(0, stream.FirstOffset);
+        var declared = await publisher.QueueDeclarePassiveAsync("s");
+        Assert.Equal(25u, declared.MessageCount);
+
+        var (_, again) = await ConsumeAsync(connection, "s", "two", 5, ackEach: true, Offset("first"));
+        Assert.Equal(Range(0, 25), (await again.WaitForAsync(25)).Select(OffsetOf));
     }
 }

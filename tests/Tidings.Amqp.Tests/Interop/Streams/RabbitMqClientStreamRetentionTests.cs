@@ -1,102 +1,62 @@
-using RabbitMQ.Client;
+using Tidings.Core.Queues;
+using static Tidings.Amqp.Tests.Interop.Streams.StreamTestKit;
 
 namespace Tidings.Amqp.Tests.Interop.Streams;
 
-/// <summary>Retention by size and by age on whole segments, confirms, and tracked positions, with RabbitMQ.Client.</summary>
+/// <summary>Retention by size and by age, per whole segment, seen through RabbitMQ.Client.</summary>
 [Trait(TestCategories.Name, TestCategories.Interop)]
 public sealed class RabbitMqClientStreamRetentionTests
 {
-    private static readonly string Body100 = new('x', 100);
-
-    private static async Task PublishConfirmedAsync(IConnection connection, string stream, int from, int count)
-    {
-        await using var channel = await RabbitMq.ConfirmChannelAsync(connection);
-        // With confirm tracking each publish returns only once the broker confirmed it.
-        for (int i = from; i < from + count; i++) await RabbitMq.PublishAsync(channel, "", stream, $"{i}:{Body100}");
-    }
-
-    private static async Task<CollectingConsumer> ConsumeAsync(IConnection connection, string stream, object? offset, string tag = "",
-        ushort prefetch = 50, bool ackEach = true, bool tracked = false)
-    {
-        var channel = await connection.CreateChannelAsync();
-        await channel.BasicQosAsync(0, prefetch, false);
-        var consumer = new CollectingConsumer(channel, ackEach);
-        var arguments = new Dictionary<string, object?> { ["x-stream-offset"] = offset };
-        if (tracked) arguments["x-stream-automatic-offset-tracking"] = true;
-        await channel.BasicConsumeAsync(stream, autoAck: false, tag, noLocal: false, exclusive: false, arguments, consumer);
-        return consumer;
-    }
-
-    private static long OffsetOf(ReceivedMessage message) => (long)message.Properties.Headers!["x-stream-offset"]!;
-
     [Fact]
-    public async Task Retention_by_size_deletes_old_segments_and_a_consumer_from_first_starts_at_the_new_first()
+    public async Task Retention_by_size_drops_the_oldest_segments_and_a_consumer_from_first_starts_at_the_new_first_offset()
     {
         await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
-        await using (var declare = await connection.CreateChannelAsync())
-            await declare.QueueDeclareAsync("sized", true, false, false, new Dictionary<string, object?>
-            {
-                ["x-queue-type"] = "stream",
-                ["x-max-length-bytes"] = 3000L,
-                ["x-stream-max-segment-size-bytes"] = 1000,
-            });
-        await PublishConfirmedAsync(connection, "sized", 0, 100);
-        var stream = (Tidings.Core.Queues.StreamQueue)server.Broker.DefaultVirtualHost.FindQueue("sized")!;
-        await Eventually.TrueAsync(() => stream.FirstOffset > 0, "old segments go", TimeSpan.FromSeconds(5));
-        Assert.True(stream.SizeBytes < 3000 + 1000, $"size {stream.SizeBytes} stays near x-max-length-bytes");
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s", ("x-max-length-bytes", 4000L), ("x-stream-max-segment-size-bytes", 1000L));
+        await PublishAsync(publisher, "s", "m", 0, 100, bodyPadding: 100);
+
+        var stream = (StreamQueue)server.Broker.DefaultVirtualHost.FindQueue("s")!;
+        await EventuallyAsync(() => stream.FirstOffset > 0, TimeSpan.FromSeconds(5), "retention to drop a segment");
         long first = stream.FirstOffset;
-        Assert.Equal(100 - first, stream.MessageCount);
+        Assert.InRange(first, 50, 99);
+        // Whole segments only: at most one segment over the limit.
+        Assert.InRange(stream.SizeBytes, 1, 4000 + 1000 + 200);
+        Assert.Equal(100, stream.NextOffset);
 
-        var consumer = await ConsumeAsync(connection, "sized", "first");
-        var got = await consumer.WaitForAsync(100 - (int)first);
-        Assert.Equal(first, OffsetOf(got[0]));
-        Assert.Equal($"{first}:{Body100}", got[0].Text);
-        Assert.Equal(99L, OffsetOf(got[^1]));
+        var (_, consumer) = await ConsumeAsync(connection, "s", "c", 20, ackEach: true, Offset("first"));
+        var got = await consumer.WaitForAsync((int)(100 - first));
+        Assert.Equal(Range(first, 100), got.Select(OffsetOf));
+        Assert.StartsWith($"m{first}.", got[0].Text);
+        // An offset before the first kept one starts at the first kept one.
+        var (_, early) = await ConsumeAsync(connection, "s", "early", 20, ackEach: true, Offset(0L));
+        Assert.Equal(first, OffsetOf((await early.WaitForAsync(1))[0]));
     }
 
     [Fact]
-    public async Task Retention_by_age_deletes_segments_older_than_x_max_age()
+    public async Task Retention_by_age_drops_segments_older_than_x_max_age_within_a_bounded_wait()
     {
         await using var server = await TestBrokerServer.StartAmqpAsync();
         await using var connection = await RabbitMq.ConnectAsync(server);
-        await using (var declare = await connection.CreateChannelAsync())
-            await declare.QueueDeclareAsync("aged", true, false, false, new Dictionary<string, object?>
-            {
-                ["x-queue-type"] = "stream",
-                ["x-max-age"] = "2s",
-                ["x-stream-max-segment-size-bytes"] = 1000,
-            });
-        await PublishConfirmedAsync(connection, "aged", 0, 50);
-        var stream = server.Broker.DefaultVirtualHost.FindQueue("aged")!;
-        Assert.Equal(50, stream.MessageCount);
-        // The segment being written is never deleted; every closed one is once it is 2 s old.
-        await Eventually.TrueAsync(() => stream.MessageCount is > 0 and < 20, "segments older than 2 s go", TimeSpan.FromSeconds(8));
-    }
+        await using var publisher = await RabbitMq.ConfirmChannelAsync(connection);
+        await DeclareAsync(publisher, "s", ("x-max-age", "2s"), ("x-stream-max-segment-size-bytes", 500L));
+        await PublishAsync(publisher, "s", "old", 0, 30, bodyPadding: 50);
+        var stream = (StreamQueue)server.Broker.DefaultVirtualHost.FindQueue("s")!;
+        Assert.Equal(0, stream.FirstOffset);
+        await Task.Delay(TimeSpan.FromMilliseconds(1000));
+        // Still young: nothing goes before two seconds.
+        Assert.Equal(0, stream.FirstOffset);
+        await Task.Delay(TimeSpan.FromMilliseconds(1200));
+        await PublishAsync(publisher, "s", "new", 0, 10, bodyPadding: 50);
 
-    [Fact]
-    public async Task A_tracked_consumer_resumes_after_its_last_ack_when_it_reconnects_with_the_same_tag()
-    {
-        await using var server = await TestBrokerServer.StartAmqpAsync();
-        await using (var setup = await RabbitMq.ConnectAsync(server))
-        {
-            await using var declare = await setup.CreateChannelAsync();
-            await declare.QueueDeclareAsync("tracked", true, false, false, new Dictionary<string, object?> { ["x-queue-type"] = "stream" });
-            await PublishConfirmedAsync(setup, "tracked", 0, 10);
-        }
-        await using (var first = await RabbitMq.ConnectAsync(server))
-        {
-            var reader = await ConsumeAsync(first, "tracked", "first", tag: "reader", prefetch: 4, ackEach: false, tracked: true);
-            var got = await reader.WaitForAsync(4);
-            await reader.Channel.BasicAckAsync(got[3].DeliveryTag, multiple: true);
-            await reader.WaitForAsync(8);
-            // Offsets 4..7 were delivered but never acked: they are read again.
-        }
-        await using var second = await RabbitMq.ConnectAsync(server);
-        var resumed = await ConsumeAsync(second, "tracked", "first", tag: "reader", tracked: true);
-        var again = await resumed.WaitForAsync(6);
-        await resumed.AssertNoMoreThanAsync(6);
-        Assert.Equal(Enumerable.Range(4, 6).Select(i => (long)i), again.Select(OffsetOf));
-        Assert.Equal(10, server.Broker.DefaultVirtualHost.FindQueue("tracked")!.MessageCount);
+        // The segment being written is never dropped; every closed segment of old messages is.
+        await EventuallyAsync(() => stream.FirstOffset >= 20, TimeSpan.FromSeconds(3), "the old segments to go");
+        // A few more retention passes (every 200 ms) take any segment of old messages still left.
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        long first = stream.FirstOffset;
+        var (_, consumer) = await ConsumeAsync(connection, "s", "c", 20, ackEach: true, Offset("first"));
+        var got = await consumer.WaitForAsync((int)(40 - first));
+        Assert.Equal(Range(first, 40), got.Select(OffsetOf));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"new{i}" + new string('.', 50)), got.TakeLast(10).Select(m => m.Text));
     }
 }
