@@ -98,13 +98,14 @@ public static class PerfTestRun
         await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         if (options.ExchangeType == PerfExchangeType.Fanout)
         {
-            await channel.ExchangeDeclareAsync(options.FanoutExchangeName, ExchangeType.Fanout, durable: options.Durable,
+            await channel.ExchangeDeclareAsync(options.FanoutExchangeName, ExchangeType.Fanout, durable: options.DeclareDurable,
                 autoDelete: false, cancellationToken: cancellationToken);
         }
         foreach (string queue in options.QueueNames)
         {
-            await channel.QueueDeclareAsync(queue, durable: options.Durable, exclusive: false, autoDelete: false,
-                cancellationToken: cancellationToken);
+            var arguments = options.IsStream ? new Dictionary<string, object?> { ["x-queue-type"] = "stream" } : null;
+            await channel.QueueDeclareAsync(queue, durable: options.DeclareDurable, exclusive: false, autoDelete: false,
+                arguments, cancellationToken: cancellationToken);
             if (options.ExchangeType == PerfExchangeType.Fanout)
             {
                 await channel.QueueBindAsync(queue, options.FanoutExchangeName, "", cancellationToken: cancellationToken);
@@ -242,6 +243,10 @@ public static class PerfTestRun
             ConsumeRate = consumeSeconds > 0 ? consumed / consumeSeconds : 0,
             Latency = latency.Count == 0 ? null : new LatencySummary(
                 latency.ValueAtPercentile(50), latency.ValueAtPercentile(99), latency.ValueAtPercentile(99.9), latency.Max, latency.Count),
+            StreamOffsets = options.IsStream && consumers.Count > 0
+                ? new StreamOffsetSummary([.. consumers.Select(c => c.FirstOffset)], [.. consumers.Select(c => c.LastOffset)],
+                    consumers.Sum(c => c.OffsetsOutOfOrder), consumers.Sum(c => c.OffsetGaps), consumers.Sum(c => c.OffsetsMissing))
+                : null,
             CpuSeconds = CpuSeconds(),
             Error = control.Error,
             ExitCode = control.Error is null ? 0 : control.ExitCode,
