@@ -6,7 +6,7 @@
 #
 # Usage: bench/stream-compare.sh [--runs N] [--scenarios st1,st2,st3,st2m,st4] [--brokers tidings,rabbitmq]
 #                                [--messages N] [--memory-messages N] [--confirm N] [--prefetch N]
-#                                [--http-time S] [--http-clients N] [--warmup-messages N]
+#                                [--http-time S] [--http-clients N] [--warmup-messages N] [--client raw|rabbitmq]
 #                                [--out FILE] [--run-dir DIR] [--keep-data] [--tidings-env "NAME=VALUE ..."]
 set -euo pipefail
 
@@ -27,6 +27,7 @@ ST3_CONSUMERS=10
 HTTP_TIME=10              # st4: seconds of produce, then seconds of consume
 HTTP_CLIENTS=16           # st4: keep-alive connections
 WARMUP_MESSAGES=100000    # per broker start: publish and replay this many on stream "warmup", unmeasured
+CLIENT=raw               # the generator's AMQP client for st1-st3/st2m: raw (hand-encoded frames) or rabbitmq
 LOGQUEUE_DLL="$ROOT/bench/Tidings.LogQueueBench/bin/Release/net10.0/tidings-logqueuebench.dll"
 
 stream_usage() {
@@ -45,6 +46,7 @@ stream_parse_args() {
       --http-time) HTTP_TIME="$2"; shift 2 ;;
       --http-clients) HTTP_CLIENTS="$2"; shift 2 ;;
       --warmup-messages) WARMUP_MESSAGES="$2"; shift 2 ;;
+      --client) CLIENT="$2"; shift 2 ;;
       --scenarios) SCENARIOS="$2"; shift 2 ;;
       --duration|--warmup) die "$1 is compare.sh's; see --help" ;;
       -h|--help) stream_usage 0 ;;
@@ -61,6 +63,7 @@ stream_parse_args() {
   for n in MESSAGES MEMORY_MESSAGES CONFIRM PREFETCH HTTP_TIME HTTP_CLIENTS; do
     [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || die "--${n,,} must be a positive integer"
   done
+  [[ "$CLIENT" == raw || "$CLIENT" == rabbitmq ]] || die "--client must be raw or rabbitmq"
   [[ "$WARMUP_MESSAGES" =~ ^[0-9]+$ ]] || die "--warmup-messages must be a non-negative integer"
   ((MESSAGES >= ST3_CONSUMERS)) || die "--messages must be at least $ST3_CONSUMERS"
 }
@@ -87,10 +90,10 @@ stream_build() {
 # Generator flags
 # ---------------------------------------------------------------------------------------------
 publish_args() {  # publish_args QUEUE COUNT SIZE
-  echo "--queue-type stream --queue $1 --producers 1 --consumers 0 --size $3 --confirm $CONFIRM --pmessages $2 --time 900"
+  echo "--client $CLIENT --queue-type stream --queue $1 --producers 1 --consumers 0 --size $3 --confirm $CONFIRM --pmessages $2 --time 900"
 }
 replay_args() {   # replay_args QUEUE CONSUMERS OFFSETS PER-CONSUMER-COUNT
-  echo "--queue-type stream --queue $1 --producers 0 --consumers $2 --stream-offset $3 --prefetch $PREFETCH --multi-ack $MULTI_ACK --cmessages $4 --time 900"
+  echo "--client $CLIENT --queue-type stream --queue $1 --producers 0 --consumers $2 --stream-offset $3 --prefetch $PREFETCH --multi-ack $MULTI_ACK --cmessages $4 --time 900"
 }
 # st3: consumer i starts at i × (messages ÷ 10) and reads messages ÷ 10, so together they read the
 # whole stream once, each from its own place.
@@ -335,7 +338,7 @@ render_stream_table() {
   echo "- Tidings commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "- Command: \`$COMMAND_LINE\`"
   echo "- Runs per scenario and broker: $RUNS (medians below; every run in the second table)"
-  echo "- Generator: bench/Tidings.PerfTest (RabbitMQ.Client $(sed -n 's/.*RabbitMQ.Client" Version="\([^"]*\)".*/\1/p' "$ROOT/bench/Tidings.PerfTest/Tidings.PerfTest.csproj")) for st1–st3 and st2m, the same flags for both brokers; bench/Tidings.LogQueueBench for st4"
+  echo "- Generator: bench/Tidings.PerfTest \`--client $CLIENT\` ($([[ "$CLIENT" == raw ]] && echo "hand-encoded AMQP frames on plain sockets; topology declared with RabbitMQ.Client" || echo "RabbitMQ.Client $(sed -n 's/.*RabbitMQ.Client" Version="\([^"]*\)".*/\1/p' "$ROOT/bench/Tidings.PerfTest/Tidings.PerfTest.csproj")")) for st1–st3 and st2m, the same flags for both brokers; bench/Tidings.LogQueueBench for st4"
   echo
   echo "| scenario | metric | Tidings (median) | RabbitMQ (median) | Tidings/RabbitMQ | Tidings broker CPU % | RabbitMQ broker CPU % | generator CPU % (vs Tidings / vs RabbitMQ) |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|"

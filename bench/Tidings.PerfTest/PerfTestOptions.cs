@@ -35,6 +35,9 @@ public sealed class PerfTestOptions
     public PerfExchangeType ExchangeType { get; set; } = PerfExchangeType.Direct;
     public PerfQueueType QueueType { get; set; } = PerfQueueType.Classic;
 
+    /// <summary>True for --client raw: hand-encoded frames instead of RabbitMQ.Client for the traffic.</summary>
+    public bool RawClient { get; set; }
+
     /// <summary>x-stream-offset per consumer: consumer i takes entry i mod count; empty = no argument (the broker's "next").</summary>
     public IReadOnlyList<object> StreamOffsets { get; set; } = [];
     public int Size { get; set; } = 128;
@@ -84,6 +87,10 @@ public sealed class PerfTestOptions
           --stream-offset <list>    x-stream-offset consumer argument, comma-separated, consumer i takes entry
                                     i mod count: first | last | next | <offset> | <interval e.g. 1h, 30m> |
                                     @<unix seconds> (an AMQP timestamp); default: none (the broker's "next")
+          --client <rabbitmq|raw>   rabbitmq (default): RabbitMQ.Client. raw: hand-encoded AMQP frames on plain
+                                    sockets for producers and consumers (a fraction of the client's CPU per
+                                    message); topology still declared with RabbitMQ.Client; no --rate, --autoack
+                                    or latency histogram
           --size <bytes>            default 128, minimum 16
           --rate <msg/s>            per producer; 0 (default) = as fast as possible
           --confirm <n>             0 (default) = no publisher confirms; n>0 = at most n unconfirmed per producer
@@ -135,6 +142,14 @@ public sealed class PerfTestOptions
                         var other => throw new PerfTestUsageException($"--queue-type must be classic or stream, not '{other}'"),
                     };
                     break;
+                case "--client":
+                    o.RawClient = Value(args, ref i) switch
+                    {
+                        "rabbitmq" => false,
+                        "raw" => true,
+                        var other => throw new PerfTestUsageException($"--client must be rabbitmq or raw, not '{other}'"),
+                    };
+                    break;
                 case "--stream-offset": o.StreamOffsets = StreamOffsetList(Value(args, ref i)); break;
                 case "--size": o.Size = Int(args, ref i, min: MinimumSize); break;
                 case "--rate": o.Rate = Int(args, ref i, min: 0); break;
@@ -153,6 +168,10 @@ public sealed class PerfTestOptions
                 case "--help" or "-h": o.Help = true; break;
                 default: throw new PerfTestUsageException($"unknown argument '{flag}'");
             }
+        }
+        if (o.RawClient && (o.Rate > 0 || o.AutoAck || o.IdleConnections > 0))
+        {
+            throw new PerfTestUsageException("--client raw does not do --rate, --autoack or --idle-connections");
         }
         if (!System.Uri.TryCreate(o.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
         {

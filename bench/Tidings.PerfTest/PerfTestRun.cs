@@ -24,6 +24,10 @@ public static class PerfTestRun
         {
             return await IdleConnectionsRun.RunAsync(factory, options, control, output);
         }
+        if (options.RawClient)
+        {
+            return await RawRun.RunAsync(options, control, output);
+        }
 
         long nonce = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
         var producers = new List<Producer>();
@@ -92,7 +96,7 @@ public static class PerfTestRun
     }
 
     // Declaring is idempotent, so a drain run re-declares what a publish run left behind.
-    private static async Task DeclareTopologyAsync(ConnectionFactory factory, PerfTestOptions options, CancellationToken cancellationToken)
+    internal static async Task DeclareTopologyAsync(ConnectionFactory factory, PerfTestOptions options, CancellationToken cancellationToken)
     {
         await using IConnection connection = await factory.CreateConnectionAsync("tidings-perftest setup", cancellationToken);
         await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
