@@ -11,7 +11,8 @@ public sealed class QueueArguments
     [
         "x-message-ttl", "x-expires", "x-max-length", "x-max-length-bytes", "x-overflow",
         "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-max-priority",
-        "x-single-active-consumer", "x-queue-type", "x-message-groups",
+        "x-single-active-consumer", "x-queue-type", "x-message-groups", "x-max-age",
+        "x-stream-max-segment-size-bytes",
     ];
 
     /// <summary>x-message-ttl in ms.</summary>
@@ -28,6 +29,10 @@ public sealed class QueueArguments
     public bool SingleActiveConsumer { get; private init; }
     /// <summary>x-message-groups: connectionless receives keep one group's messages in order, one batch out at a time (SQS FIFO).</summary>
     public bool MessageGroups { get; private init; }
+    /// <summary>x-max-age (streams): segments whose newest message is older go.</summary>
+    public TimeSpan? MaxAge { get; private init; }
+    /// <summary>x-stream-max-segment-size-bytes (streams): the size at which a stream starts a new segment.</summary>
+    public long? MaxSegmentSizeBytes { get; private init; }
 
     /// <summary>Parses and validates; throws PreconditionFailed with RabbitMQ-like text when invalid.</summary>
     public static QueueArguments Parse(IReadOnlyDictionary<string, object?>? args, string queue, string vhost)
@@ -47,6 +52,8 @@ public sealed class QueueArguments
             MaxPriority = MaxPriorityOf(args, queue, vhost),
             SingleActiveConsumer = Flag(args, "x-single-active-consumer", queue, vhost),
             MessageGroups = Flag(args, "x-message-groups", queue, vhost),
+            MaxAge = Age(args, queue, vhost),
+            MaxSegmentSizeBytes = NonNegative(args, "x-stream-max-segment-size-bytes", queue, vhost, allowZero: false),
         };
         // RabbitMQ refuses a dead-letter routing key without a dead-letter exchange to use it with.
         if (parsed.DeadLetterRoutingKey is not null && parsed.DeadLetterExchange is null)
@@ -63,6 +70,13 @@ public sealed class QueueArguments
             throw new BrokerException(BrokerError.PreconditionFailed,
                 $"invalid arg '{key}' for queue '{queue}' in vhost '{vhost}': {{value_too_large,{value}}}");
         return value;
+    }
+
+    /// <summary>x-max-age: a duration such as "7D" or "12h" (see <see cref="StreamDurations"/>).</summary>
+    private static TimeSpan? Age(IReadOnlyDictionary<string, object?> args, string queue, string vhost)
+    {
+        if (!args.TryGetValue("x-max-age", out var value)) return null;
+        return StreamDurations.TryParse(FieldValue.AsString(value), out var age) ? age : throw Invalid("x-max-age", value, queue, vhost);
     }
 
     /// <summary>x-max-priority: 0 to 255 as in RabbitMQ; a larger value is refused, not capped.</summary>

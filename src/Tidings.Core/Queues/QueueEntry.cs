@@ -45,6 +45,9 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
     /// </summary>
     public uint Generation { get; private set; }
 
+    /// <summary>A stream delivery's consumer state (<see cref="StreamQueue"/>); null on other queues.</summary>
+    public object? StreamConsumer { get; set; }
+
     /// <summary>While waiting or out on a visibility timeout: when it becomes ready again (Unix ms).</summary>
     public long VisibleAtMs { get; set; }
 
@@ -64,6 +67,7 @@ internal sealed class QueueEntry(Message message, long sequence, long expiresAtM
         DeliveryCount = 0;
         FirstDeliveredAtMs = 0;
         GroupId = null;
+        StreamConsumer = null;
         VisibleAtMs = 0;
         Generation++;
     }

@@ -20,6 +20,7 @@ internal static class QueueFactory
     private static readonly Dictionary<string, Func<QueueDeclaration, IQueue>> Kinds = new(StringComparer.Ordinal)
     {
         [MessageQueue.KindName] = static declaration => new MessageQueue(declaration),
+        [StreamQueue.KindName] = static declaration => new StreamQueue(declaration),
     };
 
     /// <summary>

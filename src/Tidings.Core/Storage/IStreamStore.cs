@@ -33,6 +33,7 @@ public readonly record struct StreamRetention(long? MaxLengthBytes, TimeSpan? Ma
 /// <summary>One message of a stream with its place and time.</summary>
 /// <param name="Offset">Its offset: 0 for the first message ever appended, one more for each after.</param>
 /// <param name="TimestampMs">When it was appended (Unix ms).</param>
+/// <param name="Message">The message, with its <c>x-stream-offset</c> header.</param>
 public readonly record struct StreamEntry(long Offset, long TimestampMs, Message Message);
 
 /// <summary>

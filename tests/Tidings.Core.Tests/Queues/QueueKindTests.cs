@@ -3,7 +3,7 @@ using Tidings.Core.Tests.Support;
 
 namespace Tidings.Core.Tests.Queues;
 
-/// <summary>x-queue-type picks a queue's kind; only classic exists yet, and other kinds are refused as RabbitMQ refuses unknown ones.</summary>
+/// <summary>x-queue-type picks a queue's kind; classic and stream exist, and other kinds are refused as RabbitMQ refuses unknown ones.</summary>
 public sealed class QueueKindTests : IDisposable
 {
     /// <summary>The broker every case in this class uses.</summary>
@@ -31,10 +31,19 @@ public sealed class QueueKindTests : IDisposable
         Assert.Equal("classic", VHost.FindQueue("q")!.Kind);
     }
 
+    [Fact]
+    public void Queue_declared_with_x_queue_type_stream_is_a_stream()
+    {
+        VHost.DeclareQueue("s", durable: true, arguments: TestMessages.Table(("x-queue-type", "stream")));
+
+        var queue = VHost.FindQueue("s")!;
+        Assert.Equal("stream", queue.Kind);
+        Assert.IsType<StreamQueue>(queue);
+    }
+
     [Theory]
     [InlineData("no-such-kind")]
     [InlineData("quorum")]
-    [InlineData("stream")]
     public void Unknown_x_queue_type_is_refused_with_precondition_failed_and_nothing_is_created(string kind)
     {
         var error = Assert.Throws<BrokerException>(() =>
