@@ -370,6 +370,32 @@ render_stream_table() {
   echo
   echo "The ratio is Tidings ÷ RabbitMQ. CPU % is CPU time ÷ wall time × 100 over that scenario's generator run (100 = one full core; this machine has $(nproc)); the generator shares the machine with the broker."
   echo
+  echo "## CPU per message (medians)"
+  echo
+  echo "Broker CPU seconds and generator CPU seconds over the scenario ÷ messages confirmed (st1) or delivered (st2, st3, st2m), in µs. The generator's figure includes its own start-up (process, JIT, topology declare: a few hundred ms in all)."
+  echo
+  echo "| scenario | Tidings broker µs/msg | generator µs/msg (vs Tidings) | RabbitMQ broker µs/msg | generator µs/msg (vs RabbitMQ) |"
+  echo "|---|---:|---:|---:|---:|"
+  local per_msg='((.generator.confirmed // 0) + (.generator.consumed // 0)) as $n | select($n > 0)'
+  for sc in ${SCENARIOS//,/ }; do
+    [[ "$sc" == st4 ]] && continue
+    local -a cells=()
+    for b in tidings rabbitmq; do
+      local -a bv gv
+      mapfile -t bv < <(values "$b" "$sc" "$per_msg | .broker_cpu_seconds * 1e6 / \$n")
+      mapfile -t gv < <(values "$b" "$sc" "$per_msg | .generator_cpu_seconds * 1e6 / \$n")
+      if ((${#bv[@]})); then cells+=("$(printf '%.2f' "$(median "${bv[@]}")")" "$(printf '%.2f' "$(median "${gv[@]}")")")
+      else cells+=("–" "–"); fi
+    done
+    echo "| $sc | ${cells[0]} | ${cells[1]} | ${cells[2]} | ${cells[3]} |"
+  done
+  if has_scenario st4; then
+    local -a pv cv
+    mapfile -t pv < <(values tidings st4 '.broker_cpu_seconds')
+    mapfile -t cv < <(values tidings st4 '.generator_cpu_seconds')
+    ((${#pv[@]})) && echo "| st4 (produce + consume phases, incl. warm-ups) | broker $(printf '%.1f' "$(median "${pv[@]}")") s CPU | generator $(printf '%.1f' "$(median "${cv[@]}")") s CPU | n/a | n/a |"
+  fi
+  echo
   echo "## Every run"
   echo
   echo "| scenario | metric | broker | $(seq -s ' | ' 1 "$RUNS" | sed 's/[0-9]\+/run &/g') |"
@@ -434,4 +460,5 @@ stream_main() {
   log "results: $OUT (raw: $RUN_DIR/raw.jsonl)"
 }
 
-stream_main "$@"
+# Sourcing the file (for testing single functions, or re-rendering a run's table) defines everything without running.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then stream_main "$@"; fi
