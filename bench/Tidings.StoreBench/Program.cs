@@ -11,6 +11,12 @@ using Tidings.Storage;
 // Usage: dotnet run -c Release --project bench/Tidings.StoreBench -- [messages] [bodyBytes] [publishers] [drain]
 // With "drain" as fourth argument it also reads every message back (no restart) and reports the
 // drain rate and the process's peak resident memory (the bounded-memory check).
+// With "stream" as first argument it measures the stream store instead (StreamAppendBench.cs).
+if (args.Length > 0 && args[0] == "stream")
+{
+    await StreamAppendBench.RunAsync(args[1..]);
+    return;
+}
 bool drain = args.Length > 3 && args[3] == "drain";
 long peakRss = 0;
 using var rssSampler = new Timer(_ => peakRss = Math.Max(peakRss, CurrentRss()), null, 0, 100);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tidings.Core;
 using Tidings.Storage;
+using Tidings.Storage.Streams;
 
 namespace Tidings.Server.Hosting;
 
@@ -24,6 +25,8 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
     private DefinitionsPersister? _definitions;
     // Persistent messages of durable queues; opened before definitions so queues find their logs.
     private SegmentMessageStore? _messages;
+    // Logs of stream queues; opened before definitions so streams find their segments and positions.
+    private SegmentStreamStore? _streams;
 
     public BrokerLifecycle(Broker broker, ListenerBindings bindings, ILoggerFactory loggerFactory)
     {
@@ -43,6 +46,9 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
             problem => ServerLog.StoreProblem(_logger, problem), reserveBytes: _broker.Options.DiskFreeLimitBytes,
             onDiskFull: full => _broker.Alarms.Set("disk:store", full), faults: _broker.Faults);
         _broker.MessageStore = _messages;
+        _streams = new SegmentStreamStore(Path.Combine(_broker.Options.DataDirectory, "streams"), _broker.StoreFsyncLatency,
+            problem => ServerLog.StoreProblem(_logger, problem), _broker.Faults);
+        _broker.StreamStore = _streams;
         // Definitions come back before any listener accepts a client, so clients see them at once;
         // each durable queue declared here reads its messages back from its log.
         foreach (var problem in DefinitionsFile.Load(_broker, _broker.Options.DataDirectory))
@@ -95,6 +101,7 @@ internal sealed class BrokerLifecycle : IHostedLifecycleService, IDisposable
         _broker.Dispose();
         // Everything queued for the disk is written and synced before the process ends.
         _messages?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _streams?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return true;
     }
 }
