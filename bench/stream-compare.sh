@@ -153,12 +153,14 @@ phase() {
 }
 
 # check_replay EXPECTED: the phase's consumers got EXPECTED deliveries in all, with offsets in
-# order, none missing and no jumps.
+# order and none missing. Forward jumps ("gaps") are reported, not failed: RabbitMQ's osiris gives
+# an offset to the tracking chunk it writes at the start of each new segment (500 MB by default),
+# so a 1 GiB stream replays with 2 offsets skipped.
 check_replay() {
   local consumed bad
   consumed=$(jq '.consumed' <<<"$PHASE_JSON")
   ((consumed >= $1)) || { PHASE_ERROR="only $consumed of $1 delivered"; return 1; }
-  bad=$(jq '.stream_offsets | .out_of_order + .gaps + .missing' <<<"$PHASE_JSON")
+  bad=$(jq '.stream_offsets | .out_of_order + .missing' <<<"$PHASE_JSON")
   ((bad == 0)) || { PHASE_ERROR="x-stream-offset not in order: $(jq -c '.stream_offsets' <<<"$PHASE_JSON")"; return 1; }
 }
 
@@ -334,7 +336,9 @@ render_stream_table() {
   mapfile -t others < <(jq -r 'select(.status == "ok" and .wall_seconds > 0)
     | (.machine_busy_cpu_seconds - .broker_cpu_seconds - .generator_cpu_seconds) / .wall_seconds * 100' "$RUN_DIR/raw.jsonl")
   if ((${#others[@]})); then
-    echo "- Other processes' CPU during the runs (median): $(printf '%.0f' "$(median "${others[@]}")") % of one core"
+    local other; other=$(median "${others[@]}")
+    echo "- Other processes' CPU during the runs (median): $(printf '%.0f' "$other") % of one core$(
+      awk -v o="$other" 'BEGIN {if (o > 25) print " — **the machine was busy with other work; these numbers are disturbed**"}')"
   fi
   echo "- Tidings commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "- Command: \`$COMMAND_LINE\`"
@@ -403,7 +407,7 @@ render_stream_table() {
   echo "|---|---|---|$(printf -- '---:|%.0s' $(seq 1 "$RUNS"))"
   local b rr
   for sc in ${SCENARIOS//,/ }; do
-    for metric in $(scenario_metrics "$sc") broker_cpu generator_cpu; do
+    for metric in $(scenario_metrics "$sc") broker_cpu generator_cpu other_cpu; do
       for b in ${BROKERS//,/ }; do
         [[ "$sc" == st4 && "$b" != tidings ]] && continue
         local row="| $sc | ${METRIC_LABEL[$metric]:-${metric/_cpu/} CPU %} | $b |"
@@ -414,6 +418,8 @@ render_stream_table() {
             | if .status != "ok" then "failed"
               elif $m == "broker_cpu" then (.broker_cpu_seconds / .wall_seconds * 100)
               elif $m == "generator_cpu" then (.generator_cpu_seconds / .wall_seconds * 100)
+              elif $m == "other_cpu" then ((.machine_busy_cpu_seconds - .broker_cpu_seconds
+                                            - .generator_cpu_seconds) / .wall_seconds * 100)
               else .metrics[$m] end' "$RUN_DIR/raw.jsonl" | head -1)
           [[ "$cell" == failed ]] || cell=$(stream_fmt "$metric" "$cell")
           row="$row ${cell:-–} |"
@@ -428,7 +434,7 @@ render_stream_table() {
   echo "- Each broker starts afresh per run with an empty data directory, loopback, defaults (compare.sh's setup: Tidings built-in defaults; RabbitMQ a rabbitmq.conf with only the listener, no plugins — streams over AMQP need none in 3.9+)."
   echo "- Before measuring, each fresh broker gets a warm-up: $WARMUP_MESSAGES × 128 B published with confirms to stream \`warmup\` and replayed once from first (unmeasured)."
   echo "- st1: one producer publishes $MESSAGES × 128 B to the stream \`st\` (declared durable with x-queue-type=stream) through the default exchange with publisher confirms, at most $CONFIRM unconfirmed; the rate is confirmed messages ÷ (first publish → last confirm)."
-  echo "- st2: one consumer, x-stream-offset=first, basic.qos $PREFETCH, ack multiple=true every $MULTI_ACK, reads all $MESSAGES of st1's stream on the same broker; every delivery's x-stream-offset header is checked (in order, no gap, none missing) or the run counts as failed."
+  echo "- st2: one consumer, x-stream-offset=first, basic.qos $PREFETCH, ack multiple=true every $MULTI_ACK, reads all $MESSAGES of st1's stream on the same broker; every delivery's x-stream-offset header is checked (in order, none missing) or the run counts as failed; forward jumps are counted in raw.jsonl (\`stream_offsets.gaps\`: RabbitMQ skips one offset per new 500 MB segment)."
   echo "- st3: $ST3_CONSUMERS consumers on their own connections at x-stream-offset $(st3_offsets) each read $((MESSAGES / ST3_CONSUMERS)) concurrently (the whole stream once in all); rate = all deliveries ÷ (first delivery → last delivery); each consumer's first offset is checked."
   echo "- st2m: $MEMORY_MESSAGES × 1 KiB published with confirms to stream \`big\`, then VmHWM reset (\`echo 5 > /proc/PID/clear_refs\`) and one consumer replays all from first; \"peak RSS during replay\" is VmHWM afterwards (RSS counts file pages the broker has mapped, not the kernel's page cache of files it read). RSS samples every 0.5 s are in raw.jsonl (\`rss_samples_kib\`)."
   echo "- st4: Tidings only — RabbitMQ has no logging-queue HTTP API. $HTTP_CLIENTS HTTP/1.1 keep-alive connections (bench/Tidings.LogQueueBench, one request in flight per connection) send \`POST /logqueue/producer/produce\` for ${HTTP_TIME}s, then \`GET /logqueue/consumer/consume\` (JSON body) for ${HTTP_TIME}s, each connection as its own registered producer/consumer on one topic; requests/s counts successful answers only."
