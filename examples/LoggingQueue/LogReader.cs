@@ -30,7 +30,7 @@ public sealed class LogReader(IConnection connection, string topic, string name)
             new Dictionary<string, object?> { ["x-stream-offset"] = "first", ["x-stream-automatic-offset-tracking"] = true },
             consumer, cancellation);
         var lines = new List<LogLine>();
-        ulong lastTag = 0;
+        ulong lastTag = 0, ackedTag = 0;
         while (lines.Count < max)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -45,9 +45,13 @@ public sealed class LogReader(IConnection connection, string topic, string name)
                 break;
             }
             // Acking in batches is what moves the stored position; deliveries past max stay unacked and are read again next time.
-            if (lines.Count % 100 == 0) await channel.BasicAckAsync(lastTag, multiple: true, cancellation);
+            if (lines.Count % 100 == 0)
+            {
+                await channel.BasicAckAsync(lastTag, multiple: true, cancellation);
+                ackedTag = lastTag;
+            }
         }
-        if (lastTag > 0) await channel.BasicAckAsync(lastTag, multiple: true, cancellation);
+        if (lastTag > ackedTag) await channel.BasicAckAsync(lastTag, multiple: true, cancellation);
         await channel.BasicCancelAsync(tag, cancellationToken: cancellation);
         return lines;
     }

@@ -14,7 +14,7 @@ namespace Tidings.Server.Tests;
 /// `tidings queues|exchanges|connections|definitions` against a broker hosted in-process, through
 /// its management API as a separate process would reach it.
 /// </summary>
-public sealed class ManagementVerbTests : IAsyncLifetime
+public sealed partial class ManagementVerbTests : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
     private WebApplication? _app;

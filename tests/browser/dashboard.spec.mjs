@@ -12,6 +12,8 @@
 //                         -queues.png are saved beside it, -failure.png when a step fails
 //   DASHBOARD_QUEUE       a declared, empty queue in vhost "/" (default dashboard-test)
 //   DASHBOARD_HOSTILE_QUEUE  a declared queue whose name is markup (default below)
+//   DASHBOARD_STREAM      a stream in vhost "/" with 3 messages, x-max-age 7D and the stored
+//                         position "billing" at offset 1 (default dashboard-stream)
 //   CHROMIUM              the browser (default /usr/bin/chromium)
 // Prints TAP-style lines and "N passed, N failed"; exits 1 when a step fails.
 
@@ -24,6 +26,7 @@ const baseUrl = process.env.TIDINGS_URL ?? process.argv[2];
 const screenshot = path.resolve(process.env.DASHBOARD_SCREENSHOT ?? process.argv[3] ?? 'dashboard.png');
 const queueName = process.env.DASHBOARD_QUEUE ?? 'dashboard-test';
 const hostileName = process.env.DASHBOARD_HOSTILE_QUEUE ?? '<img src=x onerror=window.__xss=1>&amp;';
+const streamName = process.env.DASHBOARD_STREAM ?? 'dashboard-stream';
 const declaredName = 'declared-in-browser';
 const apiPayload = 'published by the test through the API';
 const formPayload = 'hello from the dashboard form ✓';
@@ -269,12 +272,31 @@ try {
     await waitFor('its row gone', async () => (await nameRow(declaredName).count()) === 0);
   });
 
+  await step('a stream\'s page shows its offsets, retention and stored positions with lag, and no get or purge', async () => {
+    await page.goto(`${base}#/queues/%2F/${encodeURIComponent(streamName)}`);
+    await page.getByRole('heading', { name: `Queue ${streamName}`, level: 1 }).waitFor();
+    const panel = page.getByRole('region', { name: 'Stream', exact: true });
+    await panel.waitFor();
+    await panel.getByText('Last offset').waitFor();
+    const fact = (term) => panel.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]');
+    await waitFor('last offset 2', async () => (await fact('Last offset').textContent()) === '2');
+    assert((await fact('First offset').textContent()) === '0', 'first offset is not 0');
+    assert((await fact('Max age').textContent()) === '7D', `max age is ${await fact('Max age').textContent()}`);
+    const billing = panel.getByRole('table', { name: 'Stored consumer positions' }).locator('tbody tr', { hasText: 'billing' });
+    await waitFor('billing lag 2', async () => (await billing.locator('td[data-field="lag"]').textContent()) === '2');
+    assert(!(await page.getByRole('button', { name: 'Get messages' }).isVisible()), 'a stream shows the get form');
+    assert(!(await page.getByRole('button', { name: 'Purge messages' }).isVisible()), 'a stream shows the purge button');
+    await page.screenshot({ path: sibling('-stream.png'), fullPage: true });
+  });
+
   await step('the overview charts the message rates', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await waitFor('a line in the rates chart', async () => (await page.locator('.chart-svg polyline').count()) > 0);
     const total = page.getByRole('region', { name: 'Queued messages' }).locator('.stat', { hasText: 'Total' }).locator('.stat-value');
-    await waitFor('no queued messages left', async () => (await total.textContent()) === '0');
+    // Reads remove nothing from a stream: its messages are the only ones left queued.
+    const kept = (await api('GET', queuePath(streamName))).body.messages;
+    await waitFor(`only the stream's ${kept} messages left queued`, async () => (await total.textContent()) === String(kept));
     await page.screenshot({ path: sibling('-overview.png'), fullPage: true });
   });
 

@@ -119,6 +119,14 @@ internal static class Formats
         };
         AddLengths(fields, ready, unacked, readyRate, unackedRate);
         fields["message_stats"] = MessageStats(queue.Stats, sampler);
+        if (queue is StreamQueue stream)
+        {
+            // RabbitMQ's own stream keys (rabbit_stream_queue info items), then ours under "stream".
+            var details = StreamEndpoints.Details(stream);
+            fields["segments"] = details["segments"];
+            fields["committed_offset"] = details["last_offset"];
+            fields["stream"] = details;
+        }
         if (queue.Exclusive && queue.Owner is { } owner)
             fields["owner_pid_details"] = ConnectionDetails(owner);
         if (withConsumerDetails)

@@ -35,6 +35,7 @@ internal static class ManagementEndpoints
         VhostEndpoints.Register(router);
         UserEndpoints.Register(router);
         QueueEndpoints.Register(router);
+        StreamEndpoints.Register(router);
         ExchangeEndpoints.Register(router);
         BindingEndpoints.Register(router);
         ConnectionEndpoints.Register(router);

@@ -14,6 +14,9 @@ internal static class BrokerMetrics
     /// <summary>One per-queue metric family and how to read it from a queue.</summary>
     private sealed record QueueFamily(string Name, string Type, string Help, Func<IQueue, long> Read);
 
+    /// <summary>One per-stream metric family, how to read it from a stream, and whether a sum over streams means anything.</summary>
+    private sealed record StreamFamily(string Name, string Type, string Help, Func<StreamQueue, long> Read, bool Summable = true);
+
     /// <summary>One per-vhost message counter and how to read it from the vhost's stats.</summary>
     private sealed record VhostCounter(string Name, string Help, Func<MessageStats, long> Read);
 
@@ -33,6 +36,29 @@ internal static class BrokerMetrics
         new("tidings_queue_messages_redelivered_total", "counter", "Deliveries of messages that had been delivered before.",
             static q => q.Stats[MessageStat.Redeliver]),
     ];
+
+    /// <summary>
+    /// The per-stream families, labelled vhost and stream; a stream also has the per-queue ones.
+    /// Reads are deliveries to consumers plus messages read through stored positions.
+    /// </summary>
+    private static readonly StreamFamily[] StreamFamilies =
+    [
+        new("tidings_stream_messages_appended_total", "counter", "Messages appended to the stream.",
+            static s => s.Stats[MessageStat.Publish]),
+        new("tidings_stream_messages_read_total", "counter",
+            "Messages read from the stream: deliveries to consumers and reads through stored positions.",
+            static s => s.Stats.DeliverGet),
+        new("tidings_stream_size_bytes", "gauge", "Bytes the stream's log takes.", static s => s.SizeBytes),
+        new("tidings_stream_segments", "gauge", "Segments of the stream's log.", static s => s.SegmentCount),
+        new("tidings_stream_first_offset", "gauge", "The oldest offset the stream keeps.", static s => s.FirstOffset,
+            Summable: false),
+        new("tidings_stream_next_offset", "gauge", "The offset the stream's next message gets.", static s => s.NextOffset,
+            Summable: false),
+    ];
+
+    private const string StreamLag = "tidings_stream_consumer_lag";
+    private const string StreamLagHelp =
+        "Messages a stored consumer position has not read yet (labelled consumer: the position's name).";
 
     private static readonly VhostCounter[] VhostCounters =
     [
@@ -108,7 +134,41 @@ internal static class BrokerMetrics
                 }
             }
         }
+
+        foreach (var family in StreamFamilies)
+        {
+            writer.Family(family.Name, family.Type, family.Help);
+            for (int v = 0; v < vhosts.Length; v++)
+            {
+                string vhostName = vhosts[v].Name;
+                foreach (var queue in queues[v])
+                {
+                    if (queue is not StreamQueue stream) continue;
+                    writer.Sample(family.Name, "vhost", vhostName, "stream", stream.Name, family.Read(stream));
+                    if (!await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false)) return;
+                }
+            }
+        }
+
+        writer.Family(StreamLag, "gauge", StreamLagHelp);
+        for (int v = 0; v < vhosts.Length; v++)
+        {
+            string vhostName = vhosts[v].Name;
+            foreach (var queue in queues[v])
+            {
+                if (queue is not StreamQueue stream) continue;
+                long first = stream.FirstOffset, next = stream.NextOffset;
+                foreach (var (name, offset) in stream.Positions)
+                {
+                    writer.Sample(StreamLag, "vhost", vhostName, "stream", stream.Name, "consumer", name, Lag(first, next, offset));
+                    if (!await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false)) return;
+                }
+            }
+        }
     }
+
+    /// <summary>What a reader whose next offset is <paramref name="offset"/> has not read of what is kept.</summary>
+    private static long Lag(long first, long next, long offset) => Math.Max(0, next - Math.Max(offset, first));
 
     /// <summary>
     /// One sample per family, summed over every vhost or queue. A summed counter drops when a queue
@@ -134,6 +194,29 @@ internal static class BrokerMetrics
             writer.Family(family.Name, family.Type, family.Help);
             writer.Sample(family.Name, total);
         }
+
+        // Summed offsets mean nothing, so the aggregated mode has the streams' sizes, counters and total lag only.
+        long lag = 0;
+        var streamTotals = new long[StreamFamilies.Length];
+        foreach (var vhostQueues in queues)
+        {
+            foreach (var queue in vhostQueues)
+            {
+                if (queue is not StreamQueue stream) continue;
+                for (int i = 0; i < StreamFamilies.Length; i++) streamTotals[i] += StreamFamilies[i].Read(stream);
+                long first = stream.FirstOffset, next = stream.NextOffset;
+                foreach (var (_, offset) in stream.Positions) lag += Lag(first, next, offset);
+            }
+        }
+        for (int i = 0; i < StreamFamilies.Length; i++)
+        {
+            var family = StreamFamilies[i];
+            if (!family.Summable) continue;
+            writer.Family(family.Name, family.Type, family.Help);
+            writer.Sample(family.Name, streamTotals[i]);
+        }
+        writer.Family(StreamLag, "gauge", StreamLagHelp);
+        writer.Sample(StreamLag, lag);
     }
 
     private static void WriteGlobals(Broker broker, VirtualHost[] vhosts, IReadOnlyCollection<IQueue>[] queues,

@@ -82,6 +82,24 @@ internal sealed class PrometheusTextWriter(PipeWriter output)
         Advance(n);
     }
 
+    /// <summary>A sample with three labels (a stream's consumer position: vhost, stream, consumer).</summary>
+    public void Sample(string name, string label1, string value1, string label2, string value2, string label3, string value3,
+        long value)
+    {
+        var span = output.GetSpan(name.Length + LabelBound(label1, value1) + LabelBound(label2, value2) + LabelBound(label3, value3)
+            + 4 + MaxNumberTail);
+        int n = PutAscii(span, name);
+        span[n++] = (byte)'{';
+        n += PutLabel(span[n..], label1, value1);
+        span[n++] = (byte)',';
+        n += PutLabel(span[n..], label2, value2);
+        span[n++] = (byte)',';
+        n += PutLabel(span[n..], label3, value3);
+        span[n++] = (byte)'}';
+        n += PutValue(span[n..], value);
+        Advance(n);
+    }
+
     /// <summary>A sample without labels and a fractional value (a histogram's sum).</summary>
     public void Sample(string name, double value)
     {

@@ -9,6 +9,7 @@ internal static class Verbs
         PublishCommand.Verb,
         ConsumeCommand.Verb,
         QueuesCommand.Verb,
+        StreamsCommand.Verb,
         ExchangesCommand.Verb,
         ConnectionsCommand.Verb,
         DefinitionsCommand.Verb,

@@ -28,6 +28,7 @@ public sealed class DashboardBrowserTests
         await using var server = await TestBrokerServer.StartWithHttpAsync();
         server.Broker.DefaultVirtualHost.DeclareQueue("dashboard-test");
         server.Broker.DefaultVirtualHost.DeclareQueue(HostileQueue);
+        DeclareStream(server.Broker.DefaultVirtualHost, "dashboard-stream");
         string screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "dashboard", "queue.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         File.Delete(screenshot);
@@ -38,12 +39,21 @@ public sealed class DashboardBrowserTests
             ["DASHBOARD_SCREENSHOT"] = screenshot,
             ["DASHBOARD_QUEUE"] = "dashboard-test",
             ["DASHBOARD_HOSTILE_QUEUE"] = HostileQueue,
+            ["DASHBOARD_STREAM"] = "dashboard-stream",
             ["CHROMIUM"] = Chromium,
         });
 
         Assert.True(exitCode == 0, $"dashboard.spec.mjs exited {exitCode}\n{output}");
         Assert.True(File.Exists(screenshot), $"no screenshot at {screenshot}\n{output}");
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is suspiciously small");
+    }
+
+    /// <summary>The stream the script expects: 3 messages, x-max-age 7D, the position "billing" at offset 1.</summary>
+    private static void DeclareStream(Core.VirtualHost vhost, string name)
+    {
+        vhost.DeclareQueue(name, durable: true, arguments: new Dictionary<string, object?> { ["x-queue-type"] = "stream", ["x-max-age"] = "7D" });
+        for (int i = 0; i < 3; i++) vhost.Publish("", name, new Core.Messages.MessageProperties(), "line"u8.ToArray());
+        ((Core.Queues.StreamQueue)vhost.FindQueue(name)!).StorePosition("billing", 1);
     }
 
     private static void RequireTools(string browserDirectory)

@@ -2,6 +2,8 @@
 // its bindings (GET /api/queues/{vhost}/{name}/bindings, else /api/bindings/{vhost} filtered),
 // and forms to bind, publish (POST /api/exchanges/{vhost}/amq.default/publish with the queue's
 // name as routing key), get or peek (POST .../get), purge (DELETE .../contents) and delete.
+// A stream (type "stream") also shows its "stream" object: size, offsets, retention, stored
+// positions with their lag and live consumers' offsets; it has no get or purge (RabbitMQ refuses both).
 
 import { h, fill, field, select, checkbox } from '../dom.js';
 import * as api from '../api.js';
@@ -62,6 +64,45 @@ function messageCard(message, index) {
     h('pre', { class: 'payload', 'aria-label': 'Message payload' }, payload));
 }
 
+function offsetTable(rows, caption, emptyText, nameLabel, nameOf) {
+  if (rows.length === 0) return h('p', { class: 'muted' }, emptyText);
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'data compact' },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', null, h('tr', null, [nameLabel, 'Next offset', 'Lag'].map((label) => h('th', { scope: 'col' }, label)))),
+    h('tbody', null, rows.map((r) => h('tr', null,
+      h('td', { class: 'mono' }, fmt.text(nameOf(r))),
+      h('td', { class: 'num' }, fmt.count(r.offset)),
+      h('td', { class: 'num', dataset: { field: 'lag' } }, fmt.count(r.lag)))))));
+}
+
+/** The "stream" object of a stream queue: facts, retention, stored positions and live consumers. */
+function streamDetails(s) {
+  const retention = s.retention && typeof s.retention === 'object' ? s.retention : {};
+  const positions = Array.isArray(s.consumer_positions) ? s.consumer_positions : [];
+  const live = Array.isArray(s.live_consumers) ? s.live_consumers : [];
+  const offset = (value) => (value === null || value === undefined ? '—' : fmt.count(value));
+  return [
+    h('div', { class: 'two-columns' },
+      h('div', null, definitionList([
+        ['Size on disk', fmt.bytes(s.size_bytes)],
+        ['Segments', fmt.count(s.segments)],
+        ['First offset', offset(s.first_offset)],
+        ['Last offset', offset(s.last_offset)],
+        ['Next offset', offset(s.next_offset)],
+        ['Oldest message', s.first_timestamp ? fmt.dateTime(s.first_timestamp) : '—'],
+      ])),
+      h('div', null, h('h3', null, 'Retention'), definitionList([
+        ['Max age', retention.max_age ? fmt.text(retention.max_age) : 'none'],
+        ['Max length', retention.max_length_bytes ? fmt.bytes(retention.max_length_bytes) : 'none'],
+        ['Max segment size', fmt.bytes(retention.max_segment_size_bytes)],
+      ]))),
+    h('h3', null, 'Stored consumer positions'),
+    offsetTable(positions, 'Stored consumer positions', 'No stored positions.', 'Name', (r) => r.name),
+    h('h3', null, 'Live consumers'),
+    offsetTable(live, 'Live consumers\' offsets', 'No live consumers.', 'Consumer tag', (r) => r.consumer_tag),
+  ];
+}
+
 export function queuePage(params, ctx) {
   const { vhost, name } = params;
   const queuePath = ['queues', vhost, name];
@@ -77,6 +118,9 @@ export function queuePage(params, ctx) {
   const rates = h('div');
   const consumers = h('div');
   const bindings = h('div');
+  const streamBox = h('div');
+  const streamPanel = h('section', { class: 'panel', 'aria-labelledby': 'stream-title', hidden: true },
+    h('h2', { id: 'stream-title' }, 'Stream'), streamBox);
   const chartPoints = [];
   const chart = new LineChart({
     label: 'Messages in this queue',
@@ -250,6 +294,7 @@ export function queuePage(params, ctx) {
       h('section', { class: 'panel', 'aria-labelledby': 'details-title' },
         h('h2', { id: 'details-title' }, 'Details'), properties,
         h('h3', null, 'Arguments'), argumentsBox)),
+    streamPanel,
     h('section', { class: 'panel', 'aria-labelledby': 'consumers-title' }, h('h2', { id: 'consumers-title' }, 'Consumers'), consumers),
     h('section', { class: 'panel', 'aria-labelledby': 'bindings-title' }, h('h2', { id: 'bindings-title' }, 'Bindings'), bindings, bindForm),
     h('div', { class: 'two-columns' }, publishForm, getForm),
@@ -292,6 +337,11 @@ export function queuePage(params, ctx) {
       q.idle_since ? ['Idle since', fmt.text(q.idle_since)] : null,
     ]));
     fill(argumentsBox, keyValueTable(q.arguments, 'No arguments.', 'Queue arguments'));
+    const isStream = Boolean(q.stream && typeof q.stream === 'object');
+    streamPanel.hidden = !isStream;
+    getForm.hidden = isStream;
+    purgeButton.hidden = isStream;
+    if (isStream) fill(streamBox, streamDetails(q.stream));
     const details = Array.isArray(q.consumer_details) ? q.consumer_details : [];
     fill(consumers, details.length === 0
       ? h('p', { class: 'muted' }, 'No consumers.')

@@ -20,6 +20,8 @@ const ARGUMENT_BADGES = [
   ['x-max-priority', 'Pri', 'Maximum priority'],
   ['x-single-active-consumer', 'SAC', 'Single active consumer'],
   ['x-queue-mode', 'Mode', 'Queue mode'],
+  ['x-max-age', 'Age', 'Max age (streams)'],
+  ['x-stream-max-segment-size-bytes', 'Seg', 'Max segment size bytes (streams)'],
 ];
 
 /** Feature badges of a queue: D, AD, Excl and one per well-known argument. */
