@@ -1,5 +1,6 @@
 using Tidings.Core;
 using Tidings.Storage;
+using Tidings.Storage.Streams;
 
 namespace Tidings.Testing;
 
@@ -11,11 +12,13 @@ namespace Tidings.Testing;
 internal sealed class TestStorage
 {
     private readonly SegmentMessageStore _messages;
+    private readonly SegmentStreamStore _streams;
     private readonly DefinitionsPersister _definitions;
 
-    private TestStorage(SegmentMessageStore messages, DefinitionsPersister definitions)
+    private TestStorage(SegmentMessageStore messages, SegmentStreamStore streams, DefinitionsPersister definitions)
     {
         _messages = messages;
+        _streams = streams;
         _definitions = definitions;
     }
 
@@ -24,9 +27,12 @@ internal sealed class TestStorage
     {
         var messages = new SegmentMessageStore(Path.Combine(broker.Options.DataDirectory, "msgs"), broker.StoreFsyncLatency, faults: broker.Faults);
         broker.MessageStore = messages;
+        // Streams keep their logs in a store of their own, attached before definitions declare them.
+        var streams = new SegmentStreamStore(Path.Combine(broker.Options.DataDirectory, "streams"), broker.StoreFsyncLatency, faults: broker.Faults);
+        broker.StreamStore = streams;
         var problems = DefinitionsFile.Load(broker, broker.Options.DataDirectory);
         if (problems.Count > 0) throw new InvalidOperationException("definitions did not load: " + string.Join("; ", problems));
-        return new TestStorage(messages, new DefinitionsPersister(broker, broker.Options.DataDirectory));
+        return new TestStorage(messages, streams, new DefinitionsPersister(broker, broker.Options.DataDirectory));
     }
 
     /// <summary>Writes the last definitions, disposes the broker, then flushes and closes the message store.</summary>
@@ -35,5 +41,6 @@ internal sealed class TestStorage
         await _definitions.DisposeAsync().ConfigureAwait(false);
         broker.Dispose();
         await _messages.DisposeAsync().ConfigureAwait(false);
+        await _streams.DisposeAsync().ConfigureAwait(false);
     }
 }
