@@ -36,6 +36,15 @@ internal sealed class Consumer : AsyncDefaultBasicConsumer, IAsyncDisposable
     private ulong _lastAckedTag;
     private int _unacked;
 
+    // Stream runs: the x-stream-offset of the first and the last delivery (-1 before any), deliveries
+    // whose offset was not above the previous one, forward jumps past previous + 1, and deliveries
+    // without the header.
+    private long _firstOffset = -1;
+    private long _lastOffset = -1;
+    private long _offsetsOutOfOrder;
+    private long _offsetGaps;
+    private long _offsetsMissing;
+
     private Consumer(IChannel channel, IConnection connection, PerfTestOptions options, long nonce) : base(channel)
     {
         _connection = connection;
@@ -48,6 +57,11 @@ internal sealed class Consumer : AsyncDefaultBasicConsumer, IAsyncDisposable
     public long FirstTimestamp => Volatile.Read(ref _firstTimestamp);
     public long LastTimestamp => Volatile.Read(ref _lastTimestamp);
     public Task Done => _done.Task;
+    public long FirstOffset => Volatile.Read(ref _firstOffset);
+    public long LastOffset => Volatile.Read(ref _lastOffset);
+    public long OffsetsOutOfOrder => Volatile.Read(ref _offsetsOutOfOrder);
+    public long OffsetGaps => Volatile.Read(ref _offsetGaps);
+    public long OffsetsMissing => Volatile.Read(ref _offsetsMissing);
 
     public static async Task<Consumer> CreateAsync(ConnectionFactory factory, PerfTestOptions options, RunControl control,
         int index, long nonce, CancellationToken cancellationToken)
@@ -63,7 +77,10 @@ internal sealed class Consumer : AsyncDefaultBasicConsumer, IAsyncDisposable
             }
             var consumer = new Consumer(channel, connection, options, nonce);
             string queue = options.QueueNames[index % options.Queues];
-            await channel.BasicConsumeAsync(queue, options.AutoAck, $"perftest-{index}", consumer, cancellationToken);
+            object? offset = options.StreamOffsetFor(index);
+            var arguments = offset is null ? null : new Dictionary<string, object?> { ["x-stream-offset"] = offset };
+            await channel.BasicConsumeAsync(queue, options.AutoAck, $"perftest-{index}", noLocal: false, exclusive: false,
+                arguments, consumer, cancellationToken);
             return consumer;
         }
         catch
@@ -95,6 +112,10 @@ internal sealed class Consumer : AsyncDefaultBasicConsumer, IAsyncDisposable
             {
                 Latency.Record((long)((now - sentAt) / s_ticksPerMicro));
             }
+            if (_options.IsStream)
+            {
+                CheckStreamOffset(properties);
+            }
             long received = _received + 1;
             Volatile.Write(ref _received, received);
             bool limitReached = _options.CMessages > 0 && received >= _options.CMessages;
@@ -115,6 +136,30 @@ internal sealed class Consumer : AsyncDefaultBasicConsumer, IAsyncDisposable
         {
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    // The client has parsed the headers table already; reading one entry adds a dictionary lookup.
+    private void CheckStreamOffset(IReadOnlyBasicProperties properties)
+    {
+        if (properties.Headers is null || !properties.Headers.TryGetValue("x-stream-offset", out object? value) || value is null)
+        {
+            Volatile.Write(ref _offsetsMissing, _offsetsMissing + 1);
+            return;
+        }
+        long offset = Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        if (_lastOffset < 0)
+        {
+            Volatile.Write(ref _firstOffset, offset);
+        }
+        else if (offset <= _lastOffset)
+        {
+            Volatile.Write(ref _offsetsOutOfOrder, _offsetsOutOfOrder + 1);
+        }
+        else if (offset != _lastOffset + 1)
+        {
+            Volatile.Write(ref _offsetGaps, _offsetGaps + 1);
+        }
+        Volatile.Write(ref _lastOffset, offset);
     }
 
     /// <summary>Stops counting and acks what was counted but not yet acked.</summary>

@@ -12,6 +12,16 @@ public enum PerfExchangeType
     Fanout,
 }
 
+/// <summary>The kind of queue a run declares (x-queue-type).</summary>
+public enum PerfQueueType
+{
+    /// <summary>A classic queue: no x-queue-type argument.</summary>
+    Classic,
+
+    /// <summary>x-queue-type=stream: always durable, read with x-stream-offset, never emptied by reads.</summary>
+    Stream,
+}
+
 /// <summary>Everything a run is configured with; <see cref="Parse"/> reads it from the command line.</summary>
 public sealed class PerfTestOptions
 {
@@ -23,6 +33,13 @@ public sealed class PerfTestOptions
     public string Queue { get; set; } = "perf-q";
     public int Queues { get; set; } = 1;
     public PerfExchangeType ExchangeType { get; set; } = PerfExchangeType.Direct;
+    public PerfQueueType QueueType { get; set; } = PerfQueueType.Classic;
+
+    /// <summary>True for --client raw: hand-encoded frames instead of RabbitMQ.Client for the traffic.</summary>
+    public bool RawClient { get; set; }
+
+    /// <summary>x-stream-offset per consumer: consumer i takes entry i mod count; empty = no argument (the broker's "next").</summary>
+    public IReadOnlyList<object> StreamOffsets { get; set; } = [];
     public int Size { get; set; } = 128;
     public int Rate { get; set; }
     public int Confirm { get; set; }
@@ -45,6 +62,14 @@ public sealed class PerfTestOptions
 
     public string FanoutExchangeName => Queue + "-fanout";
 
+    public bool IsStream => QueueType == PerfQueueType.Stream;
+
+    /// <summary>Queues are durable when asked, and streams always (a stream cannot be declared otherwise).</summary>
+    public bool DeclareDurable => Durable || IsStream;
+
+    /// <summary>The x-stream-offset argument of consumer <paramref name="index"/>, or null for none.</summary>
+    public object? StreamOffsetFor(int index) => StreamOffsets.Count == 0 ? null : StreamOffsets[index % StreamOffsets.Count];
+
     public const string Usage = """
         usage: tidings-perftest [options]
           --uri <amqp uri>          default amqp://guest:guest@127.0.0.1:5672/
@@ -56,6 +81,16 @@ public sealed class PerfTestOptions
                                     direct (default): default exchange, routing key = queue name, producers
                                     round-robin across the queues. fanout: exchange "<queue>-fanout" bound to
                                     every queue. Consumer i consumes from queue (i mod queues).
+          --queue-type <classic|stream>
+                                    classic (default), or stream: declared durable with x-queue-type=stream;
+                                    consumers check each delivery's x-stream-offset header (in order, none missing)
+          --stream-offset <list>    x-stream-offset consumer argument, comma-separated, consumer i takes entry
+                                    i mod count: first | last | next | <offset> | <interval e.g. 1h, 30m> |
+                                    @<unix seconds> (an AMQP timestamp); default: none (the broker's "next")
+          --client <rabbitmq|raw>   rabbitmq (default): RabbitMQ.Client. raw: hand-encoded AMQP frames on plain
+                                    sockets for producers and consumers (a fraction of the client's CPU per
+                                    message); topology still declared with RabbitMQ.Client; no --rate, --autoack
+                                    or latency histogram
           --size <bytes>            default 128, minimum 16
           --rate <msg/s>            per producer; 0 (default) = as fast as possible
           --confirm <n>             0 (default) = no publisher confirms; n>0 = at most n unconfirmed per producer
@@ -99,6 +134,23 @@ public sealed class PerfTestOptions
                         var other => throw new PerfTestUsageException($"--exchange-type must be direct or fanout, not '{other}'"),
                     };
                     break;
+                case "--queue-type":
+                    o.QueueType = Value(args, ref i) switch
+                    {
+                        "classic" => PerfQueueType.Classic,
+                        "stream" => PerfQueueType.Stream,
+                        var other => throw new PerfTestUsageException($"--queue-type must be classic or stream, not '{other}'"),
+                    };
+                    break;
+                case "--client":
+                    o.RawClient = Value(args, ref i) switch
+                    {
+                        "rabbitmq" => false,
+                        "raw" => true,
+                        var other => throw new PerfTestUsageException($"--client must be rabbitmq or raw, not '{other}'"),
+                    };
+                    break;
+                case "--stream-offset": o.StreamOffsets = StreamOffsetList(Value(args, ref i)); break;
                 case "--size": o.Size = Int(args, ref i, min: MinimumSize); break;
                 case "--rate": o.Rate = Int(args, ref i, min: 0); break;
                 case "--confirm": o.Confirm = Int(args, ref i, min: 0); break;
@@ -117,11 +169,47 @@ public sealed class PerfTestOptions
                 default: throw new PerfTestUsageException($"unknown argument '{flag}'");
             }
         }
+        if (o.RawClient && (o.Rate > 0 || o.AutoAck || o.IdleConnections > 0))
+        {
+            throw new PerfTestUsageException("--client raw does not do --rate, --autoack or --idle-connections");
+        }
         if (!System.Uri.TryCreate(o.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
         {
             throw new PerfTestUsageException($"--uri must be an amqp:// or amqps:// URI, not '{o.Uri}'");
         }
         return o;
+    }
+
+    // Each entry as RabbitMQ.Client will encode it: a string (first/last/next/interval), a long
+    // (an offset, AMQP long-long) or an AmqpTimestamp.
+    private static List<object> StreamOffsetList(string text)
+    {
+        var offsets = new List<object>();
+        foreach (string entry in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (entry is "first" or "last" or "next")
+            {
+                offsets.Add(entry);
+            }
+            else if (long.TryParse(entry, NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
+            {
+                offsets.Add(offset);
+            }
+            else if (entry.StartsWith('@') && long.TryParse(entry.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out long unix))
+            {
+                offsets.Add(new RabbitMQ.Client.AmqpTimestamp(unix));
+            }
+            else if (entry.Length >= 2 && "YMDhms".Contains(entry[^1], StringComparison.Ordinal)
+                     && long.TryParse(entry.AsSpan(0, entry.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                offsets.Add(entry);
+            }
+            else
+            {
+                throw new PerfTestUsageException($"--stream-offset: '{entry}' is not first, last, next, an offset, an interval (1h) or @<unix seconds>");
+            }
+        }
+        return offsets;
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

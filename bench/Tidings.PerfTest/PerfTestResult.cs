@@ -6,6 +6,13 @@ namespace Tidings.PerfTest;
 /// <summary>Latency percentiles of a run, in microseconds.</summary>
 public sealed record LatencySummary(long P50, long P99, long P999, long Max, long Count);
 
+/// <summary>
+/// The x-stream-offset headers of a stream run: each consumer's first and last offset, and over all
+/// consumers the deliveries whose offset was not above the previous one, forward jumps, and
+/// deliveries without the header. A correct replay from a known offset has all three at 0.
+/// </summary>
+public sealed record StreamOffsetSummary(IReadOnlyList<long> First, IReadOnlyList<long> Last, long OutOfOrder, long Gaps, long Missing);
+
 /// <summary>What a run measured; <see cref="ToJson"/> is the last line the CLI prints.</summary>
 public sealed class PerfTestResult
 {
@@ -27,6 +34,9 @@ public sealed class PerfTestResult
     public double ConsumeRate { get; init; }
     public LatencySummary? Latency { get; init; }
     public int Connections { get; init; }
+
+    /// <summary>Stream runs only (null otherwise): what the consumers saw of x-stream-offset.</summary>
+    public StreamOffsetSummary? StreamOffsets { get; init; }
     public double CpuSeconds { get; init; }
 
     /// <summary>Why the run failed, or null; printed to stderr, not part of the JSON.</summary>
@@ -82,6 +92,26 @@ public sealed class PerfTestResult
                 json.WriteEndObject();
             }
             json.WriteNumber("connections", Connections);
+            if (StreamOffsets is { } offsets)
+            {
+                json.WriteStartObject("stream_offsets");
+                json.WriteStartArray("first");
+                foreach (long o in offsets.First)
+                {
+                    json.WriteNumberValue(o);
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("last");
+                foreach (long o in offsets.Last)
+                {
+                    json.WriteNumberValue(o);
+                }
+                json.WriteEndArray();
+                json.WriteNumber("out_of_order", offsets.OutOfOrder);
+                json.WriteNumber("gaps", offsets.Gaps);
+                json.WriteNumber("missing", offsets.Missing);
+                json.WriteEndObject();
+            }
             json.WriteNumber("cpu_seconds", Math.Round(CpuSeconds, 2));
             json.WriteEndObject();
         }

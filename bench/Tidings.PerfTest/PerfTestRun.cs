@@ -24,6 +24,10 @@ public static class PerfTestRun
         {
             return await IdleConnectionsRun.RunAsync(factory, options, control, output);
         }
+        if (options.RawClient)
+        {
+            return await RawRun.RunAsync(options, control, output);
+        }
 
         long nonce = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
         var producers = new List<Producer>();
@@ -92,19 +96,20 @@ public static class PerfTestRun
     }
 
     // Declaring is idempotent, so a drain run re-declares what a publish run left behind.
-    private static async Task DeclareTopologyAsync(ConnectionFactory factory, PerfTestOptions options, CancellationToken cancellationToken)
+    internal static async Task DeclareTopologyAsync(ConnectionFactory factory, PerfTestOptions options, CancellationToken cancellationToken)
     {
         await using IConnection connection = await factory.CreateConnectionAsync("tidings-perftest setup", cancellationToken);
         await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         if (options.ExchangeType == PerfExchangeType.Fanout)
         {
-            await channel.ExchangeDeclareAsync(options.FanoutExchangeName, ExchangeType.Fanout, durable: options.Durable,
+            await channel.ExchangeDeclareAsync(options.FanoutExchangeName, ExchangeType.Fanout, durable: options.DeclareDurable,
                 autoDelete: false, cancellationToken: cancellationToken);
         }
         foreach (string queue in options.QueueNames)
         {
-            await channel.QueueDeclareAsync(queue, durable: options.Durable, exclusive: false, autoDelete: false,
-                cancellationToken: cancellationToken);
+            var arguments = options.IsStream ? new Dictionary<string, object?> { ["x-queue-type"] = "stream" } : null;
+            await channel.QueueDeclareAsync(queue, durable: options.DeclareDurable, exclusive: false, autoDelete: false,
+                arguments, cancellationToken: cancellationToken);
             if (options.ExchangeType == PerfExchangeType.Fanout)
             {
                 await channel.QueueBindAsync(queue, options.FanoutExchangeName, "", cancellationToken: cancellationToken);
@@ -242,6 +247,10 @@ public static class PerfTestRun
             ConsumeRate = consumeSeconds > 0 ? consumed / consumeSeconds : 0,
             Latency = latency.Count == 0 ? null : new LatencySummary(
                 latency.ValueAtPercentile(50), latency.ValueAtPercentile(99), latency.ValueAtPercentile(99.9), latency.Max, latency.Count),
+            StreamOffsets = options.IsStream && consumers.Count > 0
+                ? new StreamOffsetSummary([.. consumers.Select(c => c.FirstOffset)], [.. consumers.Select(c => c.LastOffset)],
+                    consumers.Sum(c => c.OffsetsOutOfOrder), consumers.Sum(c => c.OffsetGaps), consumers.Sum(c => c.OffsetsMissing))
+                : null,
             CpuSeconds = CpuSeconds(),
             Error = control.Error,
             ExitCode = control.Error is null ? 0 : control.ExitCode,

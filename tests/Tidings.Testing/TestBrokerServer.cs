@@ -13,6 +13,7 @@ using Tidings.Connections.Listeners;
 using Tidings.Core;
 using Tidings.Http;
 using Tidings.Http.Common;
+using Tidings.LogQueue;
 using Tidings.Mqtt.WebSockets;
 using Tidings.Mqtt;
 using Tidings.Sqs;
@@ -30,8 +31,10 @@ public sealed class TestBrokerServer : IAsyncDisposable
     /// <summary>The data directory's stores when the server was started durable; null otherwise.</summary>
     private TestStorage? _storage;
 
-    private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress, int? mqttPort, int? sqsPort = null)
+    private TestBrokerServer(WebApplication app, Broker broker, int amqpPort, Uri? baseAddress, int? mqttPort, int? sqsPort = null,
+        int? logQueuePort = null)
     {
+        _logQueuePort = logQueuePort;
         _sqsPort = sqsPort;
         _app = app;
         Broker = broker;
@@ -54,6 +57,11 @@ public sealed class TestBrokerServer : IAsyncDisposable
 
     /// <summary>http://127.0.0.1:port of the SQS API, the endpoint URL clients are given.</summary>
     public string SqsEndpoint => $"http://127.0.0.1:{SqsPort}";
+
+    private readonly int? _logQueuePort;
+
+    /// <summary>The logging-queue API's own listener's port, serving the API at the root (servers started with it only).</summary>
+    public int LogQueuePort => _logQueuePort ?? throw new InvalidOperationException("this server was started without the logging-queue listener");
 
     public Broker Broker { get; }
 
@@ -78,9 +86,16 @@ public sealed class TestBrokerServer : IAsyncDisposable
     /// is the same broker restarted.
     /// </summary>
     public static Task<TestBrokerServer> StartDurableAsync(string dataDirectory, bool withMqtt = true, Action<MqttOptions>? configureMqtt = null,
-        bool withSqs = false, bool withHttp = false) =>
-        StartAsync(new BrokerOptions { MemoryHighWatermarkBytes = 0, DataDirectory = dataDirectory }, configureAmqp: null, withHttp: withHttp,
-            configureHttp: null, withMqtt: withMqtt, configureMqtt: configureMqtt, durable: true, withSqs: withSqs);
+        bool withSqs = false, bool withHttp = false, bool withLogQueue = false) =>
+        StartAsync(new BrokerOptions { MemoryHighWatermarkBytes = 0, DataDirectory = dataDirectory }, configureAmqp: null, withHttp: withHttp || withLogQueue,
+            configureHttp: null, withMqtt: withMqtt, configureMqtt: configureMqtt, durable: true, withSqs: withSqs, withLogQueue: withLogQueue);
+
+    /// <summary>
+    /// A broker with the logging-queue API under /logqueue on the HTTP port and at the root of a
+    /// listener of its own (<see cref="LogQueuePort"/>), beside the AMQP listener.
+    /// </summary>
+    public static Task<TestBrokerServer> StartWithLogQueueAsync(Action<LogQueueOptions>? configureLogQueue = null, BrokerOptions? brokerOptions = null) =>
+        StartAsync(brokerOptions, configureAmqp: null, withHttp: true, configureHttp: null, withLogQueue: true, configureLogQueue: configureLogQueue);
 
     /// <summary>A broker with the SQS API listener and the AMQP listener (and the HTTP endpoints with <paramref name="withHttp"/>).</summary>
     public static Task<TestBrokerServer> StartWithSqsAsync(Action<SqsOptions>? configureSqs = null, BrokerOptions? brokerOptions = null,
@@ -98,7 +113,7 @@ public sealed class TestBrokerServer : IAsyncDisposable
     private static async Task<TestBrokerServer> StartAsync(BrokerOptions? brokerOptions, Action<AmqpOptions>? configureAmqp,
         bool withHttp, Action<HttpOptions>? configureHttp, Action<WebApplication>? mapExtra = null,
         bool withMqtt = false, Action<MqttOptions>? configureMqtt = null, bool durable = false,
-        bool withSqs = false, Action<SqsOptions>? configureSqs = null)
+        bool withSqs = false, Action<SqsOptions>? configureSqs = null, bool withLogQueue = false, Action<LogQueueOptions>? configureLogQueue = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -116,12 +131,17 @@ public sealed class TestBrokerServer : IAsyncDisposable
             builder.Services.AddTidingsSqs();
             builder.Services.Configure<SqsOptions>(o => configureSqs?.Invoke(o));
         }
+        if (withLogQueue)
+        {
+            builder.Services.AddTidingsLogQueue();
+            builder.Services.Configure<LogQueueOptions>(o => configureLogQueue?.Invoke(o));
+        }
         if (withHttp)
         {
             builder.Services.AddTidingsHttp();
             if (configureHttp is not null) builder.Services.Configure(configureHttp);
         }
-        ListenOptions? http = null, amqp = null, mqtt = null, sqs = null;
+        ListenOptions? http = null, amqp = null, mqtt = null, sqs = null, logQueue = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             if (withHttp) k.Listen(IPAddress.Loopback, 0, l => http = l);
@@ -136,6 +156,14 @@ public sealed class TestBrokerServer : IAsyncDisposable
                 {
                     sqs = l;
                     l.MarkSqsConnections();
+                });
+            }
+            if (withLogQueue)
+            {
+                k.Listen(IPAddress.Loopback, 0, l =>
+                {
+                    logQueue = l;
+                    l.MarkLogQueueConnections();
                 });
             }
             if (withMqtt)
@@ -154,8 +182,10 @@ public sealed class TestBrokerServer : IAsyncDisposable
         listeners.Add("amqp", "amqp", tls: false, () => amqp?.EndPoint);
         if (withMqtt) listeners.Add("mqtt", "mqtt", tls: false, () => mqtt?.EndPoint);
         if (withSqs) listeners.Add("sqs", "sqs", tls: false, () => sqs?.EndPoint);
+        if (withLogQueue) listeners.Add("logqueue", "logqueue", tls: false, () => logQueue?.EndPoint);
         if (withSqs) app.UseSqsListener();
         if (withHttp) app.MapTidingsHttp();
+        if (withLogQueue) app.UseLogQueue();
         if (withHttp && withMqtt) app.MapMqttWebSockets();
         mapExtra?.Invoke(app);
         try
@@ -172,7 +202,8 @@ public sealed class TestBrokerServer : IAsyncDisposable
         var baseAddress = http is null ? null : new Uri($"http://127.0.0.1:{((IPEndPoint)http.EndPoint).Port}/");
         int? mqttPort = mqtt is null ? null : ((IPEndPoint)mqtt.EndPoint).Port;
         int? sqsPort = sqs is null ? null : ((IPEndPoint)sqs.EndPoint).Port;
-        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress, mqttPort, sqsPort) { _storage = storage };
+        int? logQueuePort = logQueue is null ? null : ((IPEndPoint)logQueue.EndPoint).Port;
+        return new TestBrokerServer(app, broker, ((IPEndPoint)amqp!.EndPoint).Port, baseAddress, mqttPort, sqsPort, logQueuePort) { _storage = storage };
     }
 
     /// <summary>An HttpClient for the HTTP endpoints, authenticated as <paramref name="user"/> (null = no credentials).</summary>

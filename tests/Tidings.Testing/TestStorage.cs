@@ -27,6 +27,7 @@ internal sealed class TestStorage
     {
         var messages = new SegmentMessageStore(Path.Combine(broker.Options.DataDirectory, "msgs"), broker.StoreFsyncLatency, faults: broker.Faults);
         broker.MessageStore = messages;
+        // Streams keep their logs in a store of their own, attached before definitions declare them.
         var streams = new SegmentStreamStore(Path.Combine(broker.Options.DataDirectory, "streams"), broker.StoreFsyncLatency, faults: broker.Faults);
         broker.StreamStore = streams;
         var problems = DefinitionsFile.Load(broker, broker.Options.DataDirectory);

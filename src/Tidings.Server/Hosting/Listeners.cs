@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Tidings.Amqp;
 using Tidings.Http;
+using Tidings.LogQueue;
 using Tidings.Mqtt;
 using Tidings.Sqs;
 
@@ -40,6 +41,13 @@ internal static class Listeners
         new("sqs", "SQS API", "sqs", "Sqs", o => o.Sqs, l => l.MarkSqsConnections())
         {
             Settings = ListenerSettings.For<SqsOptions>(),
+            UriScheme = "http",
+        },
+        // The logging-queue API is always under /logqueue on the HTTP port; this listener, off until
+        // Tidings:LogQueue:Enabled, serves it at the root for clients that hard-code the paths.
+        new("logqueue", "logging-queue API", "logqueue", "LogQueue", o => o.LogQueue, l => l.MarkLogQueueConnections())
+        {
+            Settings = ListenerSettings.For<LogQueueOptions>(),
             UriScheme = "http",
         },
         new("http", "HTTP API", "http", "Http", o => o.Http, _ => { })

@@ -13,6 +13,7 @@ using Tidings.Connections.Listeners;
 using Tidings.Connections.Tls;
 using Tidings.Core;
 using Tidings.Http;
+using Tidings.LogQueue;
 using Tidings.Mqtt;
 using Tidings.Mqtt.WebSockets;
 using Tidings.Sqs;
@@ -134,6 +135,7 @@ public static class TidingsHost
         builder.Services.AddHostedService(services => services.GetRequiredService<BrokerLifecycle>());
         builder.Services.AddTidingsHttp();
         builder.Services.AddTidingsSqs();
+        builder.Services.AddTidingsLogQueue();
 
         var app = builder.Build();
         // Resolving it now puts it in the container's care, so disposing an app that never started still disposes the broker.
@@ -141,6 +143,8 @@ public static class TidingsHost
         // First in the pipeline: requests on the SQS listener never reach the HTTP API's middleware.
         app.UseSqsListener();
         app.MapTidingsHttp();
+        // After the HTTP API's middleware (so /logqueue gets its cross-site check), before its endpoints run.
+        app.UseLogQueue();
         // MQTT over WebSocket shares the HTTP port, as long as the MQTT listener is not switched off.
         string webSocketPath = app.Services.GetRequiredService<IOptions<MqttOptions>>().Value.WebSocketPath;
         if (options.Mqtt.Enabled && webSocketPath.Length > 0) app.MapMqttWebSockets(webSocketPath);

@@ -37,6 +37,9 @@ public sealed class TidingsServerOptions
     /// <summary>Where the SQS API (AWS JSON and Query protocols) binds.</summary>
     public EndpointOptions Sqs { get; set; } = new() { Host = "127.0.0.1", Port = 9324 };
 
+    /// <summary>Where the logging-queue API's own listener binds (it serves the API at the root); off by default.</summary>
+    public EndpointOptions LogQueue { get; set; } = new() { Enabled = false, Host = "127.0.0.1", Port = 5050 };
+
     /// <summary>The certificate and key (PEM files) every listener with Tls on presents.</summary>
     public TlsOptions Tls { get; set; } = new();
 
@@ -78,6 +81,10 @@ public sealed class TidingsServerOptions
             yield return problem;
         }
         foreach (var problem in Sqs.Validate($"{SectionName}:{nameof(Sqs)}"))
+        {
+            yield return problem;
+        }
+        foreach (var problem in LogQueue.Validate($"{SectionName}:{nameof(LogQueue)}"))
         {
             yield return problem;
         }
