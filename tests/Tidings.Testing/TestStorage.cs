@@ -5,7 +5,7 @@ using Tidings.Storage.Streams;
 namespace Tidings.Testing;
 
 /// <summary>
-/// The server's storage for an in-process test broker, in the host's order: message store,
+/// The server's storage for an in-process test broker, in the host's order: message and stream stores,
 /// definitions read back, definitions persisted on change; closed after the broker. Lets a test
 /// restart a broker on the same data directory and see its durable queues and messages again.
 /// </summary>
@@ -27,7 +27,6 @@ internal sealed class TestStorage
     {
         var messages = new SegmentMessageStore(Path.Combine(broker.Options.DataDirectory, "msgs"), broker.StoreFsyncLatency, faults: broker.Faults);
         broker.MessageStore = messages;
-        // Streams keep their logs in a store of their own, attached before definitions declare them.
         var streams = new SegmentStreamStore(Path.Combine(broker.Options.DataDirectory, "streams"), broker.StoreFsyncLatency, faults: broker.Faults);
         broker.StreamStore = streams;
         var problems = DefinitionsFile.Load(broker, broker.Options.DataDirectory);
