@@ -33,6 +33,10 @@ command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
 [ -x /usr/bin/aws ] || missing+=(awscli)
+# The logging-queue Python client's test pip-installs clients/python into a fresh venv (tests/Tidings.LogQueue.Tests).
+/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+/usr/bin/python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+/usr/bin/python3 -c 'import setuptools' 2>/dev/null || missing+=(python3-setuptools)
 
 # Debian's mosquitto package starts a broker on port 1883 as soon as it is installed, which would
 # collide with tests that listen on 1883 (and leave a stray broker on CI machines). While apt runs, a
