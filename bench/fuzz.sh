@@ -15,7 +15,7 @@ dotnet build tools/Tidings.Fuzz -c Release -v quiet -nologo >/dev/null || { echo
 dll="tools/Tidings.Fuzz/bin/Release/net10.0/Tidings.Fuzz.dll"
 status=0
 summary=()
-for target in amqp mqtt management rest definitions sqs; do
+for target in amqp mqtt management rest definitions sqs logqueue; do
   echo "== $target: ${seconds}s, seed $seed"
   # The REST target's long-polls may wait up to 30 s by design, hence its longer hang timeout.
   timeout_s=10; [ "$target" = rest ] && timeout_s=45

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Tidings.Core;
 using Tidings.Core.Security;
@@ -27,28 +26,17 @@ internal static class LogQueueAuthenticator
             failure = LogQueueReply.Failure(401, "credentials required: send HTTP Basic credentials (requests without them are accepted from loopback only)");
             return null;
         }
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        if (!BasicCredentials.IsBasic(header))
         {
             failure = LogQueueReply.Failure(401, "only HTTP Basic credentials are accepted");
             return null;
         }
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
+        if (!BasicCredentials.TryParse(header, out string login, out string password))
         {
             failure = LogQueueReply.Failure(401, "malformed Authorization header");
             return null;
         }
-        int colon = decoded.IndexOf(':');
-        if (colon < 0)
-        {
-            failure = LogQueueReply.Failure(401, "malformed Authorization header");
-            return null;
-        }
-        var authenticated = service.Broker.Authenticate(decoded[..colon], decoded[(colon + 1)..], remote, out var reason);
+        var authenticated = service.Broker.Authenticate(login, password, remote, out var reason);
         if (authenticated is not null) return authenticated;
         failure = reason switch
         {

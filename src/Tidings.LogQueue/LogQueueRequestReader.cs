@@ -17,7 +17,7 @@ internal static class LogQueueRequestReader
     public static async ValueTask<LogQueueRequest> ReadAsync(HttpRequest http, int maxMessageBytes, int maxBodyBytes)
     {
         var request = new LogQueueRequest();
-        if (http.QueryString.HasValue) ReadQuery(http.Query, request);
+        if (http.QueryString.HasValue) ReadQuery(http.Query, request, maxMessageBytes);
         if (http.ContentLength > maxBodyBytes)
         {
             request.Problem = TooLarge(maxMessageBytes);
@@ -48,13 +48,19 @@ internal static class LogQueueRequestReader
     internal static string TooLarge(int maxMessageBytes) =>
         $"message too large: at most {maxMessageBytes.ToString(CultureInfo.InvariantCulture)} bytes (Tidings:LogQueue:MaxMessageBytes)";
 
-    private static void ReadQuery(IQueryCollection query, LogQueueRequest request)
+    private static void ReadQuery(IQueryCollection query, LogQueueRequest request, int maxMessageBytes)
     {
         if (query.TryGetValue("name", out var name)) request.Name = name.ToString();
         if (query.TryGetValue("topic", out var topic)) request.Topic = topic.ToString();
         if (query.TryGetValue("producer_id", out var producer)) request.ProducerId = QueryId(producer.ToString(), "producer_id", request);
         if (query.TryGetValue("consumer_id", out var consumer)) request.ConsumerId = QueryId(consumer.ToString(), "consumer_id", request);
-        if (query.TryGetValue("message", out var message)) request.Message = Encoding.UTF8.GetBytes(message.ToString());
+        if (query.TryGetValue("message", out var message))
+        {
+            // The same limit as a message in a body: a query string is bounded by Kestrel's request line, not by this API's setting.
+            byte[] body = Encoding.UTF8.GetBytes(message.ToString());
+            if (body.Length > maxMessageBytes) request.Problem ??= TooLarge(maxMessageBytes);
+            else request.Message = body;
+        }
     }
 
     private static long? QueryId(string text, string field, LogQueueRequest request)

@@ -21,6 +21,7 @@ public sealed class FuzzSliceTests(ITestOutputHelper output)
     [InlineData("definitions", 10)]
     // The target rewrites every WaitTimeSeconds to 0: an SQS call never long-polls here.
     [InlineData("sqs", 10)]
+    [InlineData("logqueue", 10)]
     // A REST get may long-poll for up to 30 s by design; a hang there is anything longer.
     [InlineData("rest", 45)]
     public async Task Target_finds_nothing_in_its_time_slice(string target, int timeoutSeconds)

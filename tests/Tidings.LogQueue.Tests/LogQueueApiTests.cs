@@ -215,6 +215,9 @@ public sealed class LogQueueApiTests : IAsyncLifetime
             $"{{\"topic\": \"logs\", \"producer_id\": {producer}, \"message\": \"{string.Concat(Enumerable.Repeat("\\u00e9", 501))}\"}}"))
             .Failed(HttpStatusCode.BadRequest, "message too large");
         (await _api.SendAsync(HttpMethod.Post, "producer/produce", new string(' ', 7_000_000))).Failed(HttpStatusCode.BadRequest, "message too large");
+        // A message in the query string has the same limit.
+        (await _api.SendAsync(HttpMethod.Post, $"producer/produce?topic=logs&producer_id={producer}&message={new string('x', 1001)}", null))
+            .Failed(HttpStatusCode.BadRequest, "message too large");
 
         Assert.Equal(new string('é', 500), await _api.ConsumeAsync("logs", consumer));
         Assert.Equal(0, await _api.SizeAsync("logs", consumer));

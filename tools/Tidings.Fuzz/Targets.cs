@@ -11,5 +11,6 @@ internal static class Targets
         ["rest"] = () => new Http.RestTarget(),
         ["definitions"] = () => new Definitions.DefinitionsTarget(),
         ["sqs"] = () => new Sqs.SqsTarget(),
+        ["logqueue"] = () => new Http.LogQueueTarget(),
     };
 }

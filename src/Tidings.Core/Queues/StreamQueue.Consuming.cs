@@ -38,9 +38,8 @@ public sealed partial class StreamQueue
         {
             if (_deleted) throw BrokerException.NoQueue(Name, VirtualHost.Name);
             string? tracking = start.Tracked ? consumer.Tag : null;
-            long next = tracking is not null && _log.Positions.TryGetValue(tracking, out long stored)
-                ? Math.Clamp(stored, _firstOffset, _nextOffset)
-                : start.Resolve(_log);
+            long stored = tracking is null ? -1 : _log.PositionOf(tracking);
+            long next = stored >= 0 ? Math.Clamp(stored, _firstOffset, _nextOffset) : start.Resolve(_log);
             var state = new StreamConsumer(consumer, next, tracking);
             _consumers.Add(state);
             onRegistered?.Invoke(consumer);

@@ -13,7 +13,7 @@ public sealed partial class StreamQueue
     public IReadOnlyDictionary<string, long> Positions => _log.Positions;
 
     /// <summary>The stored position of <paramref name="name"/>; -1 when none is stored.</summary>
-    public long PositionOf(string name) => _log.Positions.TryGetValue(name, out long next) ? next : -1;
+    public long PositionOf(string name) => _log.PositionOf(name);
 
     /// <summary>Stores <paramref name="name"/>'s position (kept across a kill -9 once this returns).</summary>
     public void StorePosition(string name, long nextOffset)
@@ -31,8 +31,14 @@ public sealed partial class StreamQueue
     public long Lag(string name)
     {
         long stored = PositionOf(name);
-        lock (_lock) return _nextOffset - Math.Max(stored, _firstOffset);
+        lock (_lock) return LagBehind(stored, _firstOffset, _nextOffset);
     }
+
+    /// <summary>
+    /// What a reader at <paramref name="position"/> has not read of a stream keeping
+    /// <paramref name="firstOffset"/> up to <paramref name="nextOffset"/> (offsets read once, for listings of many readers).
+    /// </summary>
+    public static long LagBehind(long position, long firstOffset, long nextOffset) => Math.Max(0, nextOffset - Math.Max(position, firstOffset));
 
     /// <summary>
     /// Reads up to <paramref name="max"/> messages from the position <paramref name="name"/> (the

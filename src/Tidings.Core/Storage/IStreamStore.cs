@@ -80,6 +80,9 @@ public interface IStreamLog
     /// <summary>The stored consumer positions: name → the next offset that consumer reads.</summary>
     IReadOnlyDictionary<string, long> Positions { get; }
 
+    /// <summary>One consumer's stored position (the next offset it reads); -1 when none is stored. Copies nothing.</summary>
+    long PositionOf(string consumer);
+
     /// <summary>
     /// Stores a named consumer's position (the next offset it reads). Survives a kill -9 of the
     /// process once this returns (written to the file, not necessarily fsync'd).

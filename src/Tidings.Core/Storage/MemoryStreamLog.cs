@@ -96,7 +96,7 @@ public sealed class MemoryStreamLog(StreamRetention retention) : IStreamLog
         while (_segments.Count > 1)
         {
             var oldest = _segments[0];
-            bool tooBig = retention.MaxLengthBytes is { } max && _bytes - oldest.Bytes >= max && _bytes > max;
+            bool tooBig = retention.MaxLengthBytes is { } max && _bytes - oldest.Bytes > max;
             bool tooOld = retention.MaxAge is { } age && oldest.LastTimestampMs < nowMs - (long)age.TotalMilliseconds;
             if (!tooBig && !tooOld) break;
             _segments.RemoveAt(0);
@@ -107,6 +107,11 @@ public sealed class MemoryStreamLog(StreamRetention retention) : IStreamLog
     }
 
     public IReadOnlyDictionary<string, long> Positions { get { lock (_lock) return new Dictionary<string, long>(_positions); } }
+
+    public long PositionOf(string consumer)
+    {
+        lock (_lock) return _positions.TryGetValue(consumer, out long next) ? next : -1;
+    }
 
     public void StorePosition(string consumer, long nextOffset)
     {

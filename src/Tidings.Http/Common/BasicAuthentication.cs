@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Tidings.Core;
 using Tidings.Core.Security;
@@ -20,27 +19,18 @@ public static class BasicAuthentication
     public static (User? User, IResult? Error) Authenticate(HttpContext context, Broker broker)
     {
         string? header = context.Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        if (!BasicCredentials.IsBasic(header))
         {
             context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
             return (null, HttpErrors.Unauthorized("Not authorized"));
         }
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
-        {
+        if (!BasicCredentials.TryParse(header, out string name, out string password))
             return (null, HttpErrors.Unauthorized("Malformed Authorization header"));
-        }
-        int colon = decoded.IndexOf(':');
-        if (colon < 0) return (null, HttpErrors.Unauthorized("Malformed Authorization header"));
         var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
-        var user = broker.Authenticate(decoded[..colon], decoded[(colon + 1)..], remote, out var failure);
+        var user = broker.Authenticate(name, password, remote, out var failure);
         if (user is null && failure == AuthenticationFailure.Throttled)
         {
-            var wait = broker.Logins.RetryAfter(decoded[..colon], remote);
+            var wait = broker.Logins.RetryAfter(name, remote);
             long seconds = Math.Clamp((long)Math.Ceiling(wait.TotalSeconds), 1, 3600);
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return (null, HttpErrors.TooManyRequests($"too many failed login attempts from this address or for this user; retry in {seconds} s"));

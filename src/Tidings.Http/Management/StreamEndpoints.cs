@@ -44,7 +44,7 @@ internal static class StreamEndpoints
             {
                 ["name"] = name,
                 ["offset"] = offset,
-                ["lag"] = Math.Max(0, next - Math.Max(offset, first)),
+                ["lag"] = StreamQueue.LagBehind(offset, first, next),
             });
         }
         var consumers = new List<Fields>();
@@ -55,7 +55,7 @@ internal static class StreamEndpoints
                 ["consumer_tag"] = consumer.ConsumerTag,
                 ["offset"] = consumer.NextOffset,
                 ["acknowledged_offset"] = consumer.AckedUpTo,
-                ["lag"] = Math.Max(0, next - Math.Max(consumer.NextOffset, first)),
+                ["lag"] = StreamQueue.LagBehind(consumer.NextOffset, first, next),
                 ["position_name"] = consumer.TrackingName,
             });
         }

@@ -160,15 +160,12 @@ internal static class BrokerMetrics
                 long first = stream.FirstOffset, next = stream.NextOffset;
                 foreach (var (name, offset) in stream.Positions)
                 {
-                    writer.Sample(StreamLag, "vhost", vhostName, "stream", stream.Name, "consumer", name, Lag(first, next, offset));
+                    writer.Sample(StreamLag, "vhost", vhostName, "stream", stream.Name, "consumer", name, StreamQueue.LagBehind(offset, first, next));
                     if (!await writer.FlushIfFullAsync(cancellationToken).ConfigureAwait(false)) return;
                 }
             }
         }
     }
-
-    /// <summary>What a reader whose next offset is <paramref name="offset"/> has not read of what is kept.</summary>
-    private static long Lag(long first, long next, long offset) => Math.Max(0, next - Math.Max(offset, first));
 
     /// <summary>
     /// One sample per family, summed over every vhost or queue. A summed counter drops when a queue
@@ -205,7 +202,7 @@ internal static class BrokerMetrics
                 if (queue is not StreamQueue stream) continue;
                 for (int i = 0; i < StreamFamilies.Length; i++) streamTotals[i] += StreamFamilies[i].Read(stream);
                 long first = stream.FirstOffset, next = stream.NextOffset;
-                foreach (var (_, offset) in stream.Positions) lag += Lag(first, next, offset);
+                foreach (var (_, offset) in stream.Positions) lag += StreamQueue.LagBehind(offset, first, next);
             }
         }
         for (int i = 0; i < StreamFamilies.Length; i++)

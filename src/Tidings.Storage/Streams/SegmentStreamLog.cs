@@ -91,6 +91,8 @@ internal sealed partial class SegmentStreamLog : IStreamLog
 
     public IReadOnlyDictionary<string, long> Positions => _positions.Snapshot();
 
+    public long PositionOf(string consumer) => _positions.Find(consumer);
+
     public void StorePosition(string consumer, long nextOffset) => _positions.Store(consumer, nextOffset);
 
     public bool RemovePosition(string consumer) => _positions.Remove(consumer);

@@ -78,6 +78,12 @@ internal sealed class StreamPositions : IDisposable
         lock (_lock) return new Dictionary<string, long>(_live, StringComparer.Ordinal);
     }
 
+    /// <summary>One name's position; -1 when none is stored.</summary>
+    public long Find(string consumer)
+    {
+        lock (_lock) return _live.TryGetValue(consumer, out long next) ? next : -1;
+    }
+
     public void Store(string consumer, long nextOffset)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(nextOffset);

@@ -9,11 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tidings.Core;
 using Tidings.Http;
+using Tidings.LogQueue;
 
 namespace Tidings.Fuzz.Http;
 
 /// <summary>
-/// The real HTTP endpoints (management, REST messaging, metrics) on ASP.NET Core's in-memory
+/// The real HTTP endpoints (management, REST messaging, metrics, the logging-queue API) on ASP.NET Core's in-memory
 /// TestServer: the same pipeline as Kestrel without a socket per request, several times faster
 /// per iteration. Requests are built as HttpContexts so the raw target (odd percent-encoding
 /// included) reaches the router exactly as written.
@@ -50,11 +51,14 @@ internal sealed class HttpHost : IAsyncDisposable
         errors.Watch(broker);
         builder.Services.AddSingleton(broker);
         builder.Services.AddTidingsHttp();
+        builder.Services.AddTidingsLogQueue();
         builder.WebHost.UseTestServer();
         var app = builder.Build();
         var host = new HttpHost(app, broker, errors);
         plant?.Invoke(app);
         app.MapTidingsHttp();
+        // Where the server puts it: after the HTTP API's middleware, so it gets the same cross-site check.
+        app.UseLogQueue();
         await app.StartAsync().ConfigureAwait(false);
         return host;
     }
